@@ -1,0 +1,210 @@
+"""The assertions exercise tests make, each failing with a message written for a beginner.
+
+This is the one place where failure messages are worded. Each message says what happened, on
+which line, what the program printed before it stopped, and what to look at next. None of them
+relies on ``assert``, so ``python -O`` cannot switch them off.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+from checks.model import Finding, Run, Stage, Suppression
+
+__all__ = [
+    "fail",
+    "finding",
+    "lines",
+    "no_findings",
+    "no_silencing",
+    "output_shown",
+    "stage",
+]
+
+SHOWN_LINES = 15
+"""Lines of a program's output quoted in a message; the rest is summarised."""
+
+_WHAT_STAGE_MEANS = {
+    Stage.READ: (
+        "Python could not even read the file as text. Nothing ran. Save the file as UTF-8 "
+        "(most editors have an 'Encoding' menu) and remove any odd characters."
+    ),
+    Stage.PARSE: (
+        "The parser checks the grammar of the whole file before any line runs, so nothing "
+        "was printed. Look at that line and the one before it: a missing colon, bracket or "
+        "quote is the usual cause."
+    ),
+    Stage.COMPILE: (
+        "The grammar is fine, but the compiler refused the code while turning it into "
+        "bytecode, so nothing ran. The error names the statement that is not allowed where "
+        "it stands."
+    ),
+    Stage.RUN: (
+        "The file parsed and started to run, then stopped at that line. Everything above it "
+        "ran; nothing after it did."
+    ),
+    Stage.OK: "The file ran to the end without an error.",
+}
+
+
+def fail(message: str) -> NoReturn:
+    """Fail the current test with ``message`` and no traceback of the kit."""
+    pytest.fail(message.rstrip() + "\n", pytrace=False)
+
+
+def _quote(text: str, limit: int = SHOWN_LINES) -> str:
+    shown = text.splitlines()
+    if not shown:
+        return "    (nothing)"
+    extra = len(shown) - limit
+    body = "\n".join(f"    | {line}" for line in shown[:limit])
+    if extra > 0:
+        body += f"\n    | ... and {extra} more line{'s' if extra != 1 else ''}"
+    return body
+
+
+def output_shown(run: Run) -> str:
+    """What the program printed, quoted for a message."""
+    return _quote(run.stdout)
+
+
+def describe(run: Run) -> str:
+    """Say in a few lines where and why a run stopped."""
+    name = run.file.name
+    if run.timed_out:
+        return (
+            f"{name} did not finish in time and was stopped. Is there a loop that never ends, "
+            "or a wait for something that never comes?\n\nIt printed before it was stopped:\n"
+            + output_shown(run)
+        )
+    if run.cut:
+        return (
+            f"{name} printed far too much and was stopped. Look for a loop that prints and "
+            "never ends.\n\nIt began with:\n" + output_shown(run)
+        )
+    if run.stage is Stage.OK:
+        return f"{name} ran to the end without an error.\n\nIt printed:\n" + output_shown(run)
+    where = f"line {run.line}" if run.line else "an unknown line"
+    parts = [f"{name} stopped at the {run.stage.value.upper()} stage, on {where}."]
+    if run.source_line:
+        parts.append(f"\n    {run.line} | {run.source_line}")
+    if run.error:
+        parts.append(f"    {run.error}: {run.message}".rstrip(": "))
+    elif run.message:
+        parts.append(f"    ({run.message})")
+    parts.append("\n" + _WHAT_STAGE_MEANS[run.stage])
+    if run.waited_for_input:
+        parts.append(
+            "It called input(), but the checks give a program no keyboard: the answer must "
+            "not depend on typing."
+        )
+    if run.stage.started:
+        parts.append("\nWhat it printed before it stopped:\n" + output_shown(run))
+    return "\n".join(parts)
+
+
+def stage(run: Run, expected: Stage, *, error: str | None = None, advice: str = "") -> None:
+    """Require that ``run`` stopped at ``expected`` (and, if given, with ``error``)."""
+    same_error = error is None or run.error == error
+    if run.stage is expected and same_error and not run.timed_out and not run.cut:
+        return
+    if expected is Stage.OK:
+        head = f"Expected {run.file.name} to run to the end without an error."
+    else:
+        wanted = f" with a {error}" if error else ""
+        head = f"Expected {run.file.name} to stop at the {expected.value.upper()} stage{wanted}."
+    fail(f"{head}\n\n{describe(run)}" + (f"\n\nNext: {advice}" if advice else ""))
+
+
+def lines(run: Run, expected: Sequence[str], *, advice: str = "") -> None:
+    """Require that the program printed exactly ``expected``, line by line."""
+    got = run.lines
+    if got == list(expected):
+        return
+    for number, (want, have) in enumerate(zip(expected, got), start=1):
+        if want != have:
+            first = (
+                f"Line {number} of the output differs.\n"
+                f"    expected: {want!r}\n"
+                f"    printed:  {have!r}"
+            )
+            break
+    else:
+        number = min(len(expected), len(got)) + 1
+        if len(got) < len(expected):
+            first = f"The output stops early: line {number} should be {expected[number - 1]!r}."
+        else:
+            first = f"The output has extra lines, from line {number}: {got[number - 1]!r}."
+    message = (
+        f"{run.file.name} printed something other than expected.\n\n{first}\n\n"
+        f"Expected:\n{_quote(chr(10).join(expected))}\n\nPrinted:\n{output_shown(run)}"
+    )
+    if not run.stage.started or run.stage is Stage.RUN:
+        message += "\n\n" + describe(run)
+    fail(message + (f"\n\nNext: {advice}" if advice else ""))
+
+
+def finding(
+    findings: Iterable[Finding], *, rule: str, at: Iterable[int] = (), file: Path, advice: str = ""
+) -> Finding:
+    """Require a pyright finding of ``rule`` (on one of the lines ``at``, if given)."""
+    lines_wanted = set(at)
+    found = list(findings)
+    for item in found:
+        if item.rule == rule and (not lines_wanted or item.line in lines_wanted):
+            return item
+    where = f" on line {', '.join(map(str, sorted(lines_wanted)))}" if lines_wanted else ""
+    seen = "\n".join(f"    line {f.line}: [{f.rule}] {f.message.splitlines()[0]}" for f in found)
+    fail(
+        f"pyright should report {rule}{where} in {file.name}, but it does not.\n\n"
+        f"pyright reported:\n{seen or '    (nothing)'}"
+        + (f"\n\nNext: {advice}" if advice else "")
+    )
+
+
+def no_findings(findings: Iterable[Finding], *, file: Path, advice: str = "") -> None:
+    """Require that pyright reports no error in ``file``."""
+    errors = [f for f in findings if f.severity == "error"]
+    if not errors:
+        return
+    listed = "\n".join(
+        f"    line {f.line}, column {f.column}: [{f.rule}]\n      "
+        + f.message.replace("\n", "\n      ")
+        for f in errors
+    )
+    fail(
+        f"pyright still finds {len(errors)} type error{'s' if len(errors) != 1 else ''} in "
+        f"{file.name}:\n\n{listed}" + (f"\n\nNext: {advice}" if advice else "")
+    )
+
+
+def no_silencing(file: Path, found: Sequence[Suppression], tree: ast.Module | None) -> None:
+    """Refuse comments and names that silence pyright instead of fixing the types."""
+    problems = [f"    line {s.line}: {s.text}" for s in found]
+    if tree is not None:
+        for node in ast.walk(tree):
+            name = (
+                node.id
+                if isinstance(node, ast.Name)
+                else node.attr
+                if isinstance(node, ast.Attribute)
+                else None
+            )
+            if name in {"Any", "cast"}:
+                problems.append(f"    line {node.lineno}: uses {name}")  # type: ignore[attr-defined]
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.name in {"Any", "cast"}:
+                        problems.append(f"    line {node.lineno}: imports {alias.name}")
+    if problems:
+        fail(
+            f"{file.name} tells pyright to look away instead of fixing the types:\n\n"
+            + "\n".join(sorted(set(problems)))
+            + "\n\nRemove these and fix the values or annotations themselves: the point is "
+            "that pyright finds nothing wrong because nothing is wrong."
+        )

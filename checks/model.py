@@ -1,0 +1,147 @@
+"""The kit's vocabulary: stages, runs, findings, exercises and outcomes, as plain data.
+
+Every other module speaks these types. Nothing here starts a process or touches a file.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "Exercise",
+    "Finding",
+    "Outcome",
+    "ExerciseResult",
+    "Run",
+    "Stage",
+    "Suppression",
+    "TestResult",
+]
+
+
+class Stage(enum.Enum):
+    """Where CPython stopped a file: the lesson's four steps, and ``ok`` for a clean finish."""
+
+    READ = "read"
+    PARSE = "parse"
+    COMPILE = "compile"
+    RUN = "run"
+    OK = "ok"
+
+    @property
+    def started(self) -> bool:
+        """Whether the file's code began to run at this stage."""
+        return self in (Stage.RUN, Stage.OK)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Run:
+    """What happened when one file ran the way ``python FILE`` runs it."""
+
+    file: Path
+    stage: Stage
+    error: str | None = None
+    message: str = ""
+    line: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    output: str = ""
+    exit_status: int | None = 0
+    timed_out: bool = False
+    cut: bool = False
+    waited_for_input: bool = False
+    source_line: str = ""
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines the program printed to stdout, without line endings."""
+        return self.stdout.splitlines()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One diagnostic from pyright about a file (lines and columns count from 1)."""
+
+    file: Path
+    rule: str
+    severity: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """A comment that silences the type checker: ``# type: ignore``, ``# pyright: ...``."""
+
+    file: Path
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise as its manifest describes it."""
+
+    number: str
+    folder: Path
+    title: str
+    goal: str
+    files: tuple[str, ...]
+    points: float = 10.0
+    typecheck: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+
+    @property
+    def test_command(self) -> str:
+        """The command a student types to check this exercise."""
+        return f"uv run pytest exercises/{self.number}"
+
+
+class Outcome(enum.Enum):
+    """The verdict of one test."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class TestResult:
+    """One test's verdict, its share of the exercise's points and the message a student reads."""
+
+    nodeid: str
+    exercise: str
+    name: str
+    outcome: Outcome
+    weight: float = 1.0
+    message: str = ""
+    duration: float = 0.0
+    file: str = ""
+    line: int | None = None
+    score: float = 0.0
+    max_score: float = 0.0
+
+
+@dataclass
+class ExerciseResult:
+    """All tests of one exercise and the points they add up to."""
+
+    exercise: Exercise
+    tests: list[TestResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """Whether every test of the exercise passed (and there was at least one)."""
+        return bool(self.tests) and all(t.outcome is Outcome.PASSED for t in self.tests)
+
+    @property
+    def score(self) -> float:
+        """The points earned, the sum of the tests' scores."""
+        return sum(t.score for t in self.tests)

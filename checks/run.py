@@ -1,0 +1,395 @@
+"""Run a student's file the way ``python FILE`` runs it, safely, and describe what happened.
+
+The file runs in a child process of the interpreter that runs the kit, inside a throwaway copy
+of its folder, with stdin closed, a timeout, a cap on each output stream and (on POSIX) resource
+limits. The child judges the read, parse and compile stages itself before the code starts
+(``_launcher.py``), so the verdict belongs to the Python under test; the run stage is the real
+run. The shell's ``PYTHON*`` variables reach neither the verdict nor the program (``-E``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import psutil
+
+from checks.model import Run, Stage
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "OUTPUT_CAP",
+    "Limits",
+    "StudentFileError",
+    "run_file",
+    "throwaway_copy",
+]
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds a student's file may run before it is stopped (the ``checks_timeout`` ini key)."""
+
+OUTPUT_CAP = 1024 * 1024
+"""Bytes kept of each output stream; past this the program is stopped and the run says so."""
+
+COPY_CAP = 64 * 1024 * 1024
+"""Bytes of an exercise folder copied for a run; a larger folder is refused with a message."""
+
+_READ_CHUNK = 64 * 1024
+_LAUNCHER = Path(__file__).with_name("_launcher.py")
+_MARK = "\x1echecks:"
+_IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
+_TIMED_OUT = "it did not finish within {seconds:g} seconds"
+_FLOODED = "it printed more than {cap} bytes"
+_FORKED = "it started more than {count} processes"
+_CHILD_ENV_DROP = ("PYTHON", "COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "CLICOLOR")
+
+
+class StudentFileError(Exception):
+    """A student's file cannot be run at all: it is missing, a folder, or points outside."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one run of student code may use."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    output_cap: int = OUTPUT_CAP
+    memory: int = 1024 * 1024 * 1024
+    """Bytes of address space (POSIX)."""
+    file_size: int = 64 * 1024 * 1024
+    """Largest file the program may write, in bytes (POSIX)."""
+    processes: int = 64
+    """Processes the program may start at once, counted in its process tree."""
+
+
+@dataclass
+class _Streams:
+    """Both output pipes, read by threads into bounded buffers, with their arrival order."""
+
+    cap: int
+    stdout: bytearray = field(default_factory=bytearray)
+    stderr: bytearray = field(default_factory=bytearray)
+    merged: list[tuple[str, bytes]] = field(default_factory=list)
+    cut: bool = False
+    overflow: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def pump(self, name: str, fd: int) -> None:
+        """Read one pipe to its end, keeping at most ``cap`` bytes of it."""
+        kept = self.stdout if name == "stdout" else self.stderr
+        while True:
+            try:
+                chunk = os.read(fd, _READ_CHUNK)
+            except OSError:
+                break
+            if not chunk:
+                break
+            with self._lock:
+                room = self.cap - len(kept)
+                if room <= 0 or len(chunk) > room:
+                    chunk = chunk[: max(room, 0)]
+                    self.cut = True
+                    self.overflow.set()
+                if chunk:
+                    kept.extend(chunk)
+                    self.merged.append((name, chunk))
+            # Past the cap the rest is read and dropped until the program is stopped.
+
+
+def _child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_CHILD_ENV_DROP)}
+    env.update(COLUMNS="80", LINES="24", NO_COLOR="1", PYTHONIOENCODING="utf-8")
+    return env
+
+
+def _posix_limits(limits: Limits) -> None:  # pragma: no cover - runs in the child
+    import resource
+
+    def cap(kind: int, value: int) -> None:
+        with contextlib.suppress(ValueError, OSError):
+            _soft, hard = resource.getrlimit(kind)
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            resource.setrlimit(kind, (value, value))
+
+    cap(resource.RLIMIT_AS, limits.memory)
+    cap(resource.RLIMIT_FSIZE, limits.file_size)
+    cap(resource.RLIMIT_CPU, int(limits.timeout) + 5)
+    cap(resource.RLIMIT_CORE, 0)
+
+
+def _kill_tree(root: psutil.Process, group: int | None) -> None:
+    """Kill a process and every process it started, on any system."""
+    try:
+        family = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        family = [root]
+    for proc in family:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    if group is not None and hasattr(os, "killpg"):
+        with contextlib.suppress(OSError):
+            os.killpg(group, signal.SIGKILL)
+    psutil.wait_procs(family, timeout=2)
+
+
+def _too_many_processes(root: psutil.Process, limit: int) -> bool:
+    try:
+        return len(root.children(recursive=True)) >= limit
+    except psutil.Error:
+        return False
+
+
+@contextlib.contextmanager
+def throwaway_copy(
+    folder: Path, overlays: Mapping[str, Path] | None = None
+) -> Iterator[Path]:
+    """Copy ``folder`` (and each overlay file at its relative name) into a temporary folder.
+
+    The copy is removed afterwards, whatever the program did to it. Symbolic links that lead
+    outside ``folder`` are not followed: a run cannot reach beyond the copy through them.
+    """
+    base = Path(tempfile.mkdtemp(prefix="checks-run-"))
+    work = base / (folder.resolve().name or "work")
+    try:
+        _copy_folder(folder, work)
+        for name, source in (overlays or {}).items():
+            target = work / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            elif target.exists() or target.is_symlink():
+                target.unlink()
+            if source.is_dir():
+                shutil.copytree(source, target, ignore=_IGNORED, symlinks=True)
+            else:
+                shutil.copyfile(source, target)
+        yield work
+    finally:
+        _remove(base)
+
+
+def _copy_folder(folder: Path, work: Path) -> None:
+    root = folder.resolve()
+    total = 0
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        nonlocal total
+        skipped = set(_IGNORED(directory, names))
+        for name in names:
+            entry = Path(directory) / name
+            if entry.is_symlink():
+                target = entry.resolve()
+                if target != root and root not in target.parents:
+                    skipped.add(name)
+                    continue
+            if entry.is_file():
+                total += entry.stat().st_size
+        if total > COPY_CAP:
+            msg = f"{folder} holds more than {COPY_CAP // 2**20} MiB; remove the large files."
+            raise StudentFileError(msg)
+        return skipped
+
+    shutil.copytree(folder, work, ignore=ignore, symlinks=False)
+
+
+def _remove(path: Path) -> None:
+    def retry(func: object, name: str, _exc: object) -> None:
+        with contextlib.suppress(OSError):
+            Path(name).chmod(0o700)
+            Path(name).parent.chmod(0o700)
+            if callable(func):
+                func(name)
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=retry)
+    else:
+        shutil.rmtree(path, onerror=retry)
+
+
+def check_student_file(file: Path) -> None:
+    """Raise ``StudentFileError`` with a message for a person if ``file`` cannot be run."""
+    if file.is_symlink():
+        msg = f"{file} is a symbolic link; replace it with the file itself."
+        raise StudentFileError(msg)
+    if not file.exists():
+        msg = (
+            f"{file} is missing. Create it (or restore the starter with "
+            f"`uv run checks reset`) and check again."
+        )
+        raise StudentFileError(msg)
+    if file.is_dir():
+        msg = f"{file} is a folder, but a Python file is expected there. Rename the folder."
+        raise StudentFileError(msg)
+
+
+def run_file(
+    file: Path,
+    *,
+    folder: Path | None = None,
+    overlays: Mapping[str, Path] | None = None,
+    limits: Limits | None = None,
+    python: str | None = None,
+) -> Run:
+    """Run ``file`` as ``python FILE`` would, in a throwaway copy of ``folder``.
+
+    Args:
+        file: the file to run; inside ``folder`` (or named relative to it) when one is given.
+        folder: the folder copied for the run (default: the file's own folder).
+        overlays: files laid over the copy, by their name relative to ``folder``.
+        limits: the timeout, output cap and resource limits (default: ``Limits()``).
+        python: the interpreter (default: the one running the kit).
+    """
+    limits = limits or Limits()
+    folder = folder or file.parent
+    relative = Path(file.name) if not file.is_absolute() and file.parent == Path() else None
+    if relative is None:
+        try:
+            relative = file.resolve().relative_to(folder.resolve())
+        except ValueError:
+            relative = Path(file.name)
+            overlays = {**(overlays or {}), file.name: file}
+    source = (overlays or {}).get(str(relative), folder / relative)
+    check_student_file(source)
+    with throwaway_copy(folder, overlays) as work:
+        return _run_in(work / relative, file, work, folder, limits, python or sys.executable)
+
+
+def _run_in(
+    path: Path, shown: Path, work: Path, folder: Path, limits: Limits, python: str
+) -> Run:
+    secret = secrets.token_hex(16)
+    popen_extra: dict[str, object] = {}
+    if os.name == "posix":
+        popen_extra["start_new_session"] = True
+        popen_extra["preexec_fn"] = lambda: _posix_limits(limits)
+    else:  # pragma: no cover - Windows
+        popen_extra["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
+    proc = subprocess.Popen(  # noqa: S603 - the interpreter and the kit's own launcher
+        [python, "-E", "-u", "-X", "utf8", str(_LAUNCHER), str(path)],
+        cwd=path.parent,
+        env=_child_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+        **popen_extra,  # type: ignore[arg-type]
+    )
+    root = psutil.Process(proc.pid)
+    group = proc.pid if os.name == "posix" else None
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    streams = _Streams(cap=limits.output_cap)
+    readers = [
+        threading.Thread(target=streams.pump, args=(name, pipe.fileno()), daemon=True)
+        for name, pipe in (("stdout", proc.stdout), ("stderr", proc.stderr))
+    ]
+    for reader in readers:
+        reader.start()
+    with contextlib.suppress(OSError):
+        proc.stdin.write(secret.encode() + b"\n")
+    with contextlib.suppress(OSError):
+        proc.stdin.close()
+
+    exited = threading.Event()
+    threading.Thread(target=lambda: (proc.wait(), exited.set()), daemon=True).start()
+    deadline = time.monotonic() + limits.timeout
+    timed_out = too_many = False
+    while not exited.is_set():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out = True
+            break
+        if streams.overflow.is_set():
+            break
+        if _too_many_processes(root, limits.processes):
+            too_many = True
+            break
+        exited.wait(min(remaining, 0.25))
+    _kill_tree(root, group)
+    proc.wait()
+    for reader in readers:
+        reader.join(timeout=2)
+    proc.stdout.close()
+    proc.stderr.close()
+    stopped = (
+        _TIMED_OUT.format(seconds=limits.timeout)
+        if timed_out
+        else _FLOODED.format(cap=limits.output_cap)
+        if streams.cut
+        else _FORKED.format(count=limits.processes)
+        if too_many
+        else None
+    )
+    return _judge(shown, work, folder, proc.returncode, streams, secret, stopped, timed_out)
+
+
+def _judge(
+    shown: Path,
+    work: Path,
+    folder: Path,
+    status: int,
+    streams: _Streams,
+    secret: str,
+    stopped: str | None,
+    timed_out: bool,
+) -> Run:
+    """Turn what the child said and printed into a ``Run``."""
+    pattern = re.compile("\n?" + re.escape(_MARK + secret) + r" ([^\n]*)\n?")
+    raw_stderr = streams.stderr.decode("utf-8", "replace")
+    verdicts: list[dict[str, object]] = []
+    for found in pattern.finditer(raw_stderr):
+        with contextlib.suppress(ValueError):
+            verdicts.append(json.loads(found.group(1)))
+
+    def clean(text: str) -> str:
+        # A mark the program printed itself lacks the secret and stays in its output.
+        return pattern.sub("", text).replace(str(work), str(folder))
+
+    merged = b"".join(chunk for _, chunk in streams.merged).decode("utf-8", "replace")
+    last = verdicts[-1] if verdicts else {}
+    said = str(last.get("stage", ""))
+    line = last.get("line")
+    base = Run(
+        file=shown,
+        stage=Stage.RUN,
+        stdout=streams.stdout.decode("utf-8", "replace"),
+        stderr=clean(raw_stderr),
+        output=clean(merged),
+        exit_status=status,
+        cut=streams.cut,
+        timed_out=timed_out,
+    )
+    if said in ("read", "parse", "compile", "run") and (said != "run" or not stopped):
+        return replace(
+            base,
+            stage=Stage(said),
+            error=str(last.get("error") or ""),
+            message=clean(str(last.get("message") or "")),
+            line=line if isinstance(line, int) else None,
+            source_line=str(last.get("source_line") or ""),
+            waited_for_input=bool(last.get("waited_for_input")),
+        )
+    if stopped:
+        return replace(base, message=f"stopped: {stopped}")
+    if status == 0:
+        return replace(base, stage=Stage.OK)
+    if status < 0:
+        message = f"the program was killed by signal {-status}"
+    elif said == "started":
+        message = f"the program exited with status {status}"
+    else:
+        message = f"Python stopped with status {status} before the program started"
+    return replace(base, message=message)

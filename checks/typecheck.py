@@ -1,0 +1,122 @@
+"""Pyright's findings as data, and the comments that try to silence it.
+
+Pyright runs as a child process over many files at once (one run over twenty files costs about
+what one run over one file costs), from the kit's root so that ``[tool.pyright]`` in
+``pyproject.toml`` pins the Python version, platform and checking mode. Its ``--outputjson`` is
+read, never its text, and its exit status decides nothing: a crash and "errors found" both exit
+1, so a pyright that cannot run raises ``TypecheckError`` instead of looking like a clean file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tokenize
+from collections.abc import Iterable
+from pathlib import Path
+
+from checks.model import Finding, Suppression
+
+__all__ = [
+    "PYRIGHT_TIMEOUT",
+    "TypecheckError",
+    "pyright_command",
+    "run_pyright",
+    "suppressions",
+]
+
+PYRIGHT_TIMEOUT = 180.0
+"""Seconds one pyright run may take before the kit gives up on it."""
+
+KIT_ROOT = Path(__file__).resolve().parent.parent
+"""The folder whose ``pyproject.toml`` configures pyright."""
+
+_SUPPRESSION = re.compile(r"#\s*(type:\s*ignore\b|pyright:\s*\w+)", re.IGNORECASE)
+
+
+class TypecheckError(Exception):
+    """Pyright could not give findings: it is missing, crashed, or said something unreadable."""
+
+
+def pyright_command() -> list[str]:
+    """The command that starts pyright: the one installed beside this interpreter."""
+    scripts = Path(sys.executable).parent
+    for name in ("pyright", "pyright.exe"):
+        candidate = scripts / name
+        if candidate.exists():
+            return [str(candidate)]
+    found = shutil.which("pyright")
+    if found:
+        return [found]
+    msg = (
+        "pyright is not installed next to this Python. Run `uv sync` in the kit's folder, "
+        "then check again."
+    )
+    raise TypecheckError(msg)
+
+
+def run_pyright(files: Iterable[Path], *, root: Path = KIT_ROOT) -> dict[Path, list[Finding]]:
+    """Run pyright once over ``files`` and return the findings of each (resolved) file."""
+    wanted = sorted({f.resolve() for f in files})
+    result: dict[Path, list[Finding]] = {f: [] for f in wanted}
+    if not wanted:
+        return result
+    command = [*pyright_command(), "--outputjson", "-p", str(root / "pyproject.toml")]
+    try:
+        done = subprocess.run(  # noqa: S603 - pyright from the kit's own environment
+            [*command, *map(str, wanted)],
+            cwd=root,
+            capture_output=True,
+            timeout=PYRIGHT_TIMEOUT,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        msg = f"pyright could not run: {error}"
+        raise TypecheckError(msg) from error
+    try:
+        report = json.loads(done.stdout.decode("utf-8", "replace"))
+    except ValueError:
+        report = None
+    if not isinstance(report, dict) or "generalDiagnostics" not in report:
+        said = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-2000:]
+        msg = f"pyright stopped without a report (exit status {done.returncode}):\n{said}"
+        raise TypecheckError(msg)
+    diagnostics: list[dict[str, object]] = report["generalDiagnostics"]  # type: ignore[assignment]
+    for item in diagnostics:
+        file = Path(str(item.get("file", ""))).resolve()
+        start = item.get("range", {})
+        position: dict[str, int] = start.get("start", {}) if isinstance(start, dict) else {}  # type: ignore[assignment]
+        finding = Finding(
+            file=file,
+            rule=str(item.get("rule", "")),
+            severity=str(item.get("severity", "error")),
+            line=int(position.get("line", 0)) + 1,
+            column=int(position.get("character", 0)) + 1,
+            message=str(item.get("message", "")),
+        )
+        result.setdefault(file, []).append(finding)
+    return result
+
+
+def suppressions(file: Path) -> list[Suppression]:
+    """Find the comments in ``file`` that tell a type checker to look away.
+
+    ``# type: ignore``, ``# pyright: ignore[...]`` and file-level ``# pyright: basic`` (or any
+    other ``# pyright:`` directive) are found in comment tokens only, so a string that merely
+    contains the words is not one.
+    """
+    found: list[Suppression] = []
+    try:
+        data = file.read_bytes()
+        tokens = list(tokenize.tokenize(io.BytesIO(data).readline))
+    except (OSError, SyntaxError, tokenize.TokenError):
+        return found
+    for token in tokens:
+        if token.type == tokenize.COMMENT and _SUPPRESSION.search(token.string):
+            found.append(Suppression(file=file, line=token.start[0], text=token.string.strip()))
+    return found
