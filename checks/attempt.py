@@ -61,7 +61,10 @@ class Attempt:
         try:
             check_student_file(path)
         except StudentFileError as error:
-            expect.fail(str(error))
+            expect.fail(
+                f"{error}\n\nThis exercise needs it. To get the starter back, run "
+                f"`uv run checks reset {self.exercise.number}` (your files are kept as a backup)."
+            )
         return path
 
     def overlays(self) -> dict[str, Path]:

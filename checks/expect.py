@@ -15,8 +15,13 @@ from typing import NoReturn
 import pytest
 
 from checks.model import Finding, Run, Stage, Suppression
+from checks.syntax import called_names, defined_functions, unannotated
 
 __all__ = [
+    "annotated",
+    "calls",
+    "defines",
+    "describe",
     "fail",
     "finding",
     "lines",
@@ -207,4 +212,40 @@ def no_silencing(file: Path, found: Sequence[Suppression], tree: ast.Module | No
             + "\n".join(sorted(set(problems)))
             + "\n\nRemove these and fix the values or annotations themselves: the point is "
             "that pyright finds nothing wrong because nothing is wrong."
+        )
+
+
+def defines(tree: ast.Module, names: Iterable[str], *, file: str, advice: str = "") -> None:
+    """Require that the file still defines each function in ``names`` (read from its syntax tree)."""
+    missing = [n for n in names if n not in defined_functions(tree)]
+    if missing:
+        fail(
+            f"{file} no longer defines {', '.join(f'{n}()' for n in missing)}. The exercise is "
+            "to fix the program, not to replace it: put the function back and fix it."
+            + (f"\n\nNext: {advice}" if advice else "")
+        )
+
+
+def calls(tree: ast.AST, names: Iterable[str], *, file: str, advice: str = "") -> None:
+    """Require that the code calls each function in ``names`` somewhere (on its syntax tree)."""
+    missing = [n for n in names if n not in called_names(tree)]
+    if missing:
+        fail(
+            f"{file} no longer calls {', '.join(f'{n}()' for n in missing)}. Printing the "
+            "expected text is not the same as fixing the program: the output must come from "
+            "the program's own code." + (f"\n\nNext: {advice}" if advice else "")
+        )
+
+
+def annotated(tree: ast.Module, names: Iterable[str], *, file: str) -> None:
+    """Require that each function in ``names`` keeps a type hint on every parameter and return."""
+    functions = defined_functions(tree)
+    bare = {n: unannotated(functions[n]) for n in names if n in functions}
+    bare = {n: missing for n, missing in bare.items() if missing}
+    if bare:
+        listed = "\n".join(f"    {n}(): no hint for {', '.join(m)}" for n, m in bare.items())
+        fail(
+            f"{file} took type hints away:\n\n{listed}\n\nWithout hints pyright has nothing "
+            "to check, so its silence proves nothing. Put the hints back and make the values "
+            "match them."
         )

@@ -226,10 +226,7 @@ def check_student_file(file: Path) -> None:
         msg = f"{file} is a symbolic link; replace it with the file itself."
         raise StudentFileError(msg)
     if not file.exists():
-        msg = (
-            f"{file} is missing. Create it (or restore the starter with "
-            f"`uv run checks reset`) and check again."
-        )
+        msg = f"{file} is missing: there is no such file."
         raise StudentFileError(msg)
     if file.is_dir():
         msg = f"{file} is a folder, but a Python file is expected there. Rename the folder."

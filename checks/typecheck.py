@@ -35,7 +35,11 @@ PYRIGHT_TIMEOUT = 180.0
 KIT_ROOT = Path(__file__).resolve().parent.parent
 """The folder whose ``pyproject.toml`` configures pyright."""
 
-_SUPPRESSION = re.compile(r"#\s*(type:\s*ignore\b|pyright:\s*\w+)", re.IGNORECASE)
+# What pyright itself honours: `type: ignore` or a `pyright:` directive at the start of a
+# comment or right after a `#` inside it (its tokenizer's rule).
+_SUPPRESSION = re.compile(
+    r"#\s*(?:type:\s*ignore(?:\[[\s\w,-]*\]|\s|$)|pyright:\s*[\w\[])"
+)
 
 
 class TypecheckError(Exception):

@@ -1,0 +1,104 @@
+"""The ``checks`` command: the verbs a student, a teacher and a maintainer type.
+
+``checks stage FILE...`` says where CPython stops each file. The verdicts of the exercises come
+from pytest itself (the same tests, the same plugin), never from a second grading logic here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from checks import grade, study
+from checks.model import Run, Stage
+from checks.run import StudentFileError, run_file
+
+__all__ = ["console", "main"]
+
+USAGE_ERROR = 2
+"""Exit status for input the command cannot use (a missing file, an unknown exercise)."""
+
+STAGE_HELP = "say at which stage (read, parse, compile, run) each file stops, or ok"
+JSON_HELP = "print one JSON object per file per line"
+
+
+def _stage_record(given: str, run: Run) -> dict[str, object]:
+    return {
+        "file": given,
+        "stage": run.stage.value,
+        "error": run.error or None,
+        "message": run.message,
+        "line": run.line,
+        "stdout": run.stdout,
+    }
+
+
+def _stage_text(given: str, run: Run) -> str:
+    lines = [f"{given}: {run.stage.value}"]
+    if run.stage is not Stage.OK:
+        where = f" (line {run.line})" if run.line else ""
+        said = f"{run.error}: {run.message}" if run.error else run.message
+        lines.append(f"  {said}{where}")
+        if run.source_line:
+            lines.append(f"    {run.line} | {run.source_line}")
+    if run.stage.started:
+        label = "printed" if run.stage is Stage.OK else "printed before it stopped"
+        if run.stdout:
+            lines.append(f"  {label}:")
+            lines.extend(f"    | {line}" for line in run.stdout.splitlines())
+        else:
+            lines.append(f"  {label}: nothing")
+    return "\n".join(lines)
+
+
+def cmd_stage(args: argparse.Namespace) -> int:
+    """Judge each file given and print its stage."""
+    status = 0
+    for given in args.files:
+        try:
+            run = run_file(Path(given))
+        except StudentFileError as error:
+            print(f"checks stage: {error}", file=sys.stderr)
+            status = USAGE_ERROR
+            continue
+        if args.json:
+            print(json.dumps(_stage_record(given, run), ensure_ascii=False))
+        else:
+            print(_stage_text(given, run))
+    return status
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="checks",
+        description="Exercises for 'what happens when Python runs your file'.",
+    )
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+    stage = verbs.add_parser("stage", help=STAGE_HELP, description=STAGE_HELP)
+    stage.add_argument("files", nargs="+", metavar="FILE")
+    stage.add_argument("--json", action="store_true", help=JSON_HELP)
+    stage.set_defaults(handler=cmd_stage)
+    study.register(verbs)
+    grade.register(verbs)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``checks`` command."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        handler = study.cmd_progress
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def console() -> None:
+    """Entry point of the ``checks`` console script."""
+    sys.exit(main())

@@ -1,0 +1,3 @@
+# Runs to the end.
+greeting = "All four stages passed."
+print(greeting)

@@ -1,0 +1,3 @@
+import sys
+print("Hello, Python!")
+sys.exit(3)

@@ -1,0 +1,2 @@
+print("Hello, Python!")
+print("Hello, Python!")

@@ -1,0 +1,3 @@
+﻿# with a BOM and CRLF
+message = "Hello, " + "Python!"
+print(message)

@@ -1,0 +1,1 @@
+raise SyntaxError("pretend the grammar is broken")

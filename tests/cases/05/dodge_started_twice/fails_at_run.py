@@ -1,0 +1,3 @@
+print("started")
+print("started")
+print(nope)

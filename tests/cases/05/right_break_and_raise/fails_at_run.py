@@ -1,0 +1,2 @@
+print("started")
+undefined_function()

@@ -1,0 +1,16 @@
+from typing import Any
+
+
+def line_total(price: float, quantity: int) -> float:
+    return float(price) * int(quantity)
+
+
+def invoice_total(lines: list[Any]) -> float:
+    total = 0.0
+    for _name, price, quantity in lines:
+        total += line_total(price, quantity)
+    return total
+
+
+ORDER: list[Any] = [("notebook", 2.50, "4"), ("pen", "1.20", 3), ("ruler", 0.90, 2)]
+print(f"Total: {invoice_total(ORDER):.2f}")

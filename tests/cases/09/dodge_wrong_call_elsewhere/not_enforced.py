@@ -1,0 +1,6 @@
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+print(add(2, 3))
+print(len(5))
