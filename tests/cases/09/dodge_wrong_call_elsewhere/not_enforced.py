@@ -3,4 +3,4 @@ def add(a: int, b: int) -> int:
 
 
 print(add(2, 3))
-print(len(5))
+print(sorted([3, 1], reverse=1))
