@@ -213,7 +213,7 @@ def main() -> NoReturn:
             source_line=source_line,
             waited_for_input=isinstance(error, EOFError),
         )
-        sys.excepthook(type(error), error, tb)
+        sys.excepthook(type(error), error.with_traceback(tb), tb)
         sys.exit(1)
     sys.exit(0)
 

@@ -73,6 +73,7 @@ def load_exercise(folder: Path) -> Exercise:
         points=float(points),
         typecheck=_strings(data, "typecheck", where),
         hints=_strings(data, "hints", where),
+        starter_fails_with=_strings(data, "starter_fails_with", where),
     )
 
 

@@ -96,6 +96,8 @@ class Exercise:
     points: float = 10.0
     typecheck: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
+    starter_fails_with: tuple[str, ...] = ()
+    """Words the starter's failure must show: the reason its README gives."""
 
     @property
     def test_command(self) -> str:

@@ -1,0 +1,41 @@
+"""The kit checks itself: its own tests, every solution and starter, lint and types.
+
+``uv run nox`` runs the default sessions; ``uv run nox -s tests-3.12`` one Python;
+``uv run nox -s bench`` the benchmark (never part of the default run).
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+
+
+def _install(session: nox.Session) -> None:
+    session.install("-e", ".", env={"UV_COMPILE_BYTECODE": "1"})
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Run the kit's own tests, every solution and every starter, on one Python."""
+    _install(session)
+    session.run("pytest", "tests", *session.posargs)
+    session.run("pytest", "exercises", "--solutions", "-q")
+
+
+@nox.session(python=False)
+def lint(session: nox.Session) -> None:
+    """Lint and check the format of the kit with ruff."""
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=False)
+def typecheck(session: nox.Session) -> None:
+    """Type-check the kit with pyright, strict on checks/, conftest.py and noxfile.py."""
+    session.run("pyright")

@@ -1,0 +1,4 @@
+import sys
+print('done')
+sys.exit(0)
+print('never')

@@ -1,0 +1,3 @@
+print('name?')
+name = input()
+print(name)

@@ -1,0 +1,2 @@
+print('ran')
+raise SyntaxError('by hand')

@@ -1,0 +1,3 @@
+import time
+print('sleeping')
+time.sleep(3600)

@@ -1,0 +1,152 @@
+"""The runner's verdicts, scenario by scenario, against golden folders.
+
+Each folder of ``tests/golden`` holds ``program.py`` and ``expected.json``, the fields of the
+``Run`` the kit must give for it on every Python from 3.10. The runner's stage is also checked
+against CPython itself: a file the kit says stops before running must make ``python FILE`` fail
+with no traceback, and one it says started must not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from checks import Limits, Stage, run_file
+from checks.model import Run
+
+GOLDEN = Path(__file__).parent / "golden"
+LIMITS = Limits(timeout=3)
+
+
+def _scenarios() -> list[Path]:
+    return sorted(p for p in GOLDEN.iterdir() if (p / "program.py").exists())
+
+
+def _run(folder: Path) -> Run:
+    return run_file(folder / "program.py", limits=LIMITS)
+
+
+@pytest.mark.parametrize("folder", _scenarios(), ids=lambda p: p.name)
+def test_golden(folder: Path) -> None:
+    """The runner gives each scenario the stage, error, line and output it has on CPython."""
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    run = _run(folder)
+    got = {key: getattr(run, key) for key in expected}
+    got["stage"] = run.stage.value
+    assert got == expected, f"{folder.name}: {run}"
+    assert "_launcher" not in run.output, "the kit's own frames must not show"
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [p for p in _scenarios() if not p.name.startswith(("timeout", "flood"))],
+    ids=lambda p: p.name,
+)
+def test_stage_agrees_with_cpython(folder: Path) -> None:
+    """Where the kit says a file never started, `python FILE` prints no traceback, and back."""
+    run = _run(folder)
+    done = subprocess.run(
+        [sys.executable, "-E", str(folder / "program.py")],
+        capture_output=True,
+        text=True,
+        errors="replace",
+        stdin=subprocess.DEVNULL,
+        cwd=folder,
+        timeout=30,
+        check=False,
+    )
+    started = "Traceback (most recent call last)" in done.stderr or done.returncode != 1
+    if run.stage is Stage.OK:
+        assert done.returncode == 0
+    elif run.stage.started:
+        assert started, done.stderr
+    else:
+        assert done.returncode == 1
+        assert not started, done.stderr
+        assert done.stdout == ""
+        last = done.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"{run.error}:"), last
+
+
+def test_nul_byte_follows_the_interpreter(tmp_path: Path) -> None:
+    """A NUL byte is a read-stage error where CPython rejects it (3.11.4+), never a kit opinion."""
+    program = tmp_path / "nul.py"
+    program.write_bytes(b"print('a')\n# \0\nprint('b')\n")
+    done = subprocess.run(
+        [sys.executable, "-E", str(program)], capture_output=True, stdin=subprocess.DEVNULL, check=False
+    )
+    run = run_file(program, limits=LIMITS)
+    if b"null bytes" in done.stderr:
+        assert run.stage is Stage.READ
+        assert run.stdout == ""
+    else:  # Python 3.10 reads the file up to the NUL byte and runs that part
+        assert run.stage.value == ("ok" if done.returncode == 0 else run.stage.value)
+        assert run.stdout.replace("\r", "") == done.stdout.decode().replace("\r", "")
+
+
+def test_copy_protects_the_original(tmp_path: Path) -> None:
+    """A program that deletes its own folder and files leaves the original untouched."""
+    (tmp_path / "data.txt").write_text("keep me", encoding="utf-8")
+    program = tmp_path / "program.py"
+    program.write_text(
+        "import os, shutil, pathlib\n"
+        "here = pathlib.Path(__file__).resolve().parent\n"
+        "(here / 'data.txt').write_text('changed')\n"
+        "os.remove(__file__)\n"
+        "shutil.rmtree(here)\n"
+        "print('deleted')\n",
+        encoding="utf-8",
+    )
+    run = run_file(program, limits=LIMITS)
+    assert run.stage is Stage.OK, run
+    assert program.exists()
+    assert (tmp_path / "data.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_timeout_leaves_no_process(tmp_path: Path) -> None:
+    """On timeout the whole process tree is killed, grandchildren included."""
+    program = tmp_path / "program.py"
+    program.write_text(
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(600)\n",
+        encoding="utf-8",
+    )
+    start = time.monotonic()
+    run = run_file(program, limits=Limits(timeout=1.5))
+    assert run.timed_out
+    assert time.monotonic() - start < 10
+    child = int(run.stdout.split()[0])
+    assert not psutil.pid_exists(child) or psutil.Process(child).status() == psutil.STATUS_ZOMBIE
+
+
+def test_shell_variables_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PYTHON* variables in the user's shell reach neither the verdict nor the program."""
+    plain = {p.name: _run(p) for p in _scenarios() if p.name.startswith(("ok_", "run_", "parse", "compile"))}
+    for name, value in {
+        "PYTHONOPTIMIZE": "2",
+        "PYTHONWARNINGS": "error",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPYCACHEPREFIX": os.devnull,
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONSAFEPATH": "1",
+        "PYTHONIOENCODING": "latin-1",
+        "COLUMNS": "20",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name, before in plain.items():
+        after = _run(GOLDEN / name)
+        assert (after.stage, after.error, after.line, after.stdout) == (
+            before.stage,
+            before.error,
+            before.line,
+            before.stdout,
+        ), name
