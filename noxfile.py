@@ -24,7 +24,7 @@ def _install(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the kit's own tests, every solution and every starter, on one Python."""
     _install(session)
-    session.run("pytest", "tests", *session.posargs)
+    session.run("pytest", *(session.posargs or ["tests"]))
     session.run("pytest", "exercises", "--solutions", "-q")
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from checks.model import Exercise, Finding, Outcome, Run, Stage, Suppression
 from checks import expect
+from checks.model import Exercise, Finding, Outcome, Run, Stage, Suppression
 from checks.run import DEFAULT_TIMEOUT, OUTPUT_CAP, Limits, StudentFileError, run_file
 
 __all__ = [
@@ -11,12 +11,12 @@ __all__ = [
     "OUTPUT_CAP",
     "Exercise",
     "Finding",
-    "expect",
     "Limits",
     "Outcome",
     "Run",
     "Stage",
     "StudentFileError",
     "Suppression",
+    "expect",
     "run_file",
 ]

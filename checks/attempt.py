@@ -127,4 +127,3 @@ class Attempt:
         except (SyntaxError, UnicodeDecodeError):
             tree = None
         expect.no_silencing(path, suppressions(path), tree)
-

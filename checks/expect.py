@@ -131,7 +131,7 @@ def lines(run: Run, expected: Sequence[str], *, advice: str = "") -> None:
     got = run.lines
     if got == list(expected):
         return
-    for number, (want, have) in enumerate(zip(expected, got), start=1):
+    for number, (want, have) in enumerate(zip(expected, got, strict=False), start=1):
         if want != have:
             first = (
                 f"Line {number} of the output differs.\n"
@@ -167,8 +167,7 @@ def finding(
     seen = "\n".join(f"    line {f.line}: [{f.rule}] {f.message.splitlines()[0]}" for f in found)
     fail(
         f"pyright should report {rule}{where} in {file.name}, but it does not.\n\n"
-        f"pyright reported:\n{seen or '    (nothing)'}"
-        + (f"\n\nNext: {advice}" if advice else "")
+        f"pyright reported:\n{seen or '    (nothing)'}" + (f"\n\nNext: {advice}" if advice else "")
     )
 
 

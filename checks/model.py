@@ -11,13 +11,15 @@ from pathlib import Path
 
 __all__ = [
     "Exercise",
-    "Finding",
-    "Outcome",
     "ExerciseResult",
+    "Finding",
+    "Grade",
+    "Outcome",
     "Run",
     "Stage",
     "Suppression",
     "TestResult",
+    "cents",
 ]
 
 
@@ -112,6 +114,17 @@ class Outcome(enum.Enum):
     FAILED = "failed"
     ERROR = "error"
     SKIPPED = "skipped"
+    NOT_RUN = "not run"
+    """Collected (or expected) but never run: deselected, or the run stopped before it."""
+
+
+def cents(points: float) -> int:
+    """Points as whole hundredths, the unit every sum of points is done in."""
+    return round(points * 100)
+
+
+def _points(hundredths: int) -> float:
+    return round(hundredths / 100, 2)
 
 
 @dataclass
@@ -129,6 +142,8 @@ class TestResult:
     line: int | None = None
     score: float = 0.0
     max_score: float = 0.0
+    description: str = ""
+    """The first line of the test's docstring: what passing it means."""
 
 
 @dataclass
@@ -136,7 +151,9 @@ class ExerciseResult:
     """All tests of one exercise and the points they add up to."""
 
     exercise: Exercise
-    tests: list[TestResult] = field(default_factory=list)
+    tests: list[TestResult] = field(default_factory=list[TestResult])
+    message: str = ""
+    """Why the exercise's tests did not run, when they did not (a collection error, say)."""
 
     @property
     def passed(self) -> bool:
@@ -146,4 +163,36 @@ class ExerciseResult:
     @property
     def score(self) -> float:
         """The points earned, the sum of the tests' scores."""
-        return sum(t.score for t in self.tests)
+        return _points(sum(cents(t.score) for t in self.tests))
+
+    @property
+    def max_score(self) -> float:
+        """The points the exercise is worth, the sum of the tests' shares."""
+        return _points(sum(cents(t.max_score) for t in self.tests))
+
+
+@dataclass
+class Grade:
+    """The verdict of one run over a set of exercises: what every report is made from."""
+
+    exercises: list[ExerciseResult] = field(default_factory=list[ExerciseResult])
+    complete: bool = True
+    """Whether every test the run meant to run did run (no interruption, no collection error)."""
+    notes: list[str] = field(default_factory=list[str])
+    """What the reader must know besides the verdicts: why the run stopped, files ignored..."""
+    seconds: float = 0.0
+
+    @property
+    def tests(self) -> list[TestResult]:
+        """Every test of every exercise, in order."""
+        return [test for result in self.exercises for test in result.tests]
+
+    @property
+    def score(self) -> float:
+        """The points earned, the sum of the tests' scores."""
+        return _points(sum(cents(t.score) for t in self.tests))
+
+    @property
+    def max_score(self) -> float:
+        """The points at stake, the sum of the tests' shares."""
+        return _points(sum(cents(t.max_score) for t in self.tests))

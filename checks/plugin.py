@@ -1,5 +1,6 @@
 """The pytest glue: options, the ``exercise`` fixture, one pyright run per session, verdicts
-collected per exercise, and the progress summary at the end of a run.
+collected per exercise, the progress summary at the end of a run, and the reports for graders
+(``--gradescope PATH``, ``--classroom PATH``; points and formats live in ``checks/reports.py``).
 
 Loaded by the kit's ``conftest.py``. Exercise tests ask for the ``exercise`` fixture, an
 ``Attempt`` whose student files come from ``exercises/NN`` (the default), ``solutions/NN``
@@ -8,11 +9,15 @@ Loaded by the kit's ``conftest.py``. Exercise tests ask for the ``exercise`` fix
 
 from __future__ import annotations
 
+import inspect
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from checks import reports
 from checks.attempt import Attempt
 from checks.manifest import KIT_ROOT, ManifestError, exercise_of
 from checks.model import Exercise, Finding, Outcome, TestResult
@@ -24,6 +29,10 @@ __all__ = ["KitState", "source_folder"]
 SOLUTIONS_HELP = "check the reference solutions (solutions/NN) instead of exercises/NN"
 SUBMISSION_HELP = "check the student files of another copy of the kit (a folder)"
 TIMEOUT_HELP = "seconds a student's file may run before it is stopped (default: 10)"
+GRADESCOPE_HELP = "write Gradescope's results.json for this run to PATH"
+CLASSROOM_HELP = "write GitHub Classroom's runner JSON for this run to PATH"
+REPORTS = ("gradescope", "classroom")
+"""The report options, each named after the format it writes."""
 
 
 @dataclass
@@ -33,11 +42,18 @@ class KitState:
     solutions: bool
     submission: Path | None
     limits: Limits
-    exercises: dict[str, Exercise] = field(default_factory=dict)
-    results: dict[str, list[TestResult]] = field(default_factory=dict)
+    exercises: dict[str, Exercise] = field(default_factory=dict[str, Exercise])
+    results: dict[str, list[TestResult]] = field(default_factory=dict[str, list[TestResult]])
     findings: dict[Path, list[Finding]] | None = None
     pyright_runs: int = 0
     pyright_error: str | None = None
+    report_paths: dict[str, Path] = field(default_factory=dict[str, Path])
+    planned: dict[str, TestResult] = field(default_factory=dict[str, TestResult])
+    """Every exercise test collected, by node id, before any deselection: its weight and place."""
+    deselected: set[str] = field(default_factory=set[str])
+    broken: dict[str, str] = field(default_factory=dict[str, str])
+    """Why an exercise's tests could not be collected, by exercise number."""
+    started: float = field(default_factory=time.monotonic)
 
     def attempt(self, exercise: Exercise) -> Attempt:
         """The attempt at ``exercise`` this session checks."""
@@ -70,6 +86,37 @@ class KitState:
             )
         findings = self.findings or {}
         return findings.get(path.resolve(), [])
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Note every exercise test with its weight, before ``-k`` or ``-m`` deselect any."""
+        for item in items:
+            number = _exercise_number(item.nodeid)
+            if number is None:
+                continue
+            doc = inspect.getdoc(getattr(item, "obj", None)) or ""
+            self.planned[item.nodeid] = TestResult(
+                nodeid=item.nodeid,
+                exercise=number,
+                name=item.nodeid.rpartition("::")[2],
+                outcome=Outcome.NOT_RUN,
+                weight=_weight(item),
+                file=item.location[0],
+                line=item.location[1] + 1 if item.location[1] is not None else None,
+                description=doc.strip().splitlines()[0] if doc.strip() else "",
+            )
+
+    @pytest.hookimpl
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        """Remember the tests deselected, so the reports can say why they did not run."""
+        self.deselected.update(item.nodeid for item in items)
+
+    @pytest.hookimpl
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """Remember an exercise whose tests could not be collected, and why."""
+        number = _exercise_number(report.nodeid)
+        if report.failed and number is not None:
+            self.broken[number] = report.longreprtext
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -117,6 +164,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("checks", "the exercise kit")
     group.addoption("--solutions", action="store_true", default=False, help=SOLUTIONS_HELP)
     group.addoption("--submission", metavar="DIR", type=Path, default=None, help=SUBMISSION_HELP)
+    group.addoption("--gradescope", metavar="PATH", type=Path, default=None, help=GRADESCOPE_HELP)
+    group.addoption("--classroom", metavar="PATH", type=Path, default=None, help=CLASSROOM_HELP)
     parser.addini("checks_timeout", TIMEOUT_HELP, default=str(DEFAULT_TIMEOUT))
 
 
@@ -127,14 +176,25 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         timeout = float(raw)
     except ValueError:
-        raise pytest.UsageError(f"checks_timeout must be a number of seconds, not {raw!r}") from None
+        raise pytest.UsageError(
+            f"checks_timeout must be a number of seconds, not {raw!r}"
+        ) from None
     submission = config.getoption("submission")
     if submission is not None and not Path(submission).is_dir():
         raise pytest.UsageError(f"--submission {submission}: no such folder")
+    report_paths: dict[str, Path] = {}
+    for name in REPORTS:
+        given = config.getoption(name)
+        if given is not None:
+            path = config.invocation_params.dir / Path(given)
+            if path.is_dir():
+                raise pytest.UsageError(f"--{name} {given}: that is a folder; give a file name")
+            report_paths[name] = path
     state = KitState(
         solutions=bool(config.getoption("solutions")),
         submission=Path(submission).resolve() if submission else None,
         limits=Limits(timeout=timeout),
+        report_paths=report_paths,
     )
     config.stash[STATE] = state
     config.pluginmanager.register(state, "checks-state")
@@ -167,6 +227,71 @@ def exercise(request: pytest.FixtureRequest) -> Attempt:
     return state.attempt(found)
 
 
+def _weight(item: pytest.Item) -> float:
+    """A test's weight within its exercise: ``@pytest.mark.points(n)``, or 1."""
+    marker = item.get_closest_marker("points")
+    if marker is None:
+        return 1.0
+    value = marker.args[0] if len(marker.args) == 1 and not marker.kwargs else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise pytest.UsageError(
+            f"{item.nodeid}: write the points marker as @pytest.mark.points(n), "
+            "with one number n greater than 0."
+        )
+    return float(value)
+
+
+def _run_paths(config: pytest.Config) -> list[Path]:
+    """The paths the run was given (or its ``testpaths``), without ``::`` test names."""
+    from_testpaths = config.args_source is pytest.Config.ArgsSource.TESTPATHS
+    base = config.rootpath if from_testpaths else config.invocation_params.dir
+    return [base / arg.split("::")[0] for arg in config.args]
+
+
+def _stop_reason(session: pytest.Session, state: KitState, status: int) -> str:
+    """Why the run ended before every test ran, or an empty string when it did not."""
+    if session.shouldstop:
+        return str(session.shouldstop)
+    if session.shouldfail:
+        return str(session.shouldfail)
+    if status == pytest.ExitCode.INTERRUPTED:
+        if state.broken:
+            return "some tests could not be collected, so pytest ran none"
+        return "it was interrupted (Ctrl-C or a time limit)"
+    if status == pytest.ExitCode.INTERNAL_ERROR:
+        return "pytest met an internal error"
+    if status == pytest.ExitCode.USAGE_ERROR:
+        return "pytest could not use its command line or configuration"
+    return ""
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write the reports asked for, however the run ended: what did not run scores 0."""
+    config = session.config
+    state = config.stash.get(STATE, None)
+    if state is None or not state.report_paths:
+        return
+    exercises, problems = reports.kit_exercises(KIT_ROOT)
+    grade = reports.grade_run(
+        reports.covered(exercises, _run_paths(config)),
+        planned=state.planned,
+        results=state.results,
+        broken=state.broken,
+        deselected=state.deselected,
+        stop=_stop_reason(session, state, int(exitstatus)),
+        notes=problems,
+        seconds=time.monotonic() - state.started,
+    )
+    for name, path in state.report_paths.items():
+        data = reports.gradescope(grade) if name == "gradescope" else reports.classroom(grade)
+        try:
+            reports.write_json(path, data)
+        except OSError as error:
+            sys.stderr.write(f"checks: could not write the --{name} report to {path}: {error}\n")
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+
+
 def _exercise_number(nodeid: str) -> str | None:
     parts = nodeid.split("/")
     if len(parts) >= 3 and parts[0] == "exercises":
@@ -194,8 +319,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line("")
         terminalreporter.write_line(f"Next: exercise {next_up.number}: {next_up.goal}")
         terminalreporter.write_line(
-            f"      read exercises/{next_up.number}/README.md, then run "
-            f"`{next_up.test_command}`"
+            f"      read exercises/{next_up.number}/README.md, then run `{next_up.test_command}`"
         )
     if state.pyright_runs:
         terminalreporter.write_line(f"(pyright ran {state.pyright_runs} time(s) this session)")

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -82,7 +82,7 @@ class _Streams:
     cap: int
     stdout: bytearray = field(default_factory=bytearray)
     stderr: bytearray = field(default_factory=bytearray)
-    merged: list[tuple[str, bytes]] = field(default_factory=list)
+    merged: list[tuple[str, bytes]] = field(default_factory=list[tuple[str, bytes]])
     cut: bool = False
     overflow: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -154,9 +154,7 @@ def _too_many_processes(root: psutil.Process, limit: int) -> bool:
 
 
 @contextlib.contextmanager
-def throwaway_copy(
-    folder: Path, overlays: Mapping[str, Path] | None = None
-) -> Iterator[Path]:
+def throwaway_copy(folder: Path, overlays: Mapping[str, Path] | None = None) -> Generator[Path, None, None]:
     """Copy ``folder`` (and each overlay file at its relative name) into a temporary folder.
 
     The copy is removed afterwards, whatever the program did to it. Symbolic links that lead
@@ -265,9 +263,7 @@ def run_file(
         return _run_in(work / relative, file, work, folder, limits, python or sys.executable)
 
 
-def _run_in(
-    path: Path, shown: Path, work: Path, folder: Path, limits: Limits, python: str
-) -> Run:
+def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, python: str) -> Run:
     secret = secrets.token_hex(16)
     popen_extra: dict[str, object] = {}
     if os.name == "posix":
@@ -275,7 +271,7 @@ def _run_in(
         popen_extra["preexec_fn"] = lambda: _posix_limits(limits)
     else:  # pragma: no cover - Windows
         popen_extra["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
-    proc = subprocess.Popen(  # noqa: S603 - the interpreter and the kit's own launcher
+    proc = subprocess.Popen(
         [python, "-E", "-u", "-X", "utf8", str(_LAUNCHER), str(path)],
         cwd=path.parent,
         env=_child_env(),
@@ -287,7 +283,9 @@ def _run_in(
     )
     root = psutil.Process(proc.pid)
     group = proc.pid if os.name == "posix" else None
-    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    if proc.stdin is None or proc.stdout is None or proc.stderr is None:  # pragma: no cover
+        msg = "the child process has no pipes"
+        raise RuntimeError(msg)
     streams = _Streams(cap=limits.output_cap)
     readers = [
         threading.Thread(target=streams.pump, args=(name, pipe.fileno()), daemon=True)

@@ -33,7 +33,9 @@ def _callee(node: ast.Call) -> str | None:
 
 def called_names(tree: ast.AST) -> set[str]:
     """The names of every function called in ``tree`` (``f(...)`` and ``obj.f(...)``)."""
-    return {name for node in ast.walk(tree) if isinstance(node, ast.Call) if (name := _callee(node))}
+    return {
+        name for node in ast.walk(tree) if isinstance(node, ast.Call) if (name := _callee(node))
+    }
 
 
 def unannotated(function: FunctionNode) -> list[str]:

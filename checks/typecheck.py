@@ -18,6 +18,7 @@ import sys
 import tokenize
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 from checks.model import Finding, Suppression
 
@@ -37,9 +38,7 @@ KIT_ROOT = Path(__file__).resolve().parent.parent
 
 # What pyright itself honours: `type: ignore` or a `pyright:` directive at the start of a
 # comment or right after a `#` inside it (its tokenizer's rule).
-_SUPPRESSION = re.compile(
-    r"#\s*(?:type:\s*ignore(?:\[[\s\w,-]*\]|\s|$)|pyright:\s*[\w\[])"
-)
+_SUPPRESSION = re.compile(r"#\s*(?:type:\s*ignore(?:\[[\s\w,-]*\]|\s|$)|pyright:\s*[\w\[])")
 
 
 class TypecheckError(Exception):
@@ -71,7 +70,7 @@ def run_pyright(files: Iterable[Path], *, root: Path = KIT_ROOT) -> dict[Path, l
         return result
     command = [*pyright_command(), "--outputjson", "-p", str(root / "pyproject.toml")]
     try:
-        done = subprocess.run(  # noqa: S603 - pyright from the kit's own environment
+        done = subprocess.run(
             [*command, *map(str, wanted)],
             cwd=root,
             capture_output=True,
@@ -83,28 +82,39 @@ def run_pyright(files: Iterable[Path], *, root: Path = KIT_ROOT) -> dict[Path, l
         msg = f"pyright could not run: {error}"
         raise TypecheckError(msg) from error
     try:
-        report = json.loads(done.stdout.decode("utf-8", "replace"))
+        report = _dict(json.loads(done.stdout.decode("utf-8", "replace")))
     except ValueError:
-        report = None
-    if not isinstance(report, dict) or "generalDiagnostics" not in report:
+        report = {}
+    if "generalDiagnostics" not in report:
         said = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-2000:]
         msg = f"pyright stopped without a report (exit status {done.returncode}):\n{said}"
         raise TypecheckError(msg)
-    diagnostics: list[dict[str, object]] = report["generalDiagnostics"]  # type: ignore[assignment]
-    for item in diagnostics:
+    for item in _dicts(report.get("generalDiagnostics")):
         file = Path(str(item.get("file", ""))).resolve()
-        start = item.get("range", {})
-        position: dict[str, int] = start.get("start", {}) if isinstance(start, dict) else {}  # type: ignore[assignment]
+        start = _dict(_dict(item.get("range")).get("start"))
         finding = Finding(
             file=file,
             rule=str(item.get("rule", "")),
             severity=str(item.get("severity", "error")),
-            line=int(position.get("line", 0)) + 1,
-            column=int(position.get("character", 0)) + 1,
+            line=_int(start.get("line")) + 1,
+            column=_int(start.get("character")) + 1,
             message=str(item.get("message", "")),
         )
         result.setdefault(file, []).append(finding)
     return result
+
+
+def _dict(value: object) -> dict[str, object]:
+    return cast("dict[str, object]", value) if isinstance(value, dict) else {}
+
+
+def _dicts(value: object) -> list[dict[str, object]]:
+    items: list[object] = cast("list[object]", value) if isinstance(value, list) else []
+    return [_dict(item) for item in items if isinstance(item, dict)]
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def suppressions(file: Path) -> list[Suppression]:

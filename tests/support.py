@@ -10,7 +10,9 @@ from pathlib import Path
 KIT = Path(__file__).resolve().parent.parent
 
 
-def run_pytest(*args: str, cwd: Path = KIT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_pytest(
+    *args: str, cwd: Path = KIT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the kit's pytest in a child process, as a student or a grader would."""
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:randomly", *args],

@@ -20,7 +20,9 @@ CASES = KIT / "tests" / "cases"
 
 
 def _cases() -> list[Path]:
-    return sorted(p for p in CASES.glob("*/*") if p.is_dir() and p.name.startswith(("right_", "dodge_")))
+    return sorted(
+        p for p in CASES.glob("*/*") if p.is_dir() and p.name.startswith(("right_", "dodge_"))
+    )
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -55,7 +57,11 @@ def test_every_exercise_has_cases() -> None:
     for folder in sorted((KIT / "exercises").iterdir()):
         if not (folder / "exercise.toml").exists():
             continue
-        names = [p.name for p in (CASES / folder.name).glob("*")] if (CASES / folder.name).exists() else []
+        names = (
+            [p.name for p in (CASES / folder.name).glob("*")]
+            if (CASES / folder.name).exists()
+            else []
+        )
         rights = [n for n in names if n.startswith("right_")]
         dodges = [n for n in names if n.startswith("dodge_")]
         assert len(rights) >= 2 and len(dodges) >= 3, f"exercise {folder.name}: {names}"

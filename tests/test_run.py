@@ -80,7 +80,10 @@ def test_nul_byte_follows_the_interpreter(tmp_path: Path) -> None:
     program = tmp_path / "nul.py"
     program.write_bytes(b"print('a')\n# \0\nprint('b')\n")
     done = subprocess.run(
-        [sys.executable, "-E", str(program)], capture_output=True, stdin=subprocess.DEVNULL, check=False
+        [sys.executable, "-E", str(program)],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     run = run_file(program, limits=LIMITS)
     if b"null bytes" in done.stderr:
@@ -130,7 +133,11 @@ def test_timeout_leaves_no_process(tmp_path: Path) -> None:
 
 def test_shell_variables_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     """PYTHON* variables in the user's shell reach neither the verdict nor the program."""
-    plain = {p.name: _run(p) for p in _scenarios() if p.name.startswith(("ok_", "run_", "parse", "compile"))}
+    plain = {
+        p.name: _run(p)
+        for p in _scenarios()
+        if p.name.startswith(("ok_", "run_", "parse", "compile"))
+    }
     for name, value in {
         "PYTHONOPTIMIZE": "2",
         "PYTHONWARNINGS": "error",
