@@ -110,7 +110,7 @@ def _dict(value: object) -> dict[str, object]:
 
 def _dicts(value: object) -> list[dict[str, object]]:
     items: list[object] = cast("list[object]", value) if isinstance(value, list) else []
-    return [_dict(item) for item in items if isinstance(item, dict)]
+    return [found for item in items if (found := _dict(item))]
 
 
 def _int(value: object) -> int:
