@@ -10,6 +10,8 @@ run. The shell's ``PYTHON*`` variables reach neither the verdict nor the program
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import json
 import os
 import re
@@ -48,6 +50,8 @@ COPY_CAP = 64 * 1024 * 1024
 """Bytes of an exercise folder copied for a run; a larger folder is refused with a message."""
 
 _READ_CHUNK = 64 * 1024
+_POLL = 0.1
+"""Seconds between two looks at a running program's output size and process count."""
 _LAUNCHER = Path(__file__).with_name("_launcher.py")
 _MARK = "\x1echecks:"
 _IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
@@ -109,9 +113,10 @@ class _Streams:
             # Past the cap the rest is read and dropped until the program is stopped.
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(run_id: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(_CHILD_ENV_DROP)}
     env.update(COLUMNS="80", LINES="24", NO_COLOR="1", PYTHONIOENCODING="utf-8")
+    env[_RUN_MARK] = run_id
     return env
 
 
@@ -144,6 +149,42 @@ def _kill_tree(root: psutil.Process, group: int | None) -> None:
         with contextlib.suppress(OSError):
             os.killpg(group, signal.SIGKILL)
     psutil.wait_procs(family, timeout=2)
+
+
+_RUN_MARK = "CHECKS_RUN"
+"""Environment variable every process of a run inherits, so that escaped ones can be found."""
+
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+@functools.cache
+def _become_subreaper() -> bool:
+    """On Linux, adopt the orphans of student runs, so that a detached one can still be found."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _sweep(run_id: str) -> None:
+    """Kill every process left behind by the run ``run_id``, even one that left its group."""
+    me = psutil.Process()
+    try:
+        candidates = me.children(recursive=True) if _become_subreaper() else psutil.process_iter()
+    except psutil.Error:
+        return
+    left: list[psutil.Process] = []
+    for proc in candidates:
+        with contextlib.suppress(psutil.Error):
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                left.append(proc)  # an adopted orphan that died: reap it
+            elif proc.pid != me.pid and proc.environ().get(_RUN_MARK) == run_id:
+                proc.kill()
+                left.append(proc)
+    psutil.wait_procs(left, timeout=2)
 
 
 def _too_many_processes(root: psutil.Process, limit: int) -> bool:
@@ -265,6 +306,8 @@ def run_file(
 
 def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, python: str) -> Run:
     secret = secrets.token_hex(16)
+    run_id = secrets.token_hex(8)
+    _become_subreaper()
     popen_extra: dict[str, object] = {}
     if os.name == "posix":
         popen_extra["start_new_session"] = True
@@ -274,7 +317,7 @@ def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, p
     proc = subprocess.Popen(
         [python, "-E", "-u", "-X", "utf8", str(_LAUNCHER), str(path)],
         cwd=path.parent,
-        env=_child_env(),
+        env=_child_env(run_id),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -312,9 +355,10 @@ def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, p
         if _too_many_processes(root, limits.processes):
             too_many = True
             break
-        exited.wait(min(remaining, 0.25))
+        exited.wait(min(remaining, _POLL))
     _kill_tree(root, group)
     proc.wait()
+    _sweep(run_id)
     for reader in readers:
         reader.join(timeout=2)
     proc.stdout.close()

@@ -157,3 +157,45 @@ def test_shell_variables_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None
             before.line,
             before.stdout,
         ), name
+
+
+def test_detached_process_is_killed(tmp_path: Path) -> None:
+    """A process that left the run's group and closed its pipes does not survive the run."""
+    program = tmp_path / "program.py"
+    program.write_text(
+        "import os, subprocess, sys\n"
+        "code = 'import os, time; os.setsid(); time.sleep(600)'\n"
+        "child = subprocess.Popen([sys.executable, '-c', code], start_new_session=True,\n"
+        "    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print(child.pid)\n",
+        encoding="utf-8",
+    )
+    if sys.platform == "win32":  # pragma: no cover
+        pytest.skip("start_new_session is POSIX")
+    run = run_file(program, limits=LIMITS)
+    assert run.stage is Stage.OK, run
+    child = int(run.stdout.split()[0])
+    assert not psutil.pid_exists(child) or psutil.Process(child).status() == psutil.STATUS_ZOMBIE
+
+
+def test_fork_bomb_is_stopped(tmp_path: Path) -> None:
+    """A program that starts processes without end is stopped, and none of them is left."""
+    program = tmp_path / "program.py"
+    program.write_text(
+        "import subprocess, sys, time\n"
+        "kids = []\n"
+        "while True:\n"
+        "    kids.append(subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)']))\n",
+        encoding="utf-8",
+    )
+    start = time.monotonic()
+    run = run_file(program, limits=Limits(timeout=20, processes=16))
+    assert run.stage is Stage.RUN
+    assert "processes" in run.message, run
+    assert time.monotonic() - start < 15
+    alive = [
+        p
+        for p in psutil.Process().children(recursive=True)
+        if p.status() != psutil.STATUS_ZOMBIE and "sleep(600)" in " ".join(p.cmdline())
+    ]
+    assert not alive
