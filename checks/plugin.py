@@ -45,6 +45,8 @@ class KitState:
     exercises: dict[str, Exercise] = field(default_factory=dict[str, Exercise])
     results: dict[str, list[TestResult]] = field(default_factory=dict[str, list[TestResult]])
     findings: dict[Path, list[Finding]] | None = None
+    cache: Path | None = None
+    """Where pyright's findings are kept between sessions (under pytest's cache folder)."""
     pyright_runs: int = 0
     pyright_error: str | None = None
     report_paths: dict[str, Path] = field(default_factory=dict[str, Path])
@@ -73,9 +75,8 @@ class KitState:
                 for name in ex.typecheck
             }
             wanted = {p for p in wanted if p.is_file()} | {path}
-            self.pyright_runs += 1
             try:
-                self.findings = run_pyright(wanted)
+                self.findings = run_pyright(wanted, cache=self.cache, launched=self._launched)
             except TypecheckError as error:
                 self.pyright_error = str(error)
         if self.pyright_error is not None:
@@ -117,6 +118,9 @@ class KitState:
         number = _exercise_number(report.nodeid)
         if report.failed and number is not None:
             self.broken[number] = report.longreprtext
+
+    def _launched(self) -> None:
+        self.pyright_runs += 1
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -196,6 +200,8 @@ def pytest_configure(config: pytest.Config) -> None:
         limits=Limits(timeout=timeout),
         report_paths=report_paths,
     )
+    if config.pluginmanager.has_plugin("cacheprovider"):
+        state.cache = config.cache.mkdir("checks-pyright")
     config.stash[STATE] = state
     config.pluginmanager.register(state, "checks-state")
 

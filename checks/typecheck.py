@@ -9,14 +9,19 @@ read, never its text, and its exit status decides nothing: a crash and "errors f
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from importlib import metadata
 from pathlib import Path
 from typing import cast
 
@@ -62,12 +67,99 @@ def pyright_command() -> list[str]:
     raise TypecheckError(msg)
 
 
-def run_pyright(files: Iterable[Path], *, root: Path = KIT_ROOT) -> dict[Path, list[Finding]]:
-    """Run pyright once over ``files`` and return the findings of each (resolved) file."""
+def _cache_key(file: Path, root: Path) -> str:
+    """What decides pyright's findings for ``file``: its folder's sources, the config, the version."""
+    digest = hashlib.sha256()
+    digest.update(f"pyright {_pyright_version()}\0{file.name}\0".encode())
+    digest.update((root / "pyproject.toml").read_bytes())
+    for source in sorted(file.parent.glob("*.py*")):
+        if source.is_file():
+            digest.update(b"\0" + source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _pyright_version() -> str:
+    try:
+        return metadata.version("pyright")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _load(cache: Path, key: str, file: Path) -> list[Finding] | None:
+    try:
+        stored = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return [
+        Finding(
+            file=file,
+            rule=str(item.get("rule", "")),
+            severity=str(item.get("severity", "")),
+            line=_int(item.get("line")),
+            column=_int(item.get("column")),
+            message=str(item.get("message", "")),
+        )
+        for item in _dicts(stored)
+    ]
+
+
+def _store(cache: Path, key: str, findings: list[Finding]) -> None:
+    records = [
+        {
+            "rule": f.rule,
+            "severity": f.severity,
+            "line": f.line,
+            "column": f.column,
+            "message": f.message,
+        }
+        for f in findings
+    ]
+    with contextlib.suppress(OSError):
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = cache / f"{key}.{os.getpid()}.tmp"
+        partial.write_text(json.dumps(records), encoding="utf-8")
+        partial.replace(cache / f"{key}.json")
+
+
+def run_pyright(
+    files: Iterable[Path],
+    *,
+    root: Path = KIT_ROOT,
+    cache: Path | None = None,
+    launched: Callable[[], None] | None = None,
+) -> dict[Path, list[Finding]]:
+    """Return pyright's findings for each (resolved) file, from one pyright run at most.
+
+    With ``cache``, a file whose findings were stored under the same key (its folder's sources,
+    pyright's version and configuration) is answered from there, and pyright runs only over
+    the others, if any.
+    """
     wanted = sorted({f.resolve() for f in files})
+    result: dict[Path, list[Finding]] = {}
+    keys: dict[Path, str] = {}
+    for file in wanted:
+        if cache is not None:
+            keys[file] = _cache_key(file, root)
+            cached = _load(cache, keys[file], file)
+            if cached is not None:
+                result[file] = cached
+                continue
+    missing = [f for f in wanted if f not in result]
+    if missing:
+        if launched is not None:
+            launched()
+        fresh = _run_pyright(missing, root)
+        for file in missing:
+            result[file] = fresh.get(file, [])
+            if cache is not None:
+                _store(cache, keys[file], result[file])
+    return result
+
+
+def _run_pyright(wanted: list[Path], root: Path) -> dict[Path, list[Finding]]:
+    """Run pyright once over ``wanted`` and return the findings of each file."""
     result: dict[Path, list[Finding]] = {f: [] for f in wanted}
-    if not wanted:
-        return result
     command = [*pyright_command(), "--outputjson", "-p", str(root / "pyproject.toml")]
     try:
         done = subprocess.run(

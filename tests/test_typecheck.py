@@ -1,0 +1,86 @@
+"""Pyright's findings as data: one run, the JSON read rightly, a cache that is never stale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checks.typecheck import TypecheckError, run_pyright, suppressions
+
+WRONG_CALL = "def add(a: int, b: int) -> int:\n    return a + b\n\n\nadd('2', '3')\n"
+RIGHT_CALL = "def add(a: int, b: int) -> int:\n    return a + b\n\n\nadd(2, 3)\n"
+
+
+def test_findings_carry_rule_and_position(tmp_path: Path) -> None:
+    """A wrong call is reported as reportArgumentType at its line and column (from 1)."""
+    program = tmp_path / "wrong.py"
+    program.write_text(WRONG_CALL, encoding="utf-8")
+    findings = run_pyright([program])[program.resolve()]
+    assert {(f.rule, f.line, f.column) for f in findings} == {
+        ("reportArgumentType", 5, 5),
+        ("reportArgumentType", 5, 10),
+    }
+
+
+def test_one_run_for_many_files(tmp_path: Path) -> None:
+    """Many files are checked in one pyright launch."""
+    files = []
+    for number in range(5):
+        folder = tmp_path / f"f{number}"
+        folder.mkdir()
+        files.append(folder / "p.py")
+        files[-1].write_text(WRONG_CALL if number % 2 else RIGHT_CALL, encoding="utf-8")
+    launches: list[int] = []
+    found = run_pyright(files, launched=lambda: launches.append(1))
+    assert len(launches) == 1
+    assert [len(found[f.resolve()]) for f in files] == [0, 2, 0, 2, 0]
+
+
+def test_cache_answers_unchanged_and_rejudges_changed(tmp_path: Path) -> None:
+    """An unchanged file is answered from the cache with the same findings; a changed one is not."""
+    program = tmp_path / "p.py"
+    cache = tmp_path / "cache"
+    program.write_text(WRONG_CALL, encoding="utf-8")
+    launches: list[int] = []
+    fresh = run_pyright([program], cache=cache, launched=lambda: launches.append(1))
+    again = run_pyright([program], cache=cache, launched=lambda: launches.append(1))
+    assert len(launches) == 1
+    assert again == fresh
+    program.write_text(RIGHT_CALL, encoding="utf-8")
+    changed = run_pyright([program], cache=cache, launched=lambda: launches.append(1))
+    assert len(launches) == 2
+    assert changed[program.resolve()] == []
+    (tmp_path / "helper.py").write_text("x = 1\n", encoding="utf-8")
+    run_pyright([program], cache=cache, launched=lambda: launches.append(1))
+    assert len(launches) == 3, "a new file beside it may change what it imports"
+
+
+def test_pyright_that_cannot_run_is_an_error(tmp_path: Path) -> None:
+    """A pyright that gives no report is an error, never 'no findings'."""
+    program = tmp_path / "p.py"
+    program.write_text(RIGHT_CALL, encoding="utf-8")
+    kit = tmp_path / "kit-without-config"
+    kit.mkdir()
+    with pytest.raises(TypecheckError, match="without a report"):
+        run_pyright([program], root=kit)
+
+
+@pytest.mark.parametrize(
+    ("line", "silences"),
+    [
+        ("x: int = 'a'  # type: ignore", True),
+        ("x: int = 'a'  # type:ignore[assignment]", True),
+        ("x: int = 'a'  # pyright: ignore[reportAssignmentType]", True),
+        ("# pyright: basic", True),
+        ("x = 1  # note # type: ignore", True),
+        ("x = '# type: ignore'", False),
+        ("# say no `# type: ignore` comments", False),
+        ("# pyright is a type checker", False),
+    ],
+)
+def test_suppressions_are_found_in_comments_only(tmp_path: Path, line: str, silences: bool) -> None:
+    """Only comments that pyright itself would obey count as silencing it."""
+    program = tmp_path / "p.py"
+    program.write_text(line + "\n", encoding="utf-8")
+    assert bool(suppressions(program)) is silences
