@@ -177,7 +177,9 @@ def _run_pyright(wanted: list[Path], root: Path) -> dict[Path, list[Finding]]:
         report = _dict(json.loads(done.stdout.decode("utf-8", "replace")))
     except ValueError:
         report = {}
-    if "generalDiagnostics" not in report:
+    # 0: no errors, 1: errors found; 2 (fatal), 3 (no config) and 4 (bad arguments) may still
+    # print a report, but one made without the kit's configuration cannot be trusted.
+    if "generalDiagnostics" not in report or done.returncode not in (0, 1):
         said = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-2000:]
         msg = f"pyright stopped without a report (exit status {done.returncode}):\n{said}"
         raise TypecheckError(msg)
