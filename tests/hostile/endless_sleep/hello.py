@@ -1,0 +1,3 @@
+import time
+print('Hello, Python!')
+time.sleep(10**6)
