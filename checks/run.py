@@ -193,6 +193,11 @@ def _sweep(run_id: str) -> None:
     psutil.wait_procs(left, timeout=2)
 
 
+def _group_of(proc: subprocess.Popen[bytes]) -> int | None:
+    """The process group a run started (POSIX), to kill at once; none on Windows."""
+    return proc.pid if hasattr(os, "killpg") else None
+
+
 def _adopted() -> bool:
     """Whether this process has any child at all (Linux: read from /proc, no process walk)."""
     for children in Path("/proc/self/task").glob("*/children"):
@@ -342,7 +347,7 @@ def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, p
         **popen_extra,  # type: ignore[arg-type]
     )
     root = psutil.Process(proc.pid)
-    group = proc.pid if os.name == "posix" else None
+    group = _group_of(proc)
     if proc.stdin is None or proc.stdout is None or proc.stderr is None:  # pragma: no cover
         msg = "the child process has no pipes"
         raise RuntimeError(msg)
