@@ -39,3 +39,9 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """Type-check the kit with pyright, strict on checks/, conftest.py and noxfile.py."""
     session.run("pyright")
+
+
+@nox.session(python=False, default=False)
+def bench(session: nox.Session) -> None:
+    """Measure the kit against its floor (pytest start, one pyright run, Python start-ups)."""
+    session.run("python", "benchmarks/bench.py", *session.posargs)

@@ -48,6 +48,7 @@ class KitState:
     cache: Path | None = None
     """Where pyright's findings are kept between sessions (under pytest's cache folder)."""
     pyright_runs: int = 0
+    student_runs: int = 0
     pyright_error: str | None = None
     report_paths: dict[str, Path] = field(default_factory=dict[str, Path])
     planned: dict[str, TestResult] = field(default_factory=dict[str, TestResult])
@@ -64,6 +65,7 @@ class KitState:
             source=source_folder(exercise, solutions=self.solutions, submission=self.submission),
             limits=self.limits,
             findings_source=self.findings_of,
+            on_run=self._ran,
         )
 
     def findings_of(self, path: Path) -> list[Finding]:
@@ -121,6 +123,9 @@ class KitState:
 
     def _launched(self) -> None:
         self.pyright_runs += 1
+
+    def _ran(self) -> None:
+        self.student_runs += 1
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -327,5 +332,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"      read exercises/{next_up.number}/README.md, then run `{next_up.test_command}`"
         )
-    if state.pyright_runs:
-        terminalreporter.write_line(f"(pyright ran {state.pyright_runs} time(s) this session)")
+    if terminalreporter.config.get_verbosity() > 0:
+        terminalreporter.write_line(
+            f"(files run: {state.student_runs}; pyright launched: {state.pyright_runs})"
+        )

@@ -1,0 +1,199 @@
+"""Measure the kit against its physical floor and print each result as a ratio.
+
+Run with ``uv run nox -s bench`` (never part of the default sessions, never a timed test).
+Every figure is the median of several runs of a whole command, as a student or a teacher
+types it. The floors: one bare pytest start on a trivial test, one pyright run on one file,
+and one Python start-up per run of a student file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+KIT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GOALS = {
+    "09 cold / floor": ("<=", 1.3),
+    "09 unchanged / bare pytest": ("<=", 1.5),
+    "all ten cold / floor": ("<=", 1.5),
+    "20 pytest runs / checks grade": (">=", 10.0),
+}
+
+
+def _time(
+    command: Sequence[str], *, cwd: Path = KIT, before: Callable[[], None] | None = None
+) -> float:
+    if before is not None:
+        before()
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def median_of(
+    command: Sequence[str],
+    repeat: int,
+    *,
+    cwd: Path = KIT,
+    before: Callable[[], None] | None = None,
+) -> float:
+    """The median wall time of ``command`` over ``repeat`` runs (after one warm-up run)."""
+    _time(command, cwd=cwd, before=before)
+    return statistics.median(_time(command, cwd=cwd, before=before) for _ in range(repeat))
+
+
+def _submission(root: Path, numbers: Sequence[str]) -> Path:
+    """A student's copy holding the reference solutions of ``numbers``."""
+    for number in numbers:
+        shutil.copytree(KIT / "solutions" / number, root / "exercises" / number, dirs_exist_ok=True)
+    return root
+
+
+def _touch_python_files(root: Path) -> Callable[[], None]:
+    """A step that changes every student Python file, so no cache can answer."""
+    counter = iter(range(10**9))
+
+    def touch() -> None:
+        mark = next(counter)
+        for path in root.rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            text = re.sub(r"\n# bench \d+\n$", "\n", text)
+            path.write_text(text + f"\n# bench {mark}\n", encoding="utf-8")
+
+    return touch
+
+
+def _count_runs(submission: Path, target: str) -> int:
+    done = subprocess.run(
+        [
+            PYTHON,
+            "-m",
+            "pytest",
+            target,
+            "--submission",
+            str(submission),
+            "-v",
+            "-p",
+            "no:randomly",
+        ],
+        cwd=KIT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = re.search(r"files run: (\d+)", done.stdout)
+    return int(found.group(1)) if found else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Measure and print the four ratios with their goals."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5, help="runs per median (default 5)")
+    parser.add_argument("--students", type=int, default=20, help="submissions to grade")
+    args = parser.parse_args(argv)
+    repeat: int = args.repeat
+    pyright = str(Path(PYTHON).parent / ("pyright.exe" if os.name == "nt" else "pyright"))
+    numbers = sorted(p.name for p in (KIT / "solutions").iterdir() if p.is_dir())
+    results: dict[str, tuple[float, float, str]] = {}
+
+    with tempfile.TemporaryDirectory(prefix="checks-bench-") as scratch:
+        base = Path(scratch)
+        trivial = base / "trivial"
+        trivial.mkdir()
+        (trivial / "test_trivial.py").write_text(
+            "def test_trivial():\n    pass\n", encoding="utf-8"
+        )
+        (trivial / "one.py").write_text("x: int = 1\n", encoding="utf-8")
+        bare = median_of(
+            [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"], repeat, cwd=trivial
+        )
+        pyright_one = median_of([pyright, "--outputjson", "one.py"], repeat, cwd=trivial)
+        startup = median_of([PYTHON, "-c", "pass"], repeat)
+        floor = bare + pyright_one
+        print(
+            f"bare pytest {bare:.3f} s, pyright on one file {pyright_one:.3f} s, python start {startup:.3f} s"
+        )
+
+        nine = _submission(base / "nine", ["09"])
+        touch = _touch_python_files(nine)
+        check_nine = [PYTHON, "-m", "pytest", "exercises/09", "--submission", str(nine), "-q"]
+        cold = median_of(check_nine, repeat, before=touch)
+        warm = median_of(check_nine, repeat)
+        results["09 cold / floor"] = (cold, floor, f"{cold:.3f} s vs {floor:.3f} s")
+        results["09 unchanged / bare pytest"] = (warm, bare, f"{warm:.3f} s vs {bare:.3f} s")
+
+        everything = _submission(base / "all", numbers)
+        runs = _count_runs(everything, "exercises")
+        touch_all = _touch_python_files(everything)
+        check_all = [PYTHON, "-m", "pytest", "exercises", "--submission", str(everything), "-q"]
+        all_cold = median_of(check_all, repeat, before=touch_all)
+        all_floor = floor + runs * startup
+        results["all ten cold / floor"] = (
+            all_cold,
+            all_floor,
+            f"{all_cold:.3f} s vs {all_floor:.3f} s ({runs} files run)",
+        )
+
+        students = base / "class"
+        for index in range(args.students):
+            _submission(students / f"student{index:02d}", numbers)
+        folders = sorted(students.iterdir())
+        out = base / "grades"
+        grade_times = []
+        separate_times = []
+        for _ in range(max(1, repeat // 2)):
+            shutil.rmtree(out, ignore_errors=True)
+            grade_times.append(
+                _time([PYTHON, "-m", "checks", "grade", *map(str, folders), "--out", str(out)])
+            )
+            start = time.perf_counter()
+            for folder in folders:
+                subprocess.run(
+                    [
+                        PYTHON,
+                        "-m",
+                        "pytest",
+                        "exercises",
+                        "--submission",
+                        str(folder),
+                        "-q",
+                        "-p",
+                        "no:cacheprovider",
+                    ],
+                    cwd=KIT,
+                    capture_output=True,
+                    check=False,
+                )
+            separate_times.append(time.perf_counter() - start)
+        grade = statistics.median(grade_times)
+        separate = statistics.median(separate_times)
+        results["20 pytest runs / checks grade"] = (
+            separate,
+            grade,
+            f"{separate:.2f} s vs {grade:.2f} s for {args.students} submissions",
+        )
+
+    failed = False
+    print()
+    print(f"{'measure':32} {'ratio':>7}  goal     medians")
+    for name, (top, bottom, detail) in results.items():
+        ratio = top / bottom if bottom else float("inf")
+        sense, goal = GOALS[name]
+        met = ratio <= goal if sense == "<=" else ratio >= goal
+        failed |= not met
+        print(f"{name:32} {ratio:7.2f}  {sense} {goal:<4}  {detail}  {'met' if met else 'NOT MET'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
