@@ -59,7 +59,11 @@ _WHAT_STAGE_MEANS = {
 
 def fail(message: str) -> NoReturn:
     """Fail the current test with ``message`` and no traceback of the kit."""
-    pytest.fail(message.rstrip() + "\n", pytrace=False)
+    try:
+        pytest.fail(message.rstrip() + "\n", pytrace=False)
+    except pytest.fail.Exception as failure:
+        failure.__suppress_context__ = True  # no "During handling of ..." above the message
+        raise
 
 
 def _quote(text: str, limit: int = SHOWN_LINES) -> str:

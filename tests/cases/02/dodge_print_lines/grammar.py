@@ -1,0 +1,7 @@
+print("Countdown program")
+print("Hello, Ada!")
+print("PARSE BEFORE YOU RUN!!!")
+print(3)
+print(2)
+print(1)
+print("Lift off!")
