@@ -80,8 +80,11 @@ def _decode(path: str, data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        error.filename = path
-        raise
+        if "invalid or missing encoding declaration" not in str(error):
+            error.filename = path
+            raise
+        # A byte that is not UTF-8 on line 1 or 2, with no cookie: CPython's own words follow.
+        encoding = "utf-8"
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as bad:

@@ -85,7 +85,10 @@ class Attempt:
             self.on_run()
         try:
             result = run_file(
-                Path(name), folder=self.folder, overlays=self.overlays(), limits=self.limits
+                self.folder / name,
+                folder=self.folder,
+                overlays=self.overlays(),
+                limits=self.limits,
             )
         except StudentFileError as error:
             expect.fail(str(error))
