@@ -1,0 +1,6 @@
+# Function first, since it is defined first?
+PREDICTED = [
+    "Checking apples...",
+    "Opening the shop",
+    "Stock check:",
+]
