@@ -1,0 +1,151 @@
+"""Bytecode facts, measured on the running Python: the names of a code object's instructions as
+``dis`` reads them, the code objects a compiled program holds, and how many instructions a call
+executes.
+
+Nothing here is stored per version: opcode names change between CPython releases, so every
+answer comes from the interpreter that runs the kit.
+
+Executed instructions are counted by tracing, never timed, and the way to trace depends on the
+version. Python 3.10 and 3.11 send an ``opcode`` event to a ``sys.settrace`` function for each
+instruction of a frame whose ``f_trace_opcodes`` is set. Python 3.12 rebuilt ``sys.settrace`` on
+``sys.monitoring`` (PEP 669), and there opcode events only start if some frame set
+``f_trace_opcodes`` *before* ``sys.settrace`` was called: setting it from the trace function, as
+one does on 3.11, counts no instruction at all in the first traced call, then every instruction
+in later ones (python/cpython#103615, #114480; documented for 3.12, changed again in 3.13). From
+3.12 the count therefore uses ``sys.monitoring`` and its ``INSTRUCTION`` event, the interface
+meant for this, which counts the same on the first call as on every other.
+"""
+
+from __future__ import annotations
+
+import dis
+import sys
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, ParamSpec, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import TraceFunction
+
+__all__ = [
+    "Executed",
+    "code_objects",
+    "count_executed",
+    "growth",
+    "instruction_names",
+]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+MONITORING_TOOLS = (2, 3, 4)
+"""``sys.monitoring`` tool ids the count may take, the profiler's first; 0, 1 and 5 are left to
+debuggers, coverage tools and optimisers."""
+
+MONITORING_NAME = "checks: count executed instructions"
+
+
+@dataclass(frozen=True)
+class Executed(Generic[R]):
+    """What one traced call returned and how many bytecode instructions it executed."""
+
+    result: R
+    instructions: int
+
+
+def instruction_names(obj: types.CodeType | types.FunctionType) -> list[str]:
+    """The names of the instructions of a function or code object, as ``dis`` lists them."""
+    return [instruction.opname for instruction in dis.get_instructions(obj)]
+
+
+def code_objects(code: types.CodeType) -> dict[str, types.CodeType]:
+    """Every code object in ``code`` (itself first), labelled by the path of their names.
+
+    A function ``pair`` in a module is ``<module>/pair``, a lambda inside it
+    ``<module>/pair/<lambda>``; a second object with the same path gets `` #2``. The labels are
+    the same for the same source on the same Python, in any process.
+    """
+    found: dict[str, types.CodeType] = {}
+
+    def visit(current: types.CodeType, path: str) -> None:
+        label, copy = path, 1
+        while label in found:
+            copy += 1
+            label = f"{path} #{copy}"
+        found[label] = current
+        for constant in current.co_consts:
+            if isinstance(constant, types.CodeType):
+                visit(constant, f"{path}/{constant.co_name}")
+
+    visit(code, code.co_name)
+    return found
+
+
+def count_executed(func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Executed[R]:
+    """Call ``func`` and count the bytecode instructions executed until it returns.
+
+    Every Python frame the call runs counts (the function, the functions it calls, generator
+    expressions), not the work a built-in does in C. An exception from ``func`` propagates once
+    tracing has stopped.
+    """
+    return _count(func, *args, **kwargs)
+
+
+def growth(counts: Mapping[int, int]) -> float:
+    """Extra instructions per extra unit of ``n``, from the smallest ``n`` counted to the largest."""
+    smallest, largest = min(counts), max(counts)
+    if largest == smallest:
+        return 0.0
+    return (counts[largest] - counts[smallest]) / (largest - smallest)
+
+
+if sys.version_info >= (3, 12):
+
+    def _count(func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Executed[R]:
+        """Count with ``sys.monitoring`` instruction events (Python 3.12 and later)."""
+        monitoring = sys.monitoring
+        tool = next((t for t in MONITORING_TOOLS if monitoring.get_tool(t) is None), None)
+        if tool is None:
+            msg = f"every sys.monitoring tool id in {MONITORING_TOOLS} is taken"
+            raise RuntimeError(msg)
+        own_code = _count.__code__
+        count = 0
+
+        def on_instruction(code: types.CodeType, _offset: int) -> None:
+            nonlocal count
+            if code is not own_code:  # this function's own lines after the events start
+                count += 1
+
+        event = monitoring.events.INSTRUCTION
+        monitoring.use_tool_id(tool, MONITORING_NAME)
+        try:
+            monitoring.register_callback(tool, event, on_instruction)
+            monitoring.set_events(tool, event)
+            result = func(*args, **kwargs)
+        finally:
+            monitoring.set_events(tool, monitoring.events.NO_EVENTS)
+            monitoring.register_callback(tool, event, None)
+            monitoring.free_tool_id(tool)
+        return Executed(result, count)
+
+else:
+
+    def _count(func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Executed[R]:
+        """Count with ``sys.settrace`` opcode events (Python 3.10 and 3.11)."""
+        count = 0
+
+        def trace(frame: types.FrameType, event: str, _arg: object) -> TraceFunction:
+            nonlocal count
+            frame.f_trace_opcodes = True
+            if event == "opcode":
+                count += 1
+            return trace
+
+        before = sys.gettrace()
+        sys.settrace(trace)
+        try:
+            result = func(*args, **kwargs)
+        finally:
+            sys.settrace(before)
+        return Executed(result, count)

@@ -1,0 +1,53 @@
+"""The checks run this file to try your loops.py. You may run it yourself too:
+
+    uv run python exercises/10/driver.py
+
+It imports loops.py and calls total_loop(n) and total_builtin(n) for several n, counting the
+bytecode instructions each call executes (by tracing them, one by one: no stopwatch). It prints
+a table of the counts, then one line of JSON for the checks, which judge the results and how the
+counts grow with n.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from checks.bytecode import Executed, count_executed
+from checks.probe import Probe
+
+HERE = Path(__file__).resolve().parent
+FUNCTIONS = ("total_loop", "total_builtin")
+SIZES = (0, 1, 10, 100, 1000)
+
+probe = Probe(HERE / "loops.py")
+student = probe.load()
+# One more n, different at every run, so that no stored answer can fit it.
+sizes = sorted({*SIZES, random.randint(200, 900)})
+
+
+def counted(name: str, n: int) -> dict[str, object]:
+    """Call the student's function ``name`` on ``n`` and count what it executed."""
+
+    def traced() -> Executed[object]:
+        return count_executed(getattr(student, name), n)
+
+    def kept(executed: Executed[object]) -> dict[str, object]:
+        result = executed.result
+        plain = isinstance(result, (int, float)) and not isinstance(result, bool)
+        return {"result": result if plain else repr(result), "instructions": executed.instructions}
+
+    return probe.call(traced, keep=kept)
+
+
+def shown(called: dict[str, object]) -> object:
+    """The count for the table, or where there is none, why."""
+    value = called.get("value")
+    return value["instructions"] if isinstance(value, dict) else called.get("error", "?")
+
+
+facts = {name: {str(n): counted(name, n) for n in sizes} for name in FUNCTIONS}
+print(f"{'n':>6}" + "".join(f"{name + ' instructions':>28}" for name in FUNCTIONS))
+for n in sizes:
+    print(f"{n:>6}" + "".join(f"{shown(facts[name][str(n)])!s:>28}" for name in FUNCTIONS))
+probe.report(**facts)

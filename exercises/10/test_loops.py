@@ -1,0 +1,165 @@
+"""Exercise 10: a loop written in Python runs bytecode for every number; sum() runs it in C."""
+
+import ast
+
+from checks import expect, probe
+from checks.bytecode import growth
+
+STUDENT = "loops.py"
+LOOP, BUILTIN = "total_loop", "total_builtin"
+LOOP_GROWTH = 1.0
+"""Fewest extra instructions per extra number for a loop written in Python."""
+FLAT = 0.01
+"""Most extra instructions per extra number for sum() (it runs none: the loop is in C)."""
+SUMMING = {"sum", "fsum", "reduce", "accumulate", "prod", "comb", "eval", "exec", BUILTIN}
+"""Calls that would do total_loop's adding for it."""
+FORMULA = (ast.Mult, ast.Div, ast.FloorDiv, ast.Pow, ast.LShift, ast.RShift)
+"""Operators a formula for the sum needs, and adding one number at a time does not."""
+ADVICE = {
+    LOOP: "start a total at 0, then add each number of range(n) to it in a for (or while) loop.",
+    BUILTIN: "let the built-in sum() add up what range(n) gives: one line, no loop of your own.",
+}
+
+
+def _results(exercise, *names):
+    """What each function returned and executed, by n: {name: {n: {"result", "instructions"}}}."""
+    facts = probe.measure(exercise, STUDENT)
+    found = {}
+    for name in names:
+        found[name] = {}
+        for n, called in sorted(facts[name].items(), key=lambda item: int(item[0])):
+            call = f"{name}({n})"
+            found[name][int(n)] = probe.returned(called, call, STUDENT, advice=ADVICE[name])
+    return found
+
+
+def _table(found):
+    """The counts by n, one column per function, as the message shows them."""
+    names = list(found)
+    rows = ["    " + f"{'n':>6}" + "".join(f"{name + ' instructions':>28}" for name in names)]
+    for n in found[names[0]]:
+        counts = "".join(f"{found[name][n]['instructions']:>28}" for name in names)
+        rows.append(f"    {n:>6}{counts}")
+    return "\n".join(rows)
+
+
+def _function(exercise, name):
+    """The function ``name`` and every function of loops.py it calls, however indirectly."""
+    tree = exercise.tree(STUDENT)
+    expect.defines(tree, [name], file=STUDENT)
+    defined = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defined[node.name] = node
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+            defined.update({t.id: node.value for t in node.targets if isinstance(t, ast.Name)})
+    reached, todo = {}, [name]
+    while todo:
+        current = todo.pop()
+        if current in defined and current not in reached:
+            reached[current] = defined[current]
+            todo.extend(_called(defined[current]))
+    return reached
+
+
+def _called(*nodes):
+    """The names some code calls, as written (``functools.reduce`` counts as ``reduce``)."""
+    names = set()
+    for inner in (inner for node in nodes for inner in ast.walk(node)):
+        if isinstance(inner, ast.Call):
+            func = inner.func
+            names.add(func.id if isinstance(func, ast.Name) else getattr(func, "attr", ""))
+    return names
+
+
+def test_both_return_the_sum(exercise):
+    """total_loop(n) and total_builtin(n) both return 0 + 1 + ... + (n - 1), for every n tried."""
+    found = _results(exercise, LOOP, BUILTIN)
+    for name in (LOOP, BUILTIN):
+        for n, value in found[name].items():
+            expected = sum(range(n))
+            if value["result"] == expected:
+                continue
+            why = (
+                f"\n\nThat is the sum of 1 to {n}. Here the sum stops at n - 1 = {n - 1}, like "
+                "range(n): 0 + 1 + ... + (n - 1)."
+                if value["result"] == expected + n
+                else ""
+            )
+            expect.fail(
+                f"{name}({n}) returned {value['result']}, but 0 + 1 + ... + {n - 1} is "
+                f"{expected}.{why}\n\nThe checks try several n, one of them chosen at random "
+                f"each time, so the answer must be worked out, not written down.\n\n"
+                f"Next: {ADVICE[name]}"
+            )
+
+
+def test_loop_runs_bytecode_for_every_number(exercise):
+    """total_loop(n) executes more bytecode instructions the larger n is, one more per number at least."""
+    found = _results(exercise, LOOP)
+    counts = {n: value["instructions"] for n, value in found[LOOP].items()}
+    per_number = growth(counts)
+    if per_number < LOOP_GROWTH:
+        expect.fail(
+            f"{LOOP}(n) should run Python bytecode for every number it adds, so its count of "
+            f"executed instructions should grow with n. It grows by {per_number:.2f} per extra "
+            f"number.\n\n{_table(found)}\n\nA count that stays the same for every n means the "
+            "adding happens somewhere else: in a built-in (written in C) or in a formula.\n\n"
+            f"Next: {ADVICE[LOOP]}"
+        )
+
+
+def test_builtin_runs_the_same_bytecode_for_any_n(exercise):
+    """total_builtin(n) executes the same bytecode instructions whatever n is: sum() loops in C."""
+    found = _results(exercise, BUILTIN)
+    counts = {n: value["instructions"] for n, value in found[BUILTIN].items()}
+    per_number = growth(counts)
+    if per_number >= FLAT:
+        expect.fail(
+            f"{BUILTIN}(n) should leave the loop to sum(), which runs it in C: no bytecode "
+            f"for each number. But each extra number costs {per_number:.2f} more instructions."
+            f"\n\n{_table(found)}\n\nA loop written in Python is still in there: a for, a "
+            "while, or a generator expression such as sum(i for i in range(n)), whose every "
+            f"step is bytecode.\n\nNext: {ADVICE[BUILTIN]}"
+        )
+
+
+def test_loop_adds_one_number_at_a_time(exercise):
+    """total_loop holds a for or while loop, and no sum(), reduce() or formula does its adding."""
+    reached = _function(exercise, LOOP)
+    nodes = [inner for node in reached.values() for inner in ast.walk(node)]
+    if not any(isinstance(inner, (ast.For, ast.While)) for inner in nodes):
+        expect.fail(
+            f"{LOOP} has no for or while loop. The exercise is to write the loop yourself, "
+            f"to see what it costs.\n\nNext: {ADVICE[LOOP]}"
+        )
+    helpers = sorted(_called(*reached.values()) & SUMMING)
+    if helpers:
+        expect.fail(
+            f"{LOOP} calls {', '.join(f'{h}()' for h in helpers)}, which does the adding for it. "
+            "Add the numbers yourself, one at a time, in the loop.\n\n"
+            f"Next: {ADVICE[LOOP]}"
+        )
+    formula = sorted(
+        {
+            inner.lineno
+            for inner in nodes
+            if isinstance(inner, (ast.BinOp, ast.AugAssign)) and isinstance(inner.op, FORMULA)
+        }
+    )
+    if formula:
+        expect.fail(
+            f"{LOOP} multiplies or divides (line {', '.join(map(str, formula))}): that is a "
+            "formula for the sum, such as n * (n - 1) // 2, not a loop that adds one number "
+            f"at a time. Adding needs only +.\n\nNext: {ADVICE[LOOP]}"
+        )
+
+
+def test_builtin_calls_sum(exercise):
+    """total_builtin calls the built-in sum() to do the adding."""
+    reached = _function(exercise, BUILTIN)
+    if "sum" not in _called(*reached.values()):
+        expect.fail(
+            f"{BUILTIN} does not call sum(). This exercise compares your loop with the "
+            f"built-in sum(), so that is the one to use.\n\nNext: {ADVICE[BUILTIN]}"
+        )

@@ -1,0 +1,162 @@
+"""Bytecode facts: instruction names as dis reads them, labelled code objects, executed counts."""
+
+from __future__ import annotations
+
+import dis
+import json
+import subprocess
+import sys
+import textwrap
+import types
+
+import pytest
+
+from checks.bytecode import code_objects, count_executed, growth, instruction_names
+
+PROGRAM = """\
+def outer(n):
+    def inner():
+        return n + 1
+    return inner
+
+pair = (lambda a: a, lambda b: [b])
+
+class Box:
+    def open(self):
+        return [x * 2 for x in range(3)]
+"""
+
+LOOP = """\
+def total_loop(n):
+    total = 0
+    for number in range(n):
+        total += number
+    return total
+"""
+
+
+def _fresh(source: str, name: str) -> types.FunctionType:
+    """A function compiled just now, so that no earlier call has warmed or traced it."""
+    namespace: dict[str, object] = {}
+    exec(compile(source, f"<{name}>", "exec"), namespace)  # noqa: S102 - the test's own source
+    function = namespace[name]
+    assert isinstance(function, types.FunctionType)
+    return function
+
+
+def total_builtin(n: int) -> int:
+    return sum(range(n))
+
+
+def total_generator(n: int) -> int:
+    return sum(number for number in range(n))
+
+
+def test_instruction_names_are_what_dis_lists() -> None:
+    """Names come from dis.get_instructions, for a function and for its code object alike."""
+    expected = [instruction.opname for instruction in dis.get_instructions(total_builtin)]
+    assert instruction_names(total_builtin) == expected
+    assert instruction_names(total_builtin.__code__) == expected
+    assert all(name in dis.opmap for name in expected)
+
+
+def test_code_objects_are_labelled_by_path() -> None:
+    """Every code object is found, the module first, nested ones under their parents' names."""
+    found = code_objects(compile(PROGRAM, "program.py", "exec"))
+    labels = list(found)
+    assert labels[0] == "<module>"
+    assert {"<module>/outer", "<module>/outer/inner", "<module>/Box", "<module>/Box/open"} <= set(
+        labels
+    )
+    assert {"<module>/<lambda>", "<module>/<lambda> #2"} <= set(labels)
+    assert found["<module>/outer/inner"].co_name == "inner"
+
+
+def test_code_object_labels_are_the_same_in_another_process() -> None:
+    """A child compiling the same source on the same Python finds the same labels."""
+    script = (
+        "import json, sys\n"
+        "from checks.bytecode import code_objects, instruction_names\n"
+        "codes = code_objects(compile(sys.stdin.read(), 'program.py', 'exec'))\n"
+        "print(json.dumps({k: instruction_names(c) for k, c in codes.items()}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-E", "-c", script],
+        input=PROGRAM,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    here = code_objects(compile(PROGRAM, "program.py", "exec"))
+    assert json.loads(done.stdout) == {k: instruction_names(c) for k, c in here.items()}
+
+
+def test_count_returns_the_result() -> None:
+    """The traced call's own result comes back with its count."""
+    executed = count_executed(total_builtin, 10)
+    assert executed.result == 45
+    assert executed.instructions > 0
+
+
+def test_loop_count_grows_with_n_and_builtin_stays_flat() -> None:
+    """A Python loop executes instructions for every number; sum() executes the same few."""
+    total_loop = _fresh(LOOP, "total_loop")
+    loop = {n: count_executed(total_loop, n).instructions for n in (0, 10, 100, 1000)}
+    builtin = {n: count_executed(total_builtin, n).instructions for n in (0, 10, 100, 1000)}
+    assert growth(loop) >= 4
+    assert len(set(builtin.values())) == 1
+    assert growth(builtin) == 0
+
+
+def test_first_call_counts_like_later_ones() -> None:
+    """The first traced call of a new function counts as much as the next (3.12.1 counted 0)."""
+    total_loop = _fresh(LOOP, "total_loop")
+    first = count_executed(total_loop, 50).instructions
+    second = count_executed(total_loop, 50).instructions
+    for _ in range(2000):  # warm it up: specialised instructions must count the same
+        total_loop(20)
+    warm = count_executed(total_loop, 50).instructions
+    assert first == second == warm > 50
+
+
+def test_first_call_in_a_new_process_is_counted() -> None:
+    """In a fresh interpreter, the very first count already sees the loop's instructions."""
+    script = LOOP + textwrap.dedent(
+        """
+        from checks.bytecode import count_executed
+        print(count_executed(total_loop, 100).instructions)
+        print(count_executed(total_loop, 100).instructions)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-E", "-c", script], capture_output=True, text=True, check=True
+    )
+    first, second = map(int, done.stdout.split())
+    assert first == second > 100
+
+
+def test_generator_frames_are_counted() -> None:
+    """Bytecode run by a generator expression inside sum() counts: it is a Python loop too."""
+    counts = {n: count_executed(total_generator, n).instructions for n in (10, 1000)}
+    assert growth(counts) >= 1
+
+
+def test_exception_propagates_and_tracing_stops() -> None:
+    """An error in the traced call reaches the caller, and no tracing is left behind."""
+    before = sys.gettrace()
+
+    def broken(n: int) -> int:
+        return n // 0
+
+    with pytest.raises(ZeroDivisionError):
+        count_executed(broken, 1)
+    assert sys.gettrace() is before
+    if sys.version_info >= (3, 12):
+        assert all(sys.monitoring.get_tool(tool) is None for tool in (2, 3, 4))
+    assert count_executed(total_builtin, 3).result == 3
+
+
+def test_growth_is_per_unit_of_n() -> None:
+    """Growth is the extra count per extra n, from the smallest n to the largest."""
+    assert growth({0: 10, 100: 710, 10: 80}) == 7.0
+    assert growth({5: 8}) == 0.0
