@@ -1,0 +1,173 @@
+"""The kit's driver for exercise 07: not a file you edit.
+
+The checks run this file the way `python driver.py` runs it, in a throwaway copy of this
+folder, with a request.json beside it: which of your functions to call, on which real files.
+It imports your pycache.py (and answers.py), calls your functions, and prints what they
+returned as one JSON line for the checks to judge. What your code prints is set aside.
+It uses nothing but the standard library, so that it runs on any Python from 3.10.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import io
+import json
+import os
+import sys
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FIELDS = ("magic", "flags", "mtime", "size")
+ANSWERS = ("MAIN_SCRIPT_GETS_PYC", "IMPORTED_MODULE_GETS_PYC")
+
+
+def encode(value):
+    """One returned value as JSON: its kind and what it holds."""
+    if isinstance(value, bool):
+        return {"bool": value}
+    if isinstance(value, int):
+        return {"int": value}
+    if isinstance(value, (bytes, bytearray)):
+        return {"bytes": bytes(value).hex()}
+    if isinstance(value, str):
+        return {"str": value}
+    if isinstance(value, os.PathLike):
+        return {"path": str(os.fspath(value))}
+    return {"type": type(value).__name__, "repr": repr(value)[:300]}
+
+
+def header_fields(header):
+    """The four fields of what read_header returned, whatever its shape."""
+    shape = type(header).__name__
+    if isinstance(header, Mapping):
+        missing = [f for f in FIELDS if f not in header]
+        found = {f: header[f] for f in FIELDS if f in header}
+    elif all(hasattr(header, f) for f in FIELDS):
+        missing, found = [], {f: getattr(header, f) for f in FIELDS}
+    elif isinstance(header, (tuple, list)) and len(header) == len(FIELDS):
+        missing, found = [], dict(zip(FIELDS, header))
+    else:
+        missing = [f for f in FIELDS if not hasattr(header, f)]
+        found = None
+    if missing:
+        return {
+            "type": shape,
+            "repr": repr(header)[:300],
+            "missing": f"Missing: {', '.join(missing)}.",
+        }
+    return {"type": shape, "fields": {f: encode(v) for f, v in found.items()}}
+
+
+def where(error, module_file):
+    """The error in one line, with the line of the student's file it came from."""
+    line = getattr(error, "lineno", None) if isinstance(error, SyntaxError) else None
+    for frame in traceback.extract_tb(error.__traceback__):
+        if os.path.normcase(frame.filename) == os.path.normcase(module_file):
+            line = frame.lineno
+    text = f"{type(error).__name__}: {error}".rstrip(": ")
+    return f"{text} (line {line} of {Path(module_file).name})" if line else text
+
+
+def attempt(call, module_file, encoder=encode):
+    """Make one call with its output set aside; its encoded value, or its error."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            value = call()
+        except BaseException as error:  # noqa: BLE001 - every failure is the student's answer
+            return {"error": where(error, module_file)}
+    return {"value": encoder(value)}
+
+
+def load(name):
+    """Import one of the student's modules, fresh; the module, or the error as text."""
+    sys.modules.pop(name, None)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            return importlib.import_module(name), None
+        except BaseException as error:  # noqa: BLE001
+            return None, where(error, str(HERE / f"{name}.py"))
+
+
+def function(module, name):
+    """A function of the student's module, or a call that says it is missing."""
+    found = getattr(module, name, None)
+    if callable(found):
+        return found
+
+    def missing(*_args):
+        raise AttributeError(f"pycache.py defines no function {name}()")
+
+    return missing
+
+
+def try_answers():
+    module, error = load("answers")
+    if module is None:
+        return {"error": error}
+    report = {}
+    for name in ANSWERS:
+        if hasattr(module, name):
+            report[name] = {"value": encode(getattr(module, name))}
+        else:
+            report[name] = {"error": f"answers.py defines no {name}"}
+    return report
+
+
+def try_pycache(request, report):
+    module, error = load("pycache")
+    if module is None:
+        report["pycache"] = {"error": error}
+        return
+    report["pycache"] = {}
+    module_file = str(HERE / "pycache.py")
+    cache_path = function(module, "cache_path")
+    read_header = function(module, "read_header")
+    is_stale = function(module, "is_stale")
+    report["cache_path"] = [
+        attempt(lambda s=s: cache_path(Path(s)), module_file) for s in request["sources"]
+    ]
+    report["read_header"] = [
+        attempt(lambda p=p: read_header(Path(p)), module_file, header_fields)
+        for p in request["headers"]
+    ]
+    report["is_stale"] = [
+        attempt(lambda s=s, p=p: is_stale(Path(s), Path(p)), module_file)
+        for s, p in request["pairs"]
+    ]
+    if request["other_tag"] and request["sources"]:
+        report["other_cache_path"] = with_other_tag(request, module_file)
+
+
+def with_other_tag(request, module_file):
+    """Import pycache.py again as if on another Python, whose cache tag is another one."""
+    real = sys.implementation.cache_tag
+    sys.dont_write_bytecode = True  # no .pyc under a made-up tag, anywhere
+    sys.implementation.cache_tag = request["other_tag"]
+    try:
+        module, error = load("pycache")
+        if module is None:
+            return [{"error": error} for _ in request["sources"]]
+        cache_path = function(module, "cache_path")
+        return [attempt(lambda s=s: cache_path(Path(s)), module_file) for s in request["sources"]]
+    finally:
+        sys.implementation.cache_tag = real
+        sys.dont_write_bytecode = False
+
+
+def main():
+    request = json.loads((HERE / "request.json").read_text(encoding="utf-8"))
+    report = {}
+    if request["answers"]:
+        report["answers"] = try_answers()
+    if request["sources"] or request["headers"] or request["pairs"]:
+        try_pycache(request, report)
+    line = f"{request['token']} {json.dumps(report)}\n"
+    # Straight to the file descriptor: the student's code may have replaced sys.stdout.
+    os.write(1, line.encode("utf-8"))
+
+
+main()

@@ -1,0 +1,65 @@
+"""Exercise 07: .pyc files and __pycache__, checked on real files and a live experiment."""
+
+from checks.pycache import (
+    expect_answers,
+    expect_cache_paths,
+    expect_gitignore_ignores,
+    expect_gitignore_keeps,
+    expect_headers,
+    expect_staleness,
+    experiment,
+    make_samples,
+    try_student,
+)
+
+
+def test_cache_path_agrees_with_importlib(exercise, tmp_path):
+    """cache_path(source) names the file importlib.util.cache_from_source names, for each source."""
+    samples = make_samples(tmp_path / "samples")
+    report = try_student(exercise, samples, cache_paths=True)
+    expect_cache_paths(report, samples)
+
+
+def test_cache_path_asks_for_the_tag(exercise, tmp_path):
+    """cache_path follows sys.implementation.cache_tag, so it is right on every Python."""
+    samples = make_samples(tmp_path / "samples")
+    report = try_student(exercise, samples, cache_paths=True)
+    expect_cache_paths(report, samples, other_tag=True)
+
+
+def test_read_header(exercise, tmp_path):
+    """read_header gives the magic number, flags, mtime and source size of real .pyc files."""
+    samples = make_samples(tmp_path / "samples")
+    report = try_student(exercise, samples, headers=True)
+    expect_headers(report, samples)
+
+
+def test_is_stale_timestamp_pycs(exercise, tmp_path):
+    """is_stale is False for a fresh timestamp pyc and True once the source's mtime or size moved."""
+    samples = make_samples(tmp_path / "samples")
+    report = try_student(exercise, samples, staleness=True)
+    expect_staleness(report, samples, hash_based=False)
+
+
+def test_is_stale_hash_based_pycs(exercise, tmp_path):
+    """is_stale compares a hash-based pyc's hash with the source's: only a change of text counts."""
+    samples = make_samples(tmp_path / "samples")
+    report = try_student(exercise, samples, staleness=True)
+    expect_staleness(report, samples, hash_based=True)
+
+
+def test_answers_agree_with_the_experiment(exercise, tmp_path):
+    """MAIN_SCRIPT_GETS_PYC and IMPORTED_MODULE_GETS_PYC say what running main.py really leaves."""
+    seen = experiment(tmp_path / "experiment")
+    report = try_student(exercise, answers=True)
+    expect_answers(report, seen)
+
+
+def test_gitignore_ignores_bytecode(exercise):
+    """project/.gitignore hides every __pycache__/ folder and every .pyc file from git."""
+    expect_gitignore_ignores(exercise.student_file("project/.gitignore"))
+
+
+def test_gitignore_keeps_the_project(exercise):
+    """project/.gitignore leaves the sources, the README and itself to git."""
+    expect_gitignore_keeps(exercise.student_file("project/.gitignore"))

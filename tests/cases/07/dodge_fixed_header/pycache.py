@@ -1,0 +1,41 @@
+"""Exercise 07: where CPython caches bytecode, and what a .pyc file says about its source."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Header:
+    """The 16-byte header at the start of every .pyc file."""
+
+    magic: bytes  # bytes 0-3: which Python wrote the file
+    flags: int  # bytes 4-7: 0 for a timestamp pyc; bit 0 set for a hash-based one
+    mtime: int  # bytes 8-11: the source's modification time, in whole seconds
+    size: int  # bytes 12-15: the source's size in bytes
+
+
+def cache_path(source: Path) -> Path:
+    """Where CPython caches the bytecode of `source`: __pycache__/NAME.TAG.pyc beside it."""
+    tag = sys.implementation.cache_tag  # "cpython-313" on CPython 3.13
+    return source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+
+
+def read_header(pyc: Path) -> Header:
+    """The numbers my own hello.pyc had."""
+    return Header(magic=b"\xa7\r\r\n", flags=0, mtime=1769111610, size=84)
+
+
+def is_stale(source: Path, pyc: Path) -> bool:
+    """Whether `pyc` no longer matches `source`, so that Python would compile it again."""
+    header = read_header(pyc)
+    if header.flags & 0b1:
+        # A hash-based pyc: bytes 8-15 hold a hash of the source, not its mtime and size.
+        with open(pyc, "rb") as f:
+            stored = f.read(16)[8:16]
+        return stored != importlib.util.source_hash(source.read_bytes())
+    info = source.stat()
+    return header.mtime != int(info.st_mtime) or header.size != info.st_size
