@@ -24,7 +24,7 @@ from checks.model import Exercise, Finding, Outcome, TestResult
 from checks.run import DEFAULT_TIMEOUT, Limits
 from checks.typecheck import TypecheckError, run_pyright
 
-__all__ = ["KitState", "source_folder"]
+__all__ = ["STATE", "KitState", "source_folder"]
 
 SOLUTIONS_HELP = "check the reference solutions (solutions/NN) instead of exercises/NN"
 SUBMISSION_HELP = "check the student files of another copy of the kit (a folder)"
@@ -35,7 +35,7 @@ REPORTS = ("gradescope", "classroom")
 """The report options, each named after the format it writes."""
 
 
-@dataclass
+@dataclass(eq=False)  # a plugin object: pluggy keeps plugins in sets, so hashed by identity
 class KitState:
     """What the plugin keeps for one pytest session."""
 
@@ -117,7 +117,7 @@ class KitState:
     @pytest.hookimpl
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """Remember an exercise whose tests could not be collected, and why."""
-        number = _exercise_number(report.nodeid)
+        number = _exercise_number(report.nodeid + "/")  # a test file, or the folder itself
         if report.failed and number is not None:
             self.broken[number] = report.longreprtext
 

@@ -1,0 +1,101 @@
+"""A pytest plugin that writes each exercise's test outcomes to a JSON file, for ``checks``.
+
+``checks`` (the progress table, ``watch``, ``solution``) learns the verdict of the exercises by
+running their own tests in a child pytest with ``-p checks.recorder --checks-record FILE``. The
+outcome of each test is the one the kit's plugin keeps (``KitState.results``, the same verdicts
+its progress summary and the grades use); a test file that cannot even be collected is recorded
+too, as an error of its exercise. Nothing here decides a verdict.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from checks.model import Outcome, TestResult
+
+__all__ = ["RECORD_FORMAT", "Recorder", "as_record", "exercise_number"]
+
+RECORD_FORMAT = 1
+"""Version of the JSON record; ``checks.verdict`` refuses a record of another version."""
+
+RECORD_HELP = "write each exercise's test outcomes to this JSON file (used by `checks`)"
+
+
+def exercise_number(nodeid: str) -> str | None:
+    """The exercise folder a pytest node id is in (``exercises/03/test_x.py::t`` -> ``03``)."""
+    parts = PurePosixPath(nodeid.split("::", maxsplit=1)[0]).parts
+    if len(parts) >= 2 and parts[0] == "exercises":
+        return parts[1]
+    return None
+
+
+def as_record(test: TestResult) -> dict[str, object]:
+    """One test's outcome as JSON data (read back by ``checks.verdict``)."""
+    return {
+        "nodeid": test.nodeid,
+        "exercise": test.exercise,
+        "name": test.name,
+        "outcome": test.outcome.value,
+        "message": test.message,
+        "duration": test.duration,
+    }
+
+
+class Recorder:
+    """Keeps collection errors and writes every outcome when the session ends."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.broken: list[TestResult] = []
+
+    @pytest.hookimpl
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """Keep a test file (or folder) that could not be collected, as an error."""
+        number = exercise_number(report.nodeid)
+        if not report.failed or number is None:
+            return
+        self.broken.append(
+            TestResult(
+                nodeid=report.nodeid,
+                exercise=number,
+                name=PurePosixPath(report.nodeid).name,
+                outcome=Outcome.ERROR,
+                message=report.longreprtext,
+            )
+        )
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Write the record: the exit status and one entry per test."""
+        # Imported here: the kit's conftest loads checks.plugin after this module, and pytest
+        # warns about (so, with warnings as errors, refuses) a plugin imported before that.
+        from checks.plugin import STATE
+
+        state = session.config.stash.get(STATE, None)
+        results = state.results if state is not None else {}
+        tests = [*self.broken, *(test for number in sorted(results) for test in results[number])]
+        record = {
+            "format": RECORD_FORMAT,
+            "exitstatus": int(exitstatus),
+            "tests": [as_record(test) for test in tests],
+        }
+        partial = self.path.with_name(self.path.name + ".partial")
+        partial.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        partial.replace(self.path)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--checks-record FILE``."""
+    group = parser.getgroup("checks", "the exercise kit")
+    group.addoption("--checks-record", metavar="FILE", type=Path, default=None, help=RECORD_HELP)
+
+
+@pytest.hookimpl
+def pytest_configure(config: pytest.Config) -> None:
+    """Record this session when ``--checks-record`` is given."""
+    path = config.getoption("checks_record")
+    if path is not None:
+        config.pluginmanager.register(Recorder(Path(path)), "checks-recorder")

@@ -1,0 +1,381 @@
+"""The real verdict of each exercise on the student's current files, remembered by content.
+
+``judge`` runs the exercises' own tests in a child pytest, with the kit's plugin and options,
+exactly as ``uv run pytest exercises/NN`` runs them, so the verdict is the one a student gets
+by typing that command. Many exercises to check are shared among a few children at once (one
+per CPU), each running several exercises, since starting pytest costs more than most tests. The
+``checks.recorder`` plugin writes each test's outcome to a JSON file, read here; pytest's text
+output is never parsed.
+
+Verdicts are kept in a cache file under a key that hashes everything that decides them: every
+file of the exercise's folder (the student's files, the tests, the manifest and any data), the
+kit's ``checks`` package, ``conftest.py`` and ``pyproject.toml``, the installed distributions
+and the Python that runs the kit. When any of them changes the key changes, so a kept verdict
+cannot be stale; no "done" flag that could drift from the files is ever kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import cast
+
+import psutil
+
+from checks.model import Exercise, ExerciseResult, Outcome, TestResult
+from checks.recorder import RECORD_FORMAT, as_record
+
+__all__ = [
+    "CACHE_FORMAT",
+    "DEFAULT_WEIGHT",
+    "MAX_WORKERS",
+    "OUTPUT_SHOWN",
+    "WAIT_STEP",
+    "VerdictError",
+    "fingerprint",
+    "judge",
+    "run_tests",
+]
+
+CACHE_FORMAT = 1
+"""Version of the cache file and of the keys in it; a change makes every kept verdict unused."""
+
+WAIT_STEP = 0.1
+"""Seconds between two looks at the child pytest, so that it stops soon after being asked."""
+
+OUTPUT_SHOWN = 30
+"""Last lines of the child pytest's output quoted when the tests could not run at all."""
+
+MAX_WORKERS = 4
+"""Most child pytest runs at once (never more than the CPUs), for a first check of many."""
+
+DEFAULT_WEIGHT = 1.0
+"""Seconds an exercise is assumed to take when it has never been checked, to share the work."""
+
+_PYTEST_ANSWERED = (0, 1, 5)
+"""pytest's exit statuses that carry verdicts: all passed, some failed, no tests collected."""
+_SKIPPED_FOLDERS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+_SKIPPED_SUFFIXES = (".pyc", ".pyo")
+_KIT_FILES = ("conftest.py", "pyproject.toml")
+
+
+class VerdictError(Exception):
+    """The child pytest ended without verdicts: the kit is broken, not the exercise."""
+
+
+def _files(folder: Path) -> Iterator[tuple[str, Path]]:
+    """Every file under ``folder`` that can decide a verdict, in a stable order."""
+    for here, folders, names in os.walk(folder):
+        folders[:] = sorted(name for name in folders if name not in _SKIPPED_FOLDERS)
+        for name in sorted(names):
+            if not name.endswith(_SKIPPED_SUFFIXES):
+                path = Path(here, name)
+                yield path.relative_to(folder).as_posix(), path
+
+
+def _file_entry(name: str, path: Path) -> bytes:
+    """A file's name and a hash of its content, for a fingerprint."""
+    try:
+        if path.is_symlink():
+            content = b"symlink:" + os.fsencode(path.readlink())
+        elif path.is_file():
+            content = hashlib.sha256(path.read_bytes()).digest()
+        else:
+            content = b"absent"
+    except OSError as error:
+        content = f"unreadable:{error.errno}".encode()
+    return name.encode("utf-8", "surrogateescape") + b"\0" + content + b"\0"
+
+
+def _distributions() -> list[str]:
+    """The installed distributions with their versions (``pytest-9.2.0.dist-info``...)."""
+    found: set[str] = set()
+    for entry in sys.path:
+        with contextlib.suppress(OSError):
+            found.update(
+                path.name
+                for path in Path(entry or os.curdir).iterdir()
+                if path.name.endswith((".dist-info", ".egg-info"))
+            )
+    return sorted(found)
+
+
+def _kit_digest(root: Path) -> bytes:
+    """What decides every verdict of the kit at ``root``: its checks, config, packages, Python."""
+    digest = hashlib.sha256(
+        f"{CACHE_FORMAT}\0{sys.version}\0{sys.executable}\0{sys.platform}\0".encode()
+    )
+    for name, path in _files(root / "checks"):
+        digest.update(_file_entry(f"checks/{name}", path))
+    for name in _KIT_FILES:
+        digest.update(_file_entry(name, root / name))
+    for name in _distributions():
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+    return digest.digest()
+
+
+def fingerprint(exercise: Exercise, root: Path, kit: bytes | None = None) -> str:
+    """The cache key of an exercise's verdict: a hash of everything that decides it.
+
+    ``kit`` is the part shared by every exercise of the kit, when already computed.
+    """
+    digest = hashlib.sha256(_kit_digest(root) if kit is None else kit)
+    digest.update(exercise.number.encode() + b"\0")
+    for name, path in _files(exercise.folder):
+        digest.update(_file_entry(name, path))
+    for name in exercise.files:
+        # A student file that is missing decides the verdict too.
+        digest.update(_file_entry(f"student:{name}", exercise.folder / name))
+    return digest.hexdigest()
+
+
+def _json_object(value: object) -> dict[str, object]:
+    """``value`` if it is a JSON object, else an empty one."""
+    return cast("dict[str, object]", value) if isinstance(value, dict) else {}
+
+
+def _json_list(value: object) -> list[object]:
+    """``value`` if it is a JSON array, else an empty one."""
+    return cast("list[object]", value) if isinstance(value, list) else []
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    """The JSON object in a file, or an empty one if the file is missing or not one."""
+    try:
+        return _json_object(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def _from_record(data: object) -> TestResult | None:
+    """A test's outcome read back from JSON, or None when the entry is not one."""
+    entry = _json_object(data)
+    duration = entry.get("duration", 0.0)
+    try:
+        return TestResult(
+            nodeid=str(entry["nodeid"]),
+            exercise=str(entry["exercise"]),
+            name=str(entry["name"]),
+            outcome=Outcome(entry["outcome"]),
+            message=str(entry.get("message", "")),
+            duration=float(duration) if isinstance(duration, (int, float)) else 0.0,
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+def _from_records(data: object) -> list[TestResult] | None:
+    """Tests' outcomes read back from a JSON array, or None if any entry is not one."""
+    tests = [_from_record(item) for item in _json_list(data)]
+    return [test for test in tests if test is not None] if None not in tests else None
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Kill a child pytest and everything it started (student programs included)."""
+    try:
+        parent = psutil.Process(process.pid)
+        family = [*parent.children(recursive=True), parent]
+    except psutil.Error:
+        family = []
+    for member in family:
+        with contextlib.suppress(psutil.Error):
+            member.kill()
+    with contextlib.suppress(OSError):
+        process.kill()
+    process.wait()
+
+
+def _wait(processes: Sequence[subprocess.Popen[bytes]], stop: threading.Event | None) -> bool:
+    """Wait for every child; False if ``stop`` was set first. No child outlives this call."""
+    try:
+        for process in processes:
+            while True:
+                try:
+                    process.wait(timeout=WAIT_STEP)
+                    break
+                except subprocess.TimeoutExpired:
+                    if stop is not None and stop.is_set():
+                        return False
+        return True
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                _end(process)
+
+
+def _groups(numbers: Sequence[str], weights: dict[str, float]) -> list[list[str]]:
+    """Share the exercises among the workers, longest first, so that they finish together."""
+    workers = max(1, min(len(numbers), os.cpu_count() or 1, MAX_WORKERS))
+    groups: list[list[str]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for number in sorted(numbers, key=lambda n: -weights.get(n, DEFAULT_WEIGHT)):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(number)
+        loads[lightest] += weights.get(number, DEFAULT_WEIGHT)
+    return [sorted(group) for group in groups if group]
+
+
+def _command(numbers: Sequence[str], record: Path, options: Sequence[str]) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        *(f"exercises/{number}" for number in numbers),
+        "-q",
+        "--no-header",
+        "--color=no",
+        "--tb=short",
+        "--continue-on-collection-errors",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "checks.recorder",
+        "--checks-record",
+        str(record),
+        *options,
+    ]
+
+
+def _tail(log: Path) -> str:
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    return "\n".join(text.splitlines()[-OUTPUT_SHOWN:])
+
+
+def _outcomes(record: Path, log: Path, status: int | None) -> list[TestResult]:
+    """The outcomes one child pytest recorded; VerdictError if it ended without them."""
+    data = _read_json(record)
+    tests = _from_records(data.get("tests"))
+    if data.get("format") != RECORD_FORMAT or tests is None or status not in _PYTEST_ANSWERED:
+        msg = (
+            f"The exercises' tests could not run (pytest ended with status {status}). "
+            f"Its last words:\n{_tail(log)}"
+        )
+        raise VerdictError(msg)
+    return tests
+
+
+def run_tests(
+    numbers: Iterable[str],
+    *,
+    root: Path,
+    options: Sequence[str] = (),
+    stop: threading.Event | None = None,
+    weights: dict[str, float] | None = None,
+) -> dict[str, list[TestResult]] | None:
+    """Run the tests of the exercises ``numbers``; their outcomes, by exercise.
+
+    The exercises are shared among a few child pytest runs working at once (one per CPU, at
+    most ``MAX_WORKERS``), balanced by ``weights`` (the seconds each took last time). Returns
+    None when ``stop`` is set before the tests finish (the children are ended then). Raises
+    ``VerdictError`` when a pytest ends without verdicts (a usage or internal error).
+    """
+    numbers = list(numbers)
+    found: dict[str, list[TestResult]] = {number: [] for number in numbers}
+    with tempfile.TemporaryDirectory(prefix="checks-") as work, contextlib.ExitStack() as logs:
+        runs: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
+        for index, group in enumerate(_groups(numbers, weights or {})):
+            record = Path(work, f"record-{index}.json")
+            log = Path(work, f"output-{index}.txt")
+            output = logs.enter_context(log.open("wb"))
+            process = subprocess.Popen(
+                _command(group, record, options),
+                cwd=root,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+            )
+            runs.append((process, record, log))
+        if not _wait([process for process, _, _ in runs], stop):
+            return None
+        logs.close()
+        for process, record, log in runs:
+            for test in _outcomes(record, log, process.returncode):
+                found.setdefault(test.exercise, []).append(test)
+    return found
+
+
+def _load(cache: Path) -> dict[str, tuple[str, list[TestResult]]]:
+    """The kept verdicts, by exercise: the key they were kept under and the outcomes."""
+    data = _read_json(cache)
+    if data.get("format") != CACHE_FORMAT:
+        return {}
+    kept: dict[str, tuple[str, list[TestResult]]] = {}
+    for number, value in _json_object(data.get("exercises")).items():
+        entry = _json_object(value)
+        key = entry.get("key")
+        tests = _from_records(entry.get("tests"))
+        if isinstance(key, str) and tests is not None:
+            kept[number] = (key, tests)
+    return kept
+
+
+def _save(cache: Path, kept: dict[str, tuple[str, list[TestResult]]]) -> None:
+    """Write the cache atomically; a cache that cannot be written is simply not kept."""
+    data = {
+        "format": CACHE_FORMAT,
+        "exercises": {
+            number: {"key": key, "tests": [as_record(test) for test in tests]}
+            for number, (key, tests) in sorted(kept.items())
+        },
+    }
+    with contextlib.suppress(OSError):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(dir=cache.parent, prefix=cache.name, suffix=".partial")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False)
+        try:
+            Path(partial).replace(cache)
+        except OSError:
+            Path(partial).unlink(missing_ok=True)
+
+
+def judge(
+    exercises: Sequence[Exercise],
+    *,
+    root: Path,
+    cache: Path,
+    stop: threading.Event | None = None,
+    announce: Callable[[list[Exercise]], None] | None = None,
+) -> dict[str, ExerciseResult] | None:
+    """The verdict of each exercise on its current files, by number.
+
+    Verdicts whose key is in ``cache`` are reused; the others come from ``run_tests``
+    (``announce`` is told which exercises, first). A verdict is kept only if no
+    file changed while the tests ran. Returns None if ``stop`` is set while the tests run.
+    """
+    kit = _kit_digest(root)
+    keys = {exercise.number: fingerprint(exercise, root, kit) for exercise in exercises}
+    kept = _load(cache)
+    results: dict[str, ExerciseResult] = {}
+    todo: list[Exercise] = []
+    for exercise in exercises:
+        entry = kept.get(exercise.number)
+        if entry is not None and entry[0] == keys[exercise.number]:
+            results[exercise.number] = ExerciseResult(exercise, entry[1])
+        else:
+            todo.append(exercise)
+    if todo:
+        if announce is not None:
+            announce(todo)
+        weights = {number: sum(t.duration for t in tests) for number, (_, tests) in kept.items()}
+        numbers = [exercise.number for exercise in todo]
+        found = run_tests(numbers, root=root, stop=stop, weights=weights)
+        if found is None:
+            return None
+        kept = _load(cache)
+        kit = _kit_digest(root)
+        for exercise in todo:
+            tests = found.get(exercise.number, [])
+            results[exercise.number] = ExerciseResult(exercise, tests)
+            if fingerprint(exercise, root, kit) == keys[exercise.number]:
+                kept[exercise.number] = (keys[exercise.number], tests)
+        _save(cache, kept)
+    return {exercise.number: results[exercise.number] for exercise in exercises}

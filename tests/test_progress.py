@@ -1,0 +1,137 @@
+"""The progress table, the failure report a student reads, and hints one at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from checks.model import Exercise, ExerciseResult, Outcome
+from checks.model import TestResult as Result
+from checks.progress import (
+    check_title,
+    failure_report,
+    failures_summary,
+    next_hint,
+    next_steps,
+    next_up,
+    table,
+)
+from checks.terminal import Terminal
+
+PLAIN = Terminal(width=79)
+
+
+def _exercise(tmp_path: Path, number: str, hints: tuple[str, ...] = ()) -> Exercise:
+    return Exercise(
+        number=number,
+        folder=tmp_path / "exercises" / number,
+        title=f"Title {number}",
+        goal=f"Goal of {number}.",
+        files=("a.py",),
+        hints=hints,
+    )
+
+
+def _result(exercise: Exercise, *outcomes: Outcome, message: str = "It failed.") -> ExerciseResult:
+    return ExerciseResult(
+        exercise,
+        [
+            Result(
+                nodeid=f"exercises/{exercise.number}/test_a.py::test_check_{i}",
+                exercise=exercise.number,
+                name=f"test_check_{i}",
+                outcome=outcome,
+                message="" if outcome is Outcome.PASSED else message,
+            )
+            for i, outcome in enumerate(outcomes)
+        ],
+    )
+
+
+def test_table_marks_done_and_next(tmp_path: Path) -> None:
+    """Done exercises say done, the first one not done is marked next, the count is right."""
+    exercises = [_exercise(tmp_path, n) for n in ("01", "02", "03")]
+    results = {
+        "01": _result(exercises[0], Outcome.PASSED),
+        "02": _result(exercises[1], Outcome.PASSED, Outcome.FAILED),
+        "03": _result(exercises[2]),
+    }
+    lines = table(exercises, results, PLAIN).splitlines()
+    assert lines[0] == "Your progress: 1 of 3 exercises done"
+    assert lines[2:] == [
+        "  01  done     Title 01",
+        "  02  not yet  Title 02  <- next",
+        "  03  not yet  Title 03",
+    ]
+    assert next_up(exercises, results) is exercises[1]
+
+
+def test_an_exercise_with_no_tests_is_not_done(tmp_path: Path) -> None:
+    """No test, no verdict: the exercise is not done, and the report says why."""
+    exercise = _exercise(tmp_path, "01")
+    result = _result(exercise)
+    assert not result.passed
+    assert "has no tests yet" in failure_report(result, PLAIN)
+
+
+def test_long_titles_fit_80_columns(tmp_path: Path) -> None:
+    """A title too long for the line is cut with an ellipsis."""
+    exercise = Exercise("01", tmp_path, "word " * 30, "goal", ("a.py",))
+    text = table([exercise], {"01": _result(exercise, Outcome.FAILED)}, PLAIN)
+    assert max(len(line) for line in text.splitlines()) <= 79
+    assert "..." in text
+
+
+def test_next_steps_names_goal_and_command(tmp_path: Path) -> None:
+    """The next exercise comes with its goal and the command that checks it."""
+    text = next_steps(_exercise(tmp_path, "04"), PLAIN, 10)
+    assert "Next: exercise 04, Title 04" in text
+    assert "Goal of 04." in text
+    assert "uv run pytest exercises/04" in text
+    assert "All 10 exercises pass" in next_steps(None, PLAIN, 10)
+
+
+def test_failure_report_shows_the_first_failure_whole(tmp_path: Path) -> None:
+    """The first failing check is shown in full, the others by name, without pytest's noise."""
+    exercise = _exercise(tmp_path, "01")
+    noisy = (
+        "inner error\n\nDuring handling of the above exception, another exception occurred:\n"
+        "grammar.py does not parse yet.\n\n    3 | def f(\n"
+    )
+    result = _result(exercise, Outcome.FAILED, Outcome.PASSED, Outcome.ERROR, message=noisy)
+    report = failure_report(result, PLAIN)
+    assert "Not yet: 2 of 3 checks fail." in report
+    assert "check 0:\ngrammar.py does not parse yet.\n\n    3 | def f(" in report
+    assert "During handling" not in report
+    assert "inner error" not in report
+    assert "Also failing: check 2." in report
+    assert failures_summary(result) == [
+        "check 0: grammar.py does not parse yet.",
+        "check 2: grammar.py does not parse yet.",
+    ]
+
+
+def test_check_titles_read_as_words(tmp_path: Path) -> None:
+    """Test names read as words; a parameter stays as it was."""
+    exercise = _exercise(tmp_path, "01")
+    [plain] = _result(exercise, Outcome.PASSED).tests
+    assert check_title(plain) == "check 0"
+    plain.name = "test_predicts_stage[a.py]"
+    assert check_title(plain) == "predicts stage [a.py]"
+
+
+def test_hints_come_one_at_a_time(tmp_path: Path) -> None:
+    """Each call gives the next hint, remembered in the study folder; then the last again."""
+    exercise = _exercise(tmp_path, "01", ("one", "two"))
+    shown = [next_hint(exercise, tmp_path) for _ in range(3)]
+    assert [(h.number, h.text, h.again, h.last) for h in shown if h] == [
+        (1, "one", False, False),
+        (2, "two", False, True),
+        (2, "two", True, True),
+    ]
+    assert (tmp_path / ".checks/hints.json").exists()
+    assert (tmp_path / ".checks/.gitignore").read_text(encoding="utf-8").endswith("*\n")
+    other = _exercise(tmp_path, "02", ("first",))
+    hint = next_hint(other, tmp_path)
+    assert hint is not None
+    assert hint.text == "first", "each exercise keeps its own count"
+    assert next_hint(_exercise(tmp_path, "03"), tmp_path) is None

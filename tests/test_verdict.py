@@ -1,0 +1,145 @@
+"""Verdicts come from the exercises' own tests, and a kept verdict is never stale.
+
+``judge`` runs real child pytest runs in a small copy of the kit (``tests/study_kit.py``); the
+``announce`` callback tells whether tests ran or kept verdicts were used.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from checks.manifest import load_all
+from checks.model import Exercise, ExerciseResult, Outcome
+from checks.verdict import VerdictError, fingerprint, judge, run_tests
+from tests.study_kit import make_kit, write
+
+
+@pytest.fixture
+def kit(tmp_path: Path) -> Path:
+    """A fresh small copy of the kit."""
+    return make_kit(tmp_path / "kit")
+
+
+def _judge(kit: Path, announced: list[list[str]]) -> dict[str, ExerciseResult]:
+    def announce(todo: list[Exercise]) -> None:
+        announced.append([exercise.number for exercise in todo])
+
+    results = judge(load_all(kit), root=kit, cache=kit / "cache.json", announce=announce)
+    assert results is not None
+    return results
+
+
+def test_verdicts_are_the_tests_outcomes(kit: Path) -> None:
+    """A starter fails and a solved exercise passes, with each test's outcome and message."""
+    write(kit / "exercises/02/answer.py", "print(42)\n")
+    results = _judge(kit, [])
+    assert not results["01"].passed
+    [test] = results["01"].tests
+    assert test.name == "test_prints_hello"
+    assert test.outcome is Outcome.FAILED
+    assert "stopped at the PARSE stage" in test.message
+    assert results["02"].passed
+
+
+def test_kept_verdicts_are_reused(kit: Path) -> None:
+    """A second judgement with nothing changed runs no test."""
+    announced: list[list[str]] = []
+    first = _judge(kit, announced)
+    second = _judge(kit, announced)
+    assert announced == [["01", "02"]]
+    assert {n: r.passed for n, r in first.items()} == {n: r.passed for n, r in second.items()}
+
+
+@pytest.mark.parametrize(
+    ("changed", "again"),
+    [
+        ("exercises/01/hello.py", ["01"]),
+        ("exercises/02/test_answer.py", ["02"]),
+        ("exercises/02/exercise.toml", ["02"]),
+        ("exercises/02/notes.txt", ["02"]),
+        ("checks/expect.py", ["01", "02"]),
+        ("conftest.py", ["01", "02"]),
+        ("pyproject.toml", ["01", "02"]),
+    ],
+)
+def test_any_change_that_decides_a_verdict_makes_it_checked_again(
+    kit: Path, changed: str, again: list[str]
+) -> None:
+    """A student file, an exercise's tests or data, or the kit itself: each change is seen."""
+    announced: list[list[str]] = []
+    _judge(kit, announced)
+    path = kit / changed
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    write(path, old + "\n# changed\n")
+    _judge(kit, announced)
+    assert announced[1:] == [again]
+
+
+def test_bytecode_caches_are_not_a_change(kit: Path) -> None:
+    """``__pycache__`` folders written beside the files do not change a fingerprint."""
+    [first, *_] = load_all(kit)
+    before = fingerprint(first, kit)
+    write(kit / "exercises/01/__pycache__/hello.cpython-311.pyc", "junk")
+    assert fingerprint(first, kit) == before
+
+
+def test_a_deleted_student_file_is_a_change(kit: Path) -> None:
+    """Deleting the student's file changes the fingerprint, and the verdict says it fails."""
+    announced: list[list[str]] = []
+    _judge(kit, announced)
+    (kit / "exercises/01/hello.py").unlink()
+    results = _judge(kit, announced)
+    assert announced[1:] == [["01"]]
+    assert not results["01"].passed
+    assert "uv run checks reset 01" in results["01"].tests[0].message
+
+
+def test_a_test_file_that_cannot_be_collected_fails_only_its_exercise(kit: Path) -> None:
+    """A broken test file is an error of its exercise; the other exercise is still judged."""
+    write(kit / "exercises/02/answer.py", "print(42)\n")
+    write(kit / "exercises/01/test_hello.py", "import no_such_module\n")
+    results = _judge(kit, [])
+    [broken] = results["01"].tests
+    assert broken.outcome is Outcome.ERROR
+    assert "no_such_module" in broken.message
+    assert results["02"].passed
+
+
+def test_a_kit_that_cannot_run_its_tests_raises(kit: Path) -> None:
+    """When pytest itself cannot start (a broken conftest.py), judge says so, with its words."""
+    write(kit / "conftest.py", "pytest_plugins = ['no_such_plugin']\n")
+    with pytest.raises(VerdictError, match="no_such_plugin"):
+        _judge(kit, [])
+    assert not (kit / "cache.json").exists()
+
+
+def test_many_exercises_in_one_call(kit: Path) -> None:
+    """run_tests gives the outcomes of every exercise asked for, even one with no tests."""
+    write(kit / "exercises/03/exercise.toml", 'title = "t"\ngoal = "g"\nfiles = ["a.py"]\n')
+    found = run_tests(["01", "02", "03"], root=kit)
+    assert found is not None
+    assert set(found) == {"01", "02", "03"}
+    assert found["03"] == []
+    assert [t.outcome for t in found["02"]] == [Outcome.FAILED]
+
+
+def test_stop_ends_the_tests_and_everything_they_started(kit: Path) -> None:
+    """Setting ``stop`` ends a run at once (a program that never ends included)."""
+    write(kit / "exercises/01/hello.py", "while True:\n    pass\n")
+    stop = threading.Event()
+    threading.Timer(2.0, stop.set).start()
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    started = time.monotonic()
+    assert run_tests(["01"], root=kit, stop=stop) is None
+    assert time.monotonic() - started < 6
+    left = [
+        p
+        for p in psutil.Process().children(recursive=True)
+        if p.pid not in before and p.status() != psutil.STATUS_ZOMBIE
+    ]
+    assert not left
