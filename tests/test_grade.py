@@ -1,0 +1,307 @@
+"""`checks grade` on a small class built from copies of the kit, and Gradescope's autograder.
+
+The class: every exercise solved; untouched starters; starters with every test file replaced by
+a passing test and ``conftest.py`` emptied; half the exercises solved; a solved copy with a
+missing file and a symbolic link; a kit inside a folder (a zip unpacked); an empty folder; a
+folder that is not a kit. It is graded once, by a child ``checks grade``, like a teacher would.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from checks.manifest import load_all
+from checks.model import Exercise, cents
+from tests.support import KIT
+
+EXERCISES = load_all()
+KIT_MAX = sum(cents(e.points) for e in EXERCISES)
+HALF = EXERCISES[: (len(EXERCISES) + 1) // 2]
+PASSING_TEST = "def test_nothing_to_see():\n    pass\n"
+
+
+def _checks(*args: str, cwd: Path = KIT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "checks", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=900,
+        check=False,
+    )
+
+
+def _copy_kit(target: Path) -> Path:
+    """A student's copy of the kit as handed out: no solutions/, no tests/."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
+    target.mkdir(parents=True)
+    for name in ("pyproject.toml", "conftest.py", "README.md"):
+        shutil.copyfile(KIT / name, target / name)
+    for part in ("checks", "exercises"):
+        shutil.copytree(KIT / part, target / part, ignore=ignore)
+    return target
+
+
+def _solve(kit: Path, exercises: Sequence[Exercise] = EXERCISES) -> None:
+    for exercise in exercises:
+        number = exercise.number
+        shutil.copytree(KIT / "solutions" / number, kit / "exercises" / number, dirs_exist_ok=True)
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, str]]:
+    found: dict[str, tuple[int, str]] = {}
+    for path in sorted(folder.rglob("*")):
+        info = path.lstat()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+        found[path.relative_to(folder).as_posix()] = (info.st_mtime_ns, digest)
+    return found
+
+
+@dataclass
+class Batch:
+    """A graded class: the submissions, where the reports went, and the command's output."""
+
+    submissions: Path
+    out: Path
+    done: subprocess.CompletedProcess[str]
+    before: dict[str, dict[str, tuple[int, str]]]
+
+    def rows(self) -> dict[str, dict[str, str]]:
+        """The gradebook, by student."""
+        with (self.out / "grades.csv").open(encoding="utf-8", newline="") as handle:
+            return {row["student"]: row for row in csv.DictReader(handle)}
+
+    def total(self, student: str) -> int:
+        """A student's total, in hundredths."""
+        return cents(float(self.rows()[student]["total"]))
+
+    def report(self, student: str) -> str:
+        """A student's text report."""
+        return (self.out / student / "report.txt").read_text(encoding="utf-8")
+
+    def results(self, student: str) -> dict[str, object]:
+        """A student's results.json."""
+        return json.loads((self.out / student / "results.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    """Build the class and grade it once."""
+    root = tmp_path_factory.mktemp("class")
+    subs = root / "submissions"
+    _solve(_copy_kit(subs / "solved"))
+    _copy_kit(subs / "starters")
+    tampered = _copy_kit(subs / "tampered")
+    for test in (tampered / "exercises").glob("*/test_*.py"):
+        test.write_text(PASSING_TEST, encoding="utf-8")
+    (tampered / "conftest.py").write_text("", encoding="utf-8")
+    _solve(_copy_kit(subs / "half"), HALF)
+    broken = _copy_kit(subs / "broken")
+    _solve(broken)
+    first, last = EXERCISES[0], EXERCISES[-1]
+    (broken / "exercises" / first.number / first.files[0]).unlink()
+    linked = broken / "exercises" / last.number / last.files[0]
+    linked.unlink()
+    linked.symlink_to(KIT / "solutions" / last.number / last.files[0])
+    _solve(_copy_kit(subs / "zipped" / "python-kit"))
+    (subs / "empty").mkdir()
+    (subs / "notakit").mkdir()
+    (subs / "notakit" / "essay.txt").write_text("Python reads, parses, compiles, runs.\n")
+    before = {p.name: _snapshot(p) for p in subs.iterdir()}
+    out = root / "grades"
+    done = _checks("grade", *sorted(str(p) for p in subs.iterdir()), "--out", str(out))
+    return Batch(submissions=subs, out=out, done=done, before=before)
+
+
+def test_the_batch_finishes(batch: Batch) -> None:
+    """`checks grade` grades the whole class, bad submissions included, and exits 0."""
+    assert batch.done.returncode == 0, batch.done.stdout + batch.done.stderr
+    assert "Traceback" not in batch.done.stderr
+    assert set(batch.rows()) == {p.name for p in batch.submissions.iterdir()}
+
+
+def test_solved_beats_half_beats_starters_and_tampering_gains_nothing(batch: Batch) -> None:
+    """solved = max > half > starters = tampered, in the gradebook."""
+    rows = batch.rows()
+    assert all(cents(float(row["max"])) == KIT_MAX for row in rows.values())
+    assert batch.total("solved") == KIT_MAX, batch.report("solved")
+    if len(EXERCISES) >= 2:
+        assert KIT_MAX > batch.total("half") > batch.total("starters")
+    assert batch.total("tampered") == batch.total("starters")
+    numbers = [e.number for e in EXERCISES]
+    assert [rows["tampered"][n] for n in numbers] == [rows["starters"][n] for n in numbers]
+
+
+def _changed(report: str) -> set[str]:
+    return {
+        line.strip().removesuffix(" (changed)")
+        for line in report.splitlines()
+        if line.rstrip().endswith(" (changed)")
+    }
+
+
+def test_the_tampered_report_names_the_files_it_changed(batch: Batch) -> None:
+    """Every test file and conftest.py the student changed is listed, and nothing else."""
+    report = batch.report("tampered")
+    assert "Modified outside the exercise files" in report
+    root = batch.submissions / "tampered"
+    expected = {p.relative_to(root).as_posix() for p in (root / "exercises").glob("*/test_*.py")}
+    assert len(expected) == len(EXERCISES)
+    expected.add("conftest.py")
+    # The kit may change while the class is graded (it is being written): what the untouched
+    # starters show as changed is the kit's doing, not the student's.
+    assert _changed(report) - _changed(batch.report("starters")) == expected
+    assert not _changed(batch.report("solved")) - _changed(batch.report("starters"))
+
+
+def test_the_gradebook_columns_add_up(batch: Batch) -> None:
+    """grades.csv: student, total, max, one column per exercise, a note; total = their sum."""
+    with (batch.out / "grades.csv").open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header == ["student", "total", "max", *[e.number for e in EXERCISES], "note"]
+    for row in batch.rows().values():
+        assert cents(float(row["total"])) == sum(cents(float(row[e.number])) for e in EXERCISES)
+
+
+def test_unusable_submissions_get_0_and_the_reason(batch: Batch) -> None:
+    """An empty folder and a folder that is not a kit score 0, and their row says why."""
+    rows = batch.rows()
+    assert rows["empty"]["total"] == "0"
+    assert "empty folder" in rows["empty"]["note"]
+    assert rows["notakit"]["total"] == "0"
+    assert "not a copy of the kit" in rows["notakit"]["note"]
+    assert "not a copy of the kit" in batch.report("notakit")
+
+
+def test_missing_and_linked_files_cost_their_exercise_only(batch: Batch) -> None:
+    """A missing file and a symbolic link are reported; only their exercises lose points."""
+    rows = batch.rows()
+    first, last = EXERCISES[0], EXERCISES[-1]
+    report = batch.report("broken")
+    assert f"exercises/{first.number}/{first.files[0]}" in report
+    assert "Missing exercise files" in report
+    assert f"exercises/{last.number}/{last.files[0]} (a symbolic link" in report
+    assert float(rows["broken"][first.number]) < first.points
+    assert float(rows["broken"][last.number]) < last.points
+    for exercise in EXERCISES[1:-1]:
+        assert float(rows["broken"][exercise.number]) == exercise.points
+
+
+def test_a_kit_inside_a_folder_is_found(batch: Batch) -> None:
+    """A submission holding the kit one folder down (a zip unpacked) is graded as the kit."""
+    assert batch.total("zipped") == KIT_MAX, batch.report("zipped")
+    assert "python-kit/" in batch.report("zipped")
+
+
+def test_each_student_gets_gradescope_results(batch: Batch) -> None:
+    """DIR/<student>/results.json is Gradescope's format and adds up to the gradebook's total."""
+    for student in batch.rows():
+        data = batch.results(student)
+        tests = data["tests"]
+        assert isinstance(tests, list)
+        assert {"score", "execution_time", "output", "tests"} <= set(data)
+        assert cents(float(str(data["score"]))) == sum(cents(t["score"]) for t in tests)
+        assert sum(cents(t["max_score"]) for t in tests) == KIT_MAX
+        assert cents(float(str(data["score"]))) == batch.total(student)
+
+
+def test_grading_never_writes_into_a_submission(batch: Batch) -> None:
+    """Every file of every submission is as it was: same bytes, same modification time."""
+    after = {p.name: _snapshot(p) for p in batch.submissions.iterdir()}
+    assert after == batch.before
+
+
+def test_a_submission_that_takes_too_long_is_stopped_not_zeroed(tmp_path: Path) -> None:
+    """Past --timeout the run is stopped; the report lists every exercise and says why."""
+    student = _copy_kit(tmp_path / "slow")
+    _solve(student)
+    out = tmp_path / "out"
+    done = _checks("grade", str(student), "--out", str(out), "--timeout", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads((out / "slow" / "results.json").read_text(encoding="utf-8"))
+    assert sum(cents(t["max_score"]) for t in data["tests"]) == KIT_MAX
+    assert cents(data["score"]) == sum(cents(t["score"]) for t in data["tests"])
+    assert "took longer than 2 seconds" in data["output"]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["no-such-folder", "--out", "{tmp}/out"], "no-such-folder: no such folder"),
+        (["{tmp}/a-file", "--out", "{tmp}/out"], "not a folder"),
+        (["{tmp}/student", "--out", "{tmp}/a-file/out"], "--out"),
+        (["{tmp}/student", "--out", "{tmp}/student/grades"], "never writes into a submission"),
+        (["{tmp}/student", "--out", "{tmp}"], "never writes into a submission"),
+        (["{tmp}/student", "--out", "{tmp}/out", "--jobs", "0"], "--jobs"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], says: str) -> None:
+    """A missing folder, an unwritable --out or one inside a submission: one line, exit 2."""
+    (tmp_path / "student").mkdir()
+    (tmp_path / "a-file").write_text("x")
+    done = _checks("grade", *[a.format(tmp=tmp_path) for a in args], cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert says in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "student" / "grades").exists()
+
+
+def test_the_gradescope_zip_holds_the_kit_without_solutions(tmp_path: Path) -> None:
+    """The zip has setup.sh and run_autograder at its root, executable, and no solutions/."""
+    target = tmp_path / "autograder.zip"
+    done = _checks("gradescope-zip", "--out", str(target))
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
+    for script in ("setup.sh", "run_autograder"):
+        assert script in names
+        assert modes[script] & stat.S_IXUSR
+    for needed in ("pyproject.toml", "uv.lock", "conftest.py", "checks/plugin.py"):
+        assert needed in names
+    for exercise in EXERCISES:
+        assert f"exercises/{exercise.number}/exercise.toml" in names
+    assert not [n for n in names if n.startswith(("solutions/", "tests/"))]
+    assert not [n for n in names if "__pycache__" in n]
+
+
+@pytest.mark.skipif(os.name != "posix" or shutil.which("bash") is None, reason="needs bash")
+def test_run_autograder_grades_a_submission_like_gradescope(tmp_path: Path) -> None:
+    """run_autograder, from the zip, grades /autograder/submission into results/results.json."""
+    root = tmp_path / "autograder"
+    target = tmp_path / "autograder.zip"
+    assert _checks("gradescope-zip", "--out", str(target)).returncode == 0
+    with zipfile.ZipFile(target) as archive:
+        archive.extractall(root / "source")
+    student = _copy_kit(root / "submission")
+    _solve(student)
+    (student / "conftest.py").write_text("", encoding="utf-8")
+    done = subprocess.run(
+        ["bash", str(root / "source" / "run_autograder")],
+        env={**os.environ, "AUTOGRADER_ROOT": str(root), "CHECKS_PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    results = root / "results" / "results.json"
+    assert results.exists(), done.stdout + done.stderr
+    data = json.loads(results.read_text(encoding="utf-8"))
+    assert cents(data["score"]) == KIT_MAX
+    assert "conftest.py (changed)" in data["output"]
