@@ -7,11 +7,13 @@ reason (a typo in a test, a missing file) is caught.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from checks.manifest import load_all
 from checks.model import Exercise
-from tests.support import run_pytest
+from tests.support import KIT, run_pytest
 
 EXERCISES = load_all()
 
@@ -32,3 +34,32 @@ def test_solution_passes(exercise: Exercise) -> None:
     """The reference solution passes every test of its exercise."""
     done = run_pytest(f"exercises/{exercise.number}", "--solutions")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+HOSTILE_SHELL = {
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONPYCACHEPREFIX": "pycache-elsewhere",
+    "PYTHONUNBUFFERED": "",
+    "PYTHONSAFEPATH": "1",
+    "PYTHONIOENCODING": "latin-1",
+    "PYTHONWARNINGS": "error",
+    "PYTHONOPTIMIZE": "2",
+    "COLUMNS": "30",
+    "NO_COLOR": "1",
+}
+
+
+@pytest.mark.parametrize("number", ["01", "05"])
+def test_verdicts_ignore_the_shell(number: str, tmp_path: Path) -> None:
+    """Starters fail and solutions pass alike under odd PYTHON* settings, from any folder."""
+    exercise = next(e for e in EXERCISES if e.number == number)
+    target = str(KIT / "exercises" / number)
+    starter = run_pytest(target, "-p", "no:cacheprovider", cwd=tmp_path, env=HOSTILE_SHELL)
+    output = starter.stdout + starter.stderr
+    assert starter.returncode == 1, output
+    for words in exercise.starter_fails_with:
+        assert words in output, output
+    solved = run_pytest(
+        target, "--solutions", "-p", "no:cacheprovider", cwd=tmp_path, env=HOSTILE_SHELL
+    )
+    assert solved.returncode == 0, solved.stdout + solved.stderr
