@@ -37,6 +37,7 @@ __all__ = [
     "OUTPUT_CAP",
     "Limits",
     "StudentFileError",
+    "check_student_file",
     "run_file",
     "throwaway_copy",
 ]
