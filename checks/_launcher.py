@@ -15,17 +15,20 @@ Usage: ``python -E -u -X utf8 _launcher.py FILE`` with the secret as the first l
 
 from __future__ import annotations
 
-import ast
 import builtins
-import io
 import os
 import sys
-import tokenize
 import types
-from typing import TYPE_CHECKING
 
+# Every import here is paid on every run of a student file: `ast`, `tokenize` and `typing`
+# are left out (the parse goes through compile() with PyCF_ONLY_AST, and tokenize is imported
+# only for a file that may declare its encoding).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NoReturn
+
+PYCF_ONLY_AST = 0x400
+"""``ast.PyCF_ONLY_AST``: compile() then returns the syntax tree, exactly as ``ast.parse``."""
 
 MARK = "\x1echecks:"
 """Start of a verdict line on stderr; the secret and a JSON object follow."""
@@ -70,6 +73,18 @@ def _interpreter_rejects_nul() -> bool:
     return done.returncode != 0 and b"null bytes" in done.stderr
 
 
+def _source_encoding(data: bytes) -> str:
+    """The encoding CPython reads ``data`` with (``tokenize.detect_encoding``'s answer)."""
+    head = b"\n".join(data.split(b"\n", 2)[:2])
+    if not data.startswith(b"\xef\xbb\xbf") and b"coding" not in head:
+        return "utf-8"  # no BOM and no room for a cookie: what detect_encoding would say
+    import io
+    import tokenize
+
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return encoding
+
+
 def _decode(path: str, data: bytes) -> str:
     """Decode source bytes as CPython's file reader does, or raise ``SyntaxError``."""
     nul = data.find(b"\0")
@@ -78,7 +93,7 @@ def _decode(path: str, data: bytes) -> str:
         error.filename, error.lineno = path, _line_of(data, nul)
         raise error
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoding = _source_encoding(data)
     except SyntaxError as error:
         if "invalid or missing encoding declaration" not in str(error):
             error.filename = path
@@ -190,11 +205,11 @@ def main() -> NoReturn:
     except SyntaxError as error:
         _report_syntax(channel, "read", error)
     try:
-        tree = ast.parse(text, filename=path)
+        tree = compile(text, path, "exec", flags=PYCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, MemoryError, RecursionError) as error:
         _report_syntax(channel, "parse", error)
     try:
-        code = compile(tree, path, "exec", dont_inherit=True)
+        code = compile(tree, path, "exec", dont_inherit=True)  # pyright: ignore[reportArgumentType] - an ast.Module
     except (SyntaxError, MemoryError, RecursionError) as error:
         _report_syntax(channel, "compile", error)
     del tree, text, data
