@@ -41,8 +41,6 @@ class Attempt:
     """Where the student files are read from (``exercises/NN``, ``solutions/NN``...)."""
     limits: Limits = field(default_factory=Limits)
     findings_source: FindingsSource | None = None
-    on_run: Callable[[], None] | None = None
-    """Called once per run of a file, so that a session can count them."""
 
     @property
     def folder(self) -> Path:
@@ -81,8 +79,6 @@ class Attempt:
     def run(self, name: str) -> Run:
         """Run a file of the exercise as ``python NAME`` would, from a throwaway copy."""
         path = self.student_file(name) if name in self.exercise.files else self.path(name)
-        if self.on_run is not None:
-            self.on_run()
         try:
             result = run_file(
                 self.folder / name,

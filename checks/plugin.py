@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import inspect
 import sys
+import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from checks import reports
+from checks import expect, reports, run
 from checks.attempt import Attempt
+from checks.cache import VerdictCache
 from checks.manifest import KIT_ROOT, ManifestError, exercise_of
 from checks.model import Exercise, Finding, Outcome, TestResult
-from checks.run import DEFAULT_TIMEOUT, Limits
+from checks.run import DEFAULT_TIMEOUT, Limits, RunCache
 from checks.typecheck import TypecheckError, run_pyright
 
 __all__ = ["STATE", "KitState", "source_folder"]
@@ -31,6 +34,10 @@ SUBMISSION_HELP = "check the student files of another copy of the kit (a folder)
 TIMEOUT_HELP = "seconds a student's file may run before it is stopped (default: 10)"
 GRADESCOPE_HELP = "write Gradescope's results.json for this run to PATH"
 CLASSROOM_HELP = "write GitHub Classroom's runner JSON for this run to PATH"
+CACHE_HELP = (
+    "keep the kit's caches (pyright's findings, the verdicts of runs and of tests) in DIR "
+    "(default: pytest's cache folder; -p no:cacheprovider without this option keeps none)"
+)
 REPORTS = ("gradescope", "classroom")
 """The report options, each named after the format it writes."""
 
@@ -47,8 +54,16 @@ class KitState:
     findings: dict[Path, list[Finding]] | None = None
     cache: Path | None = None
     """Where pyright's findings are kept between sessions (under pytest's cache folder)."""
+    run_cache: RunCache | None = None
+    """Where the verdicts of runs are kept between sessions."""
+    verdicts: VerdictCache | None = None
+    """Where the verdicts of whole tests are kept between sessions."""
+    _pending: dict[str, tuple[str, Attempt, int]] = field(
+        default_factory=dict[str, tuple[str, Attempt, int]]
+    )
+    """Tests running with no kept verdict: their key, attempt, and the runs stopped before."""
     pyright_runs: int = 0
-    student_runs: int = 0
+    launches_before: int = field(default_factory=run.launches)
     pyright_error: str | None = None
     report_paths: dict[str, Path] = field(default_factory=dict[str, Path])
     planned: dict[str, TestResult] = field(default_factory=dict[str, TestResult])
@@ -57,6 +72,9 @@ class KitState:
     broken: dict[str, str] = field(default_factory=dict[str, str])
     """Why an exercise's tests could not be collected, by exercise number."""
     started: float = field(default_factory=time.monotonic)
+    _pyright: threading.Thread | None = None
+    _cancel: threading.Event = field(default_factory=threading.Event)
+    _asked: bool = False
 
     def attempt(self, exercise: Exercise) -> Attempt:
         """The attempt at ``exercise`` this session checks."""
@@ -65,22 +83,87 @@ class KitState:
             source=source_folder(exercise, solutions=self.solutions, submission=self.submission),
             limits=self.limits,
             findings_source=self.findings_of,
-            on_run=self._ran,
         )
+
+    def _typechecked(self, exercises: Iterable[Exercise]) -> set[Path]:
+        """The files pyright looks at for ``exercises``, where they exist."""
+        wanted = {self.attempt(ex).path(name) for ex in exercises for name in ex.typecheck}
+        return {p for p in wanted if p.is_file()}
+
+    def _check_types(self, wanted: set[Path]) -> None:
+        try:
+            found = run_pyright(
+                wanted, cache=self.cache, launched=self._launched, cancel=self._cancel
+            )
+        except TypecheckError as error:
+            self.pyright_error = str(error)
+            return
+        self.findings = {**(self.findings or {}), **found}
+
+    @pytest.hookimpl
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Start pyright over every file the selected tests may ask about, beside the tests.
+
+        It runs in the background while the first tests run student files; a test that asks
+        for findings waits for it. Nothing starts when no selected test has a typed file.
+        """
+        if session.config.option.collectonly or not session.items:
+            return
+        selected: dict[str, Exercise] = {}
+        for item in session.items:
+            number = _exercise_number(item.nodeid)
+            if number in self.exercises:
+                selected[number] = self.exercises[number]
+        wanted = self._typechecked(selected.values())
+        if wanted:
+            self._pyright = threading.Thread(
+                target=self._check_types, args=(wanted,), name="checks-pyright", daemon=True
+            )
+            self._pyright.start()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> object | None:
+        """Give an exercise test its kept verdict when nothing that decides it has changed."""
+        attempt = pyfuncitem.funcargs.get("exercise")
+        if self.verdicts is None or not isinstance(attempt, Attempt):
+            return None
+        key = self.verdicts.key(pyfuncitem.nodeid, attempt)
+        kept = self.verdicts.load(key, attempt)
+        if kept is None:
+            self._pending[pyfuncitem.nodeid] = (key, attempt, run.stops())
+            return None
+        passed, text = kept
+        if not passed:
+            expect.fail(text)
+        return True
+
+    def _keep(self, report: pytest.TestReport) -> None:
+        """Keep the verdict of a test that ran, if it can be trusted to hold."""
+        pending = self._pending.pop(report.nodeid, None)
+        if pending is None or self.verdicts is None or report.when != "call":
+            return
+        key, attempt, stops_before = pending
+        by_itself = run.stops() == stops_before and self.pyright_error is None
+        if by_itself and (report.passed or report.failed):
+            text = "" if report.passed else report.longreprtext
+            self.verdicts.store(key, attempt, passed=report.passed, text=text)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self) -> None:
+        """Stop a pyright run no test asked for (a ``-k`` that kept no typed test)."""
+        if self._pyright is not None:
+            if not self._asked:
+                self._cancel.set()
+            self._pyright.join()
 
     def findings_of(self, path: Path) -> list[Finding]:
         """Pyright's findings for one file, from a single run over every file this session needs."""
-        if self.findings is None and self.pyright_error is None:
-            wanted = {
-                self.attempt(ex).path(name)
-                for ex in self.exercises.values()
-                for name in ex.typecheck
-            }
-            wanted = {p for p in wanted if p.is_file()} | {path}
-            try:
-                self.findings = run_pyright(wanted, cache=self.cache, launched=self._launched)
-            except TypecheckError as error:
-                self.pyright_error = str(error)
+        self._asked = True
+        if self._pyright is not None:
+            self._pyright.join()
+        resolved = path.resolve()
+        if self.pyright_error is None and (self.findings is None or resolved not in self.findings):
+            self._check_types(self._typechecked(self.exercises.values()) | {path})
         if self.pyright_error is not None:
             pytest.fail(
                 f"The type checker could not run, so this check cannot be judged.\n\n"
@@ -124,12 +207,10 @@ class KitState:
     def _launched(self) -> None:
         self.pyright_runs += 1
 
-    def _ran(self) -> None:
-        self.student_runs += 1
-
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Keep each test's verdict and message, by exercise."""
+        self._keep(report)
         if report.when != "call" and (report.when != "setup" or report.passed):
             return
         number = _exercise_number(report.nodeid)
@@ -175,6 +256,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--submission", metavar="DIR", type=Path, default=None, help=SUBMISSION_HELP)
     group.addoption("--gradescope", metavar="PATH", type=Path, default=None, help=GRADESCOPE_HELP)
     group.addoption("--classroom", metavar="PATH", type=Path, default=None, help=CLASSROOM_HELP)
+    group.addoption("--checks-cache", metavar="DIR", type=Path, default=None, help=CACHE_HELP)
     parser.addini("checks_timeout", TIMEOUT_HELP, default=str(DEFAULT_TIMEOUT))
 
 
@@ -205,10 +287,42 @@ def pytest_configure(config: pytest.Config) -> None:
         limits=Limits(timeout=timeout),
         report_paths=report_paths,
     )
-    if config.pluginmanager.has_plugin("cacheprovider"):
+    given_cache = config.getoption("checks_cache")
+    if given_cache is not None:
+        base = config.invocation_params.dir / Path(given_cache)
+        state.cache, runs, tests = base / "pyright", base / "runs", base / "tests"
+    elif config.pluginmanager.has_plugin("cacheprovider") and not report_paths:
+        # A run that grades (a report asked for) reads no cache it was not given: the
+        # .pytest_cache folder of a student's copy is the student's to write.
         state.cache = config.cache.mkdir("checks-pyright")
+        runs, tests = config.cache.mkdir("checks-runs"), config.cache.mkdir("checks-tests")
+    else:
+        runs = tests = None
+    if runs is not None and tests is not None:
+        state.run_cache = RunCache(runs)
+        state.verdicts = VerdictCache(tests, _shaping_options(config, state))
+    run.use_cache(state.run_cache)
     config.stash[STATE] = state
     config.pluginmanager.register(state, "checks-state")
+
+
+def _shaping_options(config: pytest.Config, state: KitState) -> str:
+    """The options that can change a test's verdict or the text of its failure."""
+    option = config.option
+    shaping = [
+        f"tb={getattr(option, 'tbstyle', '')}",
+        f"showlocals={getattr(option, 'showlocals', '')}",
+        f"verbosity={config.get_verbosity()}",
+        f"assert={getattr(option, 'assertmode', '')}",
+        f"limits={state.limits!r}",
+    ]
+    return " ".join(shaping)
+
+
+@pytest.hookimpl
+def pytest_unconfigure() -> None:
+    """Leave ``run_file`` as it was: uncached."""
+    run.use_cache(None)
 
 
 @pytest.hookimpl
@@ -333,6 +447,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"      read exercises/{next_up.number}/README.md, then run `{next_up.test_command}`"
         )
     if terminalreporter.config.get_verbosity() > 0:
+        runs_kept = state.run_cache.hits if state.run_cache else 0
+        tests_kept = state.verdicts.hits if state.verdicts else 0
         terminalreporter.write_line(
-            f"(files run: {state.student_runs}; pyright launched: {state.pyright_runs})"
+            f"(files run: {run.launches() - state.launches_before}; runs from the cache: "
+            f"{runs_kept}; tests from the cache: {tests_kept}; "
+            f"pyright launched: {state.pyright_runs})"
         )

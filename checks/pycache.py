@@ -17,6 +17,7 @@ The student's ``pycache.py`` and ``answers.py`` run in the kit's driver
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import hashlib
@@ -36,6 +37,7 @@ from typing import cast
 
 from checks import expect
 from checks.attempt import Attempt
+from checks.cache import digest_tree
 from checks.model import Run
 from checks.run import run_file
 
@@ -495,6 +497,56 @@ def _shown(value: dict[str, object]) -> str:
     return f"{value.get('repr', '?')} (a {value.get('type', 'value')})"
 
 
+_tried: dict[tuple[str, ...], tuple[Run, dict[str, object] | None, list[str]]] = {}
+"""Driver runs by what decides them: two tests asking the same of the same files share one.
+
+The samples' folder is part of the key, and every check makes its own, so nothing is shared
+between two sessions; within one, the tests that ask the same question of the same samples
+(both ``cache_path`` checks, both ``is_stale`` checks) get the same run, and the same verdict.
+"""
+
+
+def _digest(path: Path) -> str:
+    """A digest of a file's bytes, or of every file under a folder."""
+    if path.is_dir():
+        return digest_tree(path)
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def _try(
+    attempt: Attempt,
+    overlays: dict[str, Path],
+    request: dict[str, object],
+    samples: Samples | None,
+) -> tuple[Run, dict[str, object] | None, list[str]]:
+    """Run the driver once: the run, the report it gave (if any), the sample files it changed."""
+    before = samples.fingerprint() if samples else {}
+    with tempfile.TemporaryDirectory(prefix="checks-pycache-") as scratch:
+        orders = Path(scratch) / REQUEST
+        orders.write_text(json.dumps(request), encoding="utf-8")
+        run = run_file(
+            Path(DRIVER),
+            folder=attempt.folder,
+            overlays={**overlays, REQUEST: orders},
+            limits=attempt.limits,
+            cached=False,  # the driver reads the samples, outside its folder: no key holds them
+        )
+    data: dict[str, object] | None = None
+    for line in run.lines:
+        mark, _, body = line.partition(" ")
+        if mark == request["token"]:
+            with contextlib.suppress(ValueError):
+                data = json.loads(body)
+    changed: list[str] = []
+    if samples and samples.fingerprint() != before:
+        moved = set(before.items()) ^ set(samples.fingerprint().items())
+        changed = sorted({name for name, _ in moved})
+    return run, data, changed
+
+
 def try_student(
     attempt: Attempt,
     samples: Samples | None = None,
@@ -517,8 +569,7 @@ def try_student(
         attempt.tree(f"{module}.py")
     items = samples.items if samples else ()
     token = secrets.token_hex(16)
-    request = {
-        "token": token,
+    request: dict[str, object] = {
         "answers": answers,
         "sources": [str(s.source) for s in items if s.cached_at] if cache_paths else [],
         "other_tag": OTHER_TAG if cache_paths else None,
@@ -527,32 +578,27 @@ def try_student(
         if staleness
         else [],
     }
-    before = samples.fingerprint() if samples else {}
-    with tempfile.TemporaryDirectory(prefix="checks-pycache-") as scratch:
-        orders = Path(scratch) / REQUEST
-        orders.write_text(json.dumps(request), encoding="utf-8")
-        run = run_file(
-            Path(DRIVER),
-            folder=attempt.folder,
-            overlays={**attempt.overlays(), REQUEST: orders},
-            limits=attempt.limits,
-        )
-    data: dict[str, object] | None = None
-    for line in run.lines:
-        mark, _, body = line.partition(" ")
-        if mark == token:
-            data = json.loads(body)
+    overlays = attempt.overlays()
+    key = (
+        str(attempt.folder),
+        repr(attempt.limits),
+        json.dumps(request),
+        str(samples.folder) if samples else "",
+        *(f"{name}:{_digest(path)}" for name, path in sorted(overlays.items())),
+        _digest(attempt.folder / DRIVER),
+    )
+    if key not in _tried:
+        _tried[key] = _try(attempt, overlays, {"token": token, **request}, samples)
+    run, data, changed = _tried[key]
     if data is None:
         expect.fail(
             "The checks call your functions from a small driver program, but it gave no "
             f"report: your code stopped it.\n\n{expect.describe(run)}"
         )
-    if samples and samples.fingerprint() != before:
-        changed = sorted(set(before.items()) ^ set(samples.fingerprint().items()))
-        names = sorted({name for name, _ in changed})
+    if changed:
         expect.fail(
             "Your functions changed the sample files the checks made:\n"
-            + "\n".join(f"    {n}" for n in names)
+            + "\n".join(f"    {n}" for n in changed)
             + "\n\ncache_path, read_header and is_stale only look: they must not write, "
             "touch, compile or delete anything."
         )
@@ -879,14 +925,18 @@ def ignored(gitignore: Path, paths: Iterable[str], *, judge: Judge | None = None
     is git where it is installed, else pathspec; pass one to choose.
     """
     judge = judge or Judge(git=find_git())
-    wanted = list(paths)
-    data = gitignore.read_bytes()
+    return set(_ignored(gitignore.read_bytes(), tuple(paths), judge))
+
+
+@functools.lru_cache(maxsize=256)
+def _ignored(data: bytes, wanted: tuple[str, ...], judge: Judge) -> frozenset[str]:
+    """``ignored`` for a ``.gitignore``'s bytes: the same bytes always get the same answer."""
     if judge.git is None:
         from pathspec import GitIgnoreSpec
 
         text = data.decode("utf-8-sig", errors="replace")
         spec = GitIgnoreSpec.from_lines(text.splitlines())
-        return {p for p in wanted if spec.match_file(p)}
+        return frozenset(p for p in wanted if spec.match_file(p))
     with tempfile.TemporaryDirectory(prefix="checks-gitignore-") as scratch:
         root = Path(scratch) / "project"
         for path in wanted:
@@ -903,7 +953,7 @@ def ignored(gitignore: Path, paths: Iterable[str], *, judge: Judge | None = None
             [*git, "check-ignore", "--no-index", "--stdin", "-z"], root, env, "\0".join(wanted)
         )
     said = set(out.split("\0"))
-    return {p for p in wanted if p in said}
+    return frozenset(p for p in wanted if p in said)
 
 
 def _git(command: list[str], cwd: Path, env: dict[str, str], stdin: str) -> str:
@@ -947,7 +997,8 @@ def expect_gitignore_ignores(gitignore: Path, *, judge: Judge | None = None) -> 
 def expect_gitignore_keeps(gitignore: Path, *, judge: Judge | None = None) -> None:
     """Require that ``gitignore`` leaves the project's own files (sources, README) to git."""
     judge = judge or Judge(git=find_git())
-    hidden = [p for p in MUST_KEEP if p in ignored(gitignore, MUST_KEEP, judge=judge)]
+    hides = ignored(gitignore, MUST_KEEP, judge=judge)
+    hidden = [p for p in MUST_KEEP if p in hides]
     if not hidden:
         return
     expect.fail(

@@ -13,6 +13,8 @@ import ast
 import contextlib
 import ctypes
 import functools
+import hashlib
+import json
 import os
 import re
 import secrets
@@ -24,22 +26,28 @@ import tempfile
 import threading
 import time
 from collections.abc import Generator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import cast
 
 import psutil
 
+from checks.cache import digest_tree, load_json, prune, store_json
 from checks.model import Run, Stage
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "OUTPUT_CAP",
     "Limits",
+    "RunCache",
     "StudentFileError",
     "check_student_file",
+    "child_environment",
+    "launches",
     "run_file",
+    "stops",
     "throwaway_copy",
+    "use_cache",
 ]
 
 DEFAULT_TIMEOUT = 10.0
@@ -60,7 +68,15 @@ _IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
 _TIMED_OUT = "it did not finish within {seconds:g} seconds"
 _FLOODED = "it printed more than {cap} bytes"
 _FORKED = "it started more than {count} processes"
-_CHILD_ENV_DROP = ("PYTHON", "COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "CLICOLOR")
+_CHILD_ENV_DROP = (
+    "PYTHON",
+    "PYTEST_",
+    "COLUMNS",
+    "LINES",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "CLICOLOR",
+)
 
 
 class StudentFileError(Exception):
@@ -115,11 +131,15 @@ class _Streams:
             # Past the cap the rest is read and dropped until the program is stopped.
 
 
-def _child_env(run_id: str) -> dict[str, str]:
+def child_environment() -> dict[str, str]:
+    """The environment a student's program gets (less the mark of its run)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_CHILD_ENV_DROP)}
     env.update(COLUMNS="80", LINES="24", NO_COLOR="1", PYTHONIOENCODING="utf-8")
-    env[_RUN_MARK] = run_id
     return env
+
+
+def _child_env(run_id: str) -> dict[str, str]:
+    return {**child_environment(), _RUN_MARK: run_id}
 
 
 def _posix_limits(limits: Limits) -> None:  # pragma: no cover - runs in the child
@@ -282,6 +302,122 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, onerror=retry)
 
 
+CACHED_OUTPUT_CAP = 256 * 1024
+"""Largest output (stdout and stderr together, in bytes) of a run kept in the cache."""
+
+_CACHE_FORMAT = "checks-run-cache 1"
+
+
+@functools.cache
+def _kit_code() -> bytes:
+    """The kit's code that decides a verdict: this module and the launcher."""
+    return Path(__file__).read_bytes() + b"\0" + _LAUNCHER.read_bytes()
+
+
+@functools.cache
+def _interpreter(python: str) -> str:
+    """What identifies an interpreter: its path, its binary's size and time, its version."""
+    try:
+        real = Path(python).resolve().stat()
+        stamp = f"{real.st_size}:{real.st_mtime_ns}"
+    except OSError:
+        stamp = "?"
+    version = sys.version if python == sys.executable else ""
+    return f"{python}\0{stamp}\0{version}"
+
+
+class RunCache:
+    """Verdicts of runs that ended by themselves, on disk, keyed by everything that decides them.
+
+    The key holds the bytes and permissions of every file in the throwaway copy the program
+    runs in, the file run, the interpreter (path, binary, version), the limits, the child's
+    environment and the kit's own runner code, so a change to any of them is a new key and a
+    stale verdict cannot be read. A run that was stopped (timeout, output cap, too many
+    processes) or killed by a signal is never kept. What no key can hold, a program's use of the
+    clock, of chance or of files outside its folder, is why the exercises judge none of them
+    (a caller whose program reads such files passes ``cached=False`` to ``run_file``).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.hits = 0
+        prune(folder)
+
+    def key(
+        self, work: Path, relative: Path, shown: Path, folder: Path, limits: Limits, python: str
+    ) -> str:
+        """The key of running ``work / relative`` (shown as ``shown``) in the copy ``work``."""
+        digest = hashlib.sha256()
+        head = [
+            _CACHE_FORMAT,
+            _interpreter(python),
+            repr(limits),
+            relative.as_posix(),
+            str(shown),
+            str(folder),
+            json.dumps(sorted(child_environment().items())),
+            digest_tree(work, caches=True),
+        ]
+        digest.update("\0".join(head).encode("utf-8", "surrogateescape"))
+        digest.update(hashlib.sha256(_kit_code()).digest())
+        return digest.hexdigest()
+
+    def load(self, key: str, shown: Path) -> Run | None:
+        """The run kept under ``key``, or ``None``."""
+        data = load_json(self.folder, key)
+        try:
+            fields_ = dict(cast("dict[str, object]", data))
+            run = Run(file=shown, stage=Stage(fields_.pop("stage")), **fields_)  # pyright: ignore[reportArgumentType]
+        except (ValueError, TypeError, KeyError):
+            return None
+        self.hits += 1
+        return run
+
+    def store(self, key: str, run: Run) -> None:
+        """Keep ``run`` under ``key`` if it ended by itself and its output is small."""
+        if _keepable(run):
+            data = {f.name: getattr(run, f.name) for f in fields(run) if f.name != "file"}
+            data["stage"] = run.stage.value
+            store_json(self.folder, key, data)
+
+
+def _keepable(run: Run) -> bool:
+    size = len(run.stdout) + len(run.stderr) + len(run.output)
+    return not _stopped(run) and size <= CACHED_OUTPUT_CAP
+
+
+def _stopped(run: Run) -> bool:
+    """Whether the kit stopped the run, or a signal killed it: an end the machine may decide."""
+    return (
+        run.timed_out
+        or run.cut
+        or run.exit_status is None
+        or run.exit_status < 0
+        or run.message.startswith("stopped: ")
+    )
+
+
+_active: RunCache | None = None
+_launched = 0
+_stops = 0
+
+
+def use_cache(cache: RunCache | None) -> None:
+    """Answer ``run_file`` from ``cache`` from now on (``None``: run every time)."""
+    global _active  # noqa: PLW0603 - one cache per process, chosen by the pytest session
+    _active = cache
+
+
+def launches() -> int:
+    """How many programs ``run_file`` has started in this process (cache hits start none)."""
+    return _launched
+
+
+def stops() -> int:
+    """How many runs in this process the kit stopped, or a signal killed."""
+    return _stops
+
+
 def check_student_file(file: Path) -> None:
     """Raise ``StudentFileError`` with a message for a person if ``file`` cannot be run."""
     if file.is_symlink():
@@ -302,6 +438,7 @@ def run_file(
     overlays: Mapping[str, Path] | None = None,
     limits: Limits | None = None,
     python: str | None = None,
+    cached: bool = True,
 ) -> Run:
     """Run ``file`` as ``python FILE`` would, in a throwaway copy of ``folder``.
 
@@ -311,6 +448,8 @@ def run_file(
         overlays: files laid over the copy, by their name relative to ``folder``.
         limits: the timeout, output cap and resource limits (default: ``Limits()``).
         python: the interpreter (default: the one running the kit).
+        cached: whether the session's ``RunCache`` (``use_cache``) may answer; give False
+            for a program that reads files outside ``folder``, which no key can hold.
     """
     limits = limits or Limits()
     folder = folder or file.parent
@@ -323,8 +462,19 @@ def run_file(
             overlays = {**(overlays or {}), file.name: file}
     source = (overlays or {}).get(str(relative), folder / relative)
     check_student_file(source)
+    python = python or sys.executable
+    cache = _active if cached else None
     with throwaway_copy(folder, overlays) as work:
-        return _run_in(work / relative, file, work, folder, limits, python or sys.executable)
+        key = cache.key(work, relative, file, folder, limits, python) if cache else ""
+        if cache is not None and (kept := cache.load(key, file)) is not None:
+            return kept
+        global _launched, _stops  # noqa: PLW0603 - counts for the session
+        _launched += 1
+        run = _run_in(work / relative, file, work, folder, limits, python)
+        _stops += _stopped(run)
+        if cache is not None:
+            cache.store(key, run)
+        return run
 
 
 def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, python: str) -> Run:

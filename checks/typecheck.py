@@ -9,22 +9,23 @@ read, never its text, and its exit status decides nothing: a crash and "errors f
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 import tokenize
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import cast
 
+from checks.cache import load_json, store_json
 from checks.model import Finding, Suppression
 
 __all__ = [
@@ -87,9 +88,8 @@ def _pyright_version() -> str:
 
 
 def _load(cache: Path, key: str, file: Path) -> list[Finding] | None:
-    try:
-        stored = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    stored = load_json(cache, key)
+    if stored is None:
         return None
     return [
         Finding(
@@ -115,11 +115,7 @@ def _store(cache: Path, key: str, findings: list[Finding]) -> None:
         }
         for f in findings
     ]
-    with contextlib.suppress(OSError):
-        cache.mkdir(parents=True, exist_ok=True)
-        partial = cache / f"{key}.{os.getpid()}.tmp"
-        partial.write_text(json.dumps(records), encoding="utf-8")
-        partial.replace(cache / f"{key}.json")
+    store_json(cache, key, records)
 
 
 def run_pyright(
@@ -128,12 +124,13 @@ def run_pyright(
     root: Path = KIT_ROOT,
     cache: Path | None = None,
     launched: Callable[[], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> dict[Path, list[Finding]]:
     """Return pyright's findings for each (resolved) file, from one pyright run at most.
 
     With ``cache``, a file whose findings were stored under the same key (its folder's sources,
     pyright's version and configuration) is answered from there, and pyright runs only over
-    the others, if any.
+    the others, if any. Setting ``cancel`` stops a pyright run still going (``TypecheckError``).
     """
     wanted = sorted({f.resolve() for f in files})
     result: dict[Path, list[Finding]] = {}
@@ -149,7 +146,7 @@ def run_pyright(
     if missing:
         if launched is not None:
             launched()
-        fresh = _run_pyright(missing, root)
+        fresh = _run_pyright(missing, root, cancel)
         for file in missing:
             result[file] = fresh.get(file, [])
             if cache is not None:
@@ -157,31 +154,33 @@ def run_pyright(
     return result
 
 
-def _run_pyright(wanted: list[Path], root: Path) -> dict[Path, list[Finding]]:
+def _run_pyright(
+    wanted: list[Path], root: Path, cancel: threading.Event | None = None
+) -> dict[Path, list[Finding]]:
     """Run pyright once over ``wanted`` and return the findings of each file."""
     result: dict[Path, list[Finding]] = {f: [] for f in wanted}
     command = [*pyright_command(), "--outputjson", "-p", str(root / "pyproject.toml")]
     try:
-        done = subprocess.run(
+        process = subprocess.Popen(
             [*command, *map(str, wanted)],
             cwd=root,
-            capture_output=True,
-            timeout=PYRIGHT_TIMEOUT,
-            check=False,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
         )
-    except (OSError, subprocess.TimeoutExpired) as error:
+    except OSError as error:
         msg = f"pyright could not run: {error}"
         raise TypecheckError(msg) from error
+    stdout, stderr = _wait(process, cancel)
     try:
-        report = _dict(json.loads(done.stdout.decode("utf-8", "replace")))
+        report = _dict(json.loads(stdout.decode("utf-8", "replace")))
     except ValueError:
         report = {}
     # 0: no errors, 1: errors found; 2 (fatal), 3 (no config) and 4 (bad arguments) may still
     # print a report, but one made without the kit's configuration cannot be trusted.
-    if "generalDiagnostics" not in report or done.returncode not in (0, 1):
-        said = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-2000:]
-        msg = f"pyright stopped without a report (exit status {done.returncode}):\n{said}"
+    if "generalDiagnostics" not in report or process.returncode not in (0, 1):
+        said = (stderr or stdout).decode("utf-8", "replace").strip()[-2000:]
+        msg = f"pyright stopped without a report (exit status {process.returncode}):\n{said}"
         raise TypecheckError(msg)
     for item in _dicts(report.get("generalDiagnostics")):
         file = Path(str(item.get("file", ""))).resolve()
@@ -196,6 +195,26 @@ def _run_pyright(wanted: list[Path], root: Path) -> dict[Path, list[Finding]]:
         )
         result.setdefault(file, []).append(finding)
     return result
+
+
+def _wait(process: subprocess.Popen[bytes], cancel: threading.Event | None) -> tuple[bytes, bytes]:
+    """Pyright's output once it ends; kill it past ``PYRIGHT_TIMEOUT`` or once ``cancel`` is set."""
+    deadline = time.monotonic() + PYRIGHT_TIMEOUT
+    while True:
+        try:
+            return process.communicate(timeout=0.05 if cancel is not None else PYRIGHT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            over = time.monotonic() > deadline
+            if over or (cancel is not None and cancel.is_set()):
+                process.kill()
+                process.communicate()
+                why = f"it took more than {PYRIGHT_TIMEOUT:g} seconds" if over else "cancelled"
+                msg = f"pyright could not run: {why}"
+                raise TypecheckError(msg) from None
+        except BaseException:
+            process.kill()
+            process.communicate()
+            raise
 
 
 def _dict(value: object) -> dict[str, object]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,18 @@ def test_pyright_that_cannot_run_is_an_error(tmp_path: Path) -> None:
     kit.mkdir()
     with pytest.raises(TypecheckError, match="without a report"):
         run_pyright([program], root=kit)
+
+
+def test_a_cancelled_run_is_an_error_and_stores_nothing(tmp_path: Path) -> None:
+    """The session cancels a pyright run no test asked for: it ends, and nothing is kept."""
+    program = tmp_path / "p.py"
+    program.write_text(WRONG_CALL, encoding="utf-8")
+    cache = tmp_path / "cache"
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(TypecheckError, match="cancelled"):
+        run_pyright([program], cache=cache, cancel=cancel)
+    assert not list(cache.glob("*.json"))
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """Exercise 07: .pyc files and __pycache__, checked on real files and a live experiment."""
 
+import pytest
+
 from checks.pycache import (
     expect_answers,
     expect_cache_paths,
@@ -13,37 +15,38 @@ from checks.pycache import (
 )
 
 
-def test_cache_path_agrees_with_importlib(exercise, tmp_path):
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    """Real sample sources and .pyc files, made afresh for each check (mtimes drawn at random)."""
+    return make_samples(tmp_path_factory.mktemp("pycache") / "samples")
+
+
+def test_cache_path_agrees_with_importlib(exercise, samples):
     """cache_path(source) names the file importlib.util.cache_from_source names, for each source."""
-    samples = make_samples(tmp_path / "samples")
     report = try_student(exercise, samples, cache_paths=True)
     expect_cache_paths(report, samples)
 
 
-def test_cache_path_asks_for_the_tag(exercise, tmp_path):
+def test_cache_path_asks_for_the_tag(exercise, samples):
     """cache_path follows sys.implementation.cache_tag, so it is right on every Python."""
-    samples = make_samples(tmp_path / "samples")
     report = try_student(exercise, samples, cache_paths=True)
     expect_cache_paths(report, samples, other_tag=True)
 
 
-def test_read_header(exercise, tmp_path):
+def test_read_header(exercise, samples):
     """read_header gives the magic number, flags, mtime and source size of real .pyc files."""
-    samples = make_samples(tmp_path / "samples")
     report = try_student(exercise, samples, headers=True)
     expect_headers(report, samples)
 
 
-def test_is_stale_timestamp_pycs(exercise, tmp_path):
+def test_is_stale_timestamp_pycs(exercise, samples):
     """is_stale is False for a fresh timestamp pyc and True once the source's mtime or size moved."""
-    samples = make_samples(tmp_path / "samples")
     report = try_student(exercise, samples, staleness=True)
     expect_staleness(report, samples, hash_based=False)
 
 
-def test_is_stale_hash_based_pycs(exercise, tmp_path):
+def test_is_stale_hash_based_pycs(exercise, samples):
     """is_stale compares a hash-based pyc's hash with the source's: only a change of text counts."""
-    samples = make_samples(tmp_path / "samples")
     report = try_student(exercise, samples, staleness=True)
     expect_staleness(report, samples, hash_based=True)
 

@@ -1,0 +1,191 @@
+"""The caches never change a verdict: a kept run or test equals a fresh one, a change is judged
+again, and what the machine decides (a timeout) is never kept."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from checks import run
+from checks.run import Limits, RunCache, run_file
+from tests.support import KIT, run_pytest
+
+PROGRAMS = {
+    "ok": "print('a')\nprint('b')\n",
+    "crash": "print('before')\n1 / 0\n",
+    "parse": "print('never'\n",
+    "compile": "def f():\n    nonlocal x\n",
+    "exit": "import sys\nprint('bye')\nsys.exit(3)\n",
+    "input": "name = input('name? ')\n",
+}
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[RunCache]:
+    """A run cache in use for the test, and none after it."""
+    kept = RunCache(tmp_path / "runs")
+    run.use_cache(kept)
+    yield kept
+    run.use_cache(None)
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_a_kept_run_equals_a_fresh_one(tmp_path: Path, cache: RunCache, name: str) -> None:
+    """The second run of an unchanged file is read from the cache and is the same ``Run``."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    program = folder / "program.py"
+    program.write_text(PROGRAMS[name], encoding="utf-8")
+    started = run.launches()
+    fresh = run_file(program)
+    kept = run_file(program)
+    assert run.launches() - started == 1
+    assert cache.hits == 1
+    assert kept == fresh
+
+
+def test_a_changed_file_or_neighbour_is_run_again(tmp_path: Path, cache: RunCache) -> None:
+    """Any byte of the file or of its folder, or another limit, makes a new key."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    program = folder / "program.py"
+    program.write_text("print(open('data.txt').read())\n", encoding="utf-8")
+    (folder / "data.txt").write_text("one", encoding="utf-8")
+    assert run_file(program).stdout == "one\n"
+    (folder / "data.txt").write_text("two", encoding="utf-8")
+    assert run_file(program).stdout == "two\n"
+    program.write_text("print(open('data.txt').read() * 2)\n", encoding="utf-8")
+    assert run_file(program).stdout == "twotwo\n"
+    assert run_file(program, limits=Limits(timeout=5)).stdout == "twotwo\n"
+    assert cache.hits == 0
+    assert run_file(program).stdout == "twotwo\n"
+    assert cache.hits == 1
+
+
+def test_a_stopped_run_is_never_kept(tmp_path: Path, cache: RunCache) -> None:
+    """A run stopped by its timeout depends on the machine: it runs again every time."""
+    program = tmp_path / "loop.py"
+    program.write_text("while True:\n    pass\n", encoding="utf-8")
+    started = run.launches()
+    for _ in range(2):
+        assert run_file(program, limits=Limits(timeout=0.5)).timed_out
+    assert run.launches() - started == 2
+    assert cache.hits == 0
+
+
+def test_uncached_runs_are_asked_for(tmp_path: Path, cache: RunCache) -> None:
+    """``cached=False`` (a program that reads files outside its folder) always runs."""
+    program = tmp_path / "p.py"
+    program.write_text("print(1)\n", encoding="utf-8")
+    started = run.launches()
+    run_file(program, cached=False)
+    run_file(program, cached=False)
+    assert run.launches() - started == 2
+    assert cache.hits == 0
+
+
+def _check(submission: Path, cache: Path, *args: str) -> tuple[str, dict[str, int]]:
+    done = run_pytest(
+        "exercises/01",
+        f"--submission={submission}",
+        f"--checks-cache={cache}",
+        "-v",
+        "--color=no",
+        *args,
+    )
+    found = re.search(
+        r"files run: (\d+); runs from the cache: (\d+); tests from the cache: (\d+)", done.stdout
+    )
+    assert found, done.stdout + done.stderr
+    counts: dict[str, int] = {
+        name: int(value)
+        for name, value in zip(("files", "runs", "tests"), found.groups(), strict=True)
+    }
+    text = re.sub(r"\(files run: .*\)|in [\d.]+s", "", done.stdout)
+    return text, counts
+
+
+def _student(root: Path, source: Path) -> Path:
+    (root / "exercises" / "01").mkdir(parents=True)
+    shutil.copyfile(source, root / "exercises" / "01" / "hello.py")
+    return root
+
+
+def test_a_kept_test_verdict_equals_a_fresh_one_and_a_fix_is_judged(tmp_path: Path) -> None:
+    """Unchanged: the same report, nothing run. Fixed: judged again, and it passes."""
+    student = _student(tmp_path / "student", KIT / "starters" / "01" / "hello.py")
+    cache = tmp_path / "cache"
+    fresh, first = _check(student, cache)
+    kept, second = _check(student, cache)
+    assert "1 failed" in fresh
+    assert first["files"] >= 1
+    assert first["tests"] == 0
+    assert second == {"files": 0, "runs": 0, "tests": 1}
+    assert kept == fresh
+    shutil.copyfile(KIT / "solutions" / "01" / "hello.py", student / "exercises/01/hello.py")
+    fixed, third = _check(student, cache)
+    assert "1 passed" in fixed
+    assert third["files"] == 1
+    assert third["tests"] == 0
+
+
+def test_the_same_files_elsewhere_share_a_verdict_that_names_their_own_folder(
+    tmp_path: Path,
+) -> None:
+    """Two students' identical files: one is judged, the other's report names its own files."""
+    cache = tmp_path / "cache"
+    first = tmp_path / "first"
+    second = tmp_path / "second"
+    for student in (first, second):
+        (student / "exercises" / "01").mkdir(parents=True)  # hello.py is missing
+    one, _ = _check(first, cache)
+    two, counts = _check(second, cache)
+    assert counts["tests"] == 1
+    assert str(first / "exercises" / "01" / "hello.py") in one
+    assert str(second / "exercises" / "01" / "hello.py") in two
+    assert str(first) not in two
+
+
+def test_a_timed_out_test_is_not_kept(tmp_path: Path) -> None:
+    """A failure caused by a timeout is judged again on the next check."""
+    student = tmp_path / "student"
+    (student / "exercises" / "01").mkdir(parents=True)
+    (student / "exercises" / "01" / "hello.py").write_text("while True:\n    pass\n")
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        text, counts = _check(student, cache, "-o", "checks_timeout=1")
+        assert "did not finish in time" in text
+        assert counts["tests"] == 0
+        assert counts["files"] == 1
+
+
+def test_cache_clear_forgets_every_verdict(tmp_path: Path) -> None:
+    """``--cache-clear`` (pytest's own) empties the kit's caches in pytest's cache folder."""
+    student = _student(tmp_path / "student", KIT / "solutions" / "01" / "hello.py")
+    where = f"cache_dir={tmp_path / 'pytest-cache'}"
+
+    def check(*args: str) -> str:
+        done = run_pytest("exercises/01", f"--submission={student}", "-v", "-o", where, *args)
+        assert "1 passed" in done.stdout, done.stdout + done.stderr
+        return done.stdout
+
+    check()
+    assert "tests from the cache: 1" in check()
+    cleared = check("--cache-clear")
+    assert "tests from the cache: 0" in cleared
+    assert "files run: 1" in cleared
+
+
+def test_a_graded_run_trusts_no_cache_it_was_not_given(tmp_path: Path) -> None:
+    """With --gradescope and no --checks-cache, pytest's cache folder is neither read nor kept."""
+    student = _student(tmp_path / "student", KIT / "solutions" / "01" / "hello.py")
+    where = f"cache_dir={tmp_path / 'pytest-cache'}"
+    report = f"--gradescope={tmp_path / 'results.json'}"
+    for _ in range(2):
+        done = run_pytest("exercises/01", f"--submission={student}", "-v", "-o", where, report)
+        assert "1 passed" in done.stdout, done.stdout + done.stderr
+        assert "files run: 1; runs from the cache: 0; tests from the cache: 0" in done.stdout
