@@ -2,13 +2,18 @@
 
 ``checks grade SUBMISSION... --out DIR`` grades each student's copy of the kit with this kit's
 own tests, never the student's. From each submission only the files the manifests list
-(``Exercise.files``) are copied, into a fresh folder that holds nothing else; a child pytest
-run from this kit checks them (``pytest exercises --submission <that folder>``) and writes the
-submission's ``results.json``. Anything else the student changed (tests, ``conftest.py``,
-``checks/``, manifests) is never run: it is compared with the kit and listed in the report.
-Submissions are graded in parallel, one child process each, and a submission that cannot be
-graded (empty, not a kit, a run that never finished) gets its row with 0 and the reason.
-Grading never writes into a submission.
+(``Exercise.files``) are copied, into a fresh folder that holds nothing else; this kit's tests
+check them (``pytest exercises --submission <that folder>``) and write the submission's
+``results.json``. Anything else the student changed (tests, ``conftest.py``, ``checks/``,
+manifests) is never run: it is compared with the kit and listed in the report. A submission
+that cannot be graded (empty, not a kit, a run that never finished) gets its row with 0 and
+the reason. Grading never writes into a submission.
+
+The batch is built for speed: pyright runs once over every submission's typed files before
+any test, a few long-lived pytest processes (``_grade_worker``, one per core) check one
+submission after another, and all of them share one cache of findings and run verdicts, kept
+by content, for this batch only. A submission past ``--timeout`` is stopped as Ctrl-C stops
+pytest (what ran keeps its points) and its worker is replaced.
 
 ``checks gradescope-zip`` builds the autograder zip Gradescope takes: ``setup.sh`` and
 ``run_autograder`` from ``gradescope/`` at its root, beside the kit (without ``solutions/``).
@@ -20,23 +25,25 @@ import argparse
 import contextlib
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import psutil
 
 from checks import reports
 from checks.manifest import KIT_ROOT
 from checks.model import Exercise, Grade
+from checks.typecheck import TypecheckError, run_pyright
 
 __all__ = [
     "GRADE_TIMEOUT",
@@ -45,7 +52,6 @@ __all__ = [
     "cmd_grade",
     "cmd_gradescope_zip",
     "find_kit",
-    "grade_submission",
     "modified_outside",
     "register",
     "take_student_files",
@@ -59,6 +65,12 @@ GRADE_TIMEOUT = 600.0
 
 STOP_GRACE = 15.0
 """Seconds a stopped run gets to write its report (what ran keeps its points) before a kill."""
+
+WORKER_JOBS = 50
+"""Submissions one pytest worker checks before a fresh one takes over (memory stays bounded)."""
+
+PYRIGHT_CHUNK = 200
+"""Files per pyright run when the batch's files are checked before the tests."""
 
 FILE_CAP = 1024 * 1024
 """Largest student file taken from a submission, in bytes; a larger one is left out with a note."""
@@ -262,102 +274,216 @@ def modified_outside(kit: Path, exercises: Sequence[Exercise], root: Path = KIT_
     return found
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Ask a run to stop as Ctrl-C does (it then reports what ran), and kill it if it lingers."""
-    with contextlib.suppress(ProcessLookupError, psutil.NoSuchProcess):
-        if os.name == "posix":
-            process.send_signal(signal.SIGINT)
-        else:  # pragma: no cover - Windows
-            process.terminate()
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill a process and every process it started."""
+    with contextlib.suppress(psutil.NoSuchProcess):
+        tree = psutil.Process(process.pid).children(recursive=True)
+        process.kill()
+        for child in tree:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
+    process.wait()
+
+
+class _Worker:
+    """One long-lived pytest process (``checks._grade_worker``), started when first needed."""
+
+    def __init__(self, logs: Path) -> None:
+        self.logs = logs
+        self.process: subprocess.Popen[bytes] | None = None
+        self.replies: queue.Queue[bytes | None] = queue.Queue()
+        self.jobs = 0
+        self.started = 0
+        self.errors: Path | None = None
+        """Where the running worker's own error output goes."""
+
+    def start(self) -> subprocess.Popen[bytes]:
+        """Start a fresh worker process."""
+        self.started += 1
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
+        self.errors = self.logs / f"worker-{id(self)}-{self.started}.log"
+        errors = self.errors.open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-E", "-B", "-m", "checks._grade_worker"],
+            cwd=KIT_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env=env,
+        )
+        errors.close()
+        self.replies = queue.Queue()
+        threading.Thread(
+            target=_pump, args=(process.stdout, self.replies), daemon=True, name="grade-worker"
+        ).start()
+        self.process, self.jobs = process, 0
+        return process
+
+    def run(self, args: Sequence[str], log: Path, timeout: float) -> str:
+        """Run pytest with ``args`` in the worker; return why it did not finish, if so."""
+        process = self.process
+        if process is None or process.poll() is not None or self.jobs >= WORKER_JOBS:
+            self.close()
+            process = self.start()
+        self.jobs += 1
+        job = json.dumps({"args": list(args), "log": str(log)}) + "\n"
+        try:
+            if process.stdin is None:  # pragma: no cover - always a pipe
+                raise BrokenPipeError
+            process.stdin.write(job.encode())
+            process.stdin.flush()
+            reply = self.replies.get(timeout=timeout)
+        except queue.Empty:
+            self._stop(process)
+            return f"the tests took longer than {timeout:g} seconds and were stopped"
+        except BaseException:
+            self._stop(process)
+            raise
+        if reply is None:
+            status = process.wait()
+            self.close()
+            said = ""
+            if self.errors is not None:
+                with contextlib.suppress(OSError):
+                    said = self.errors.read_text(encoding="utf-8", errors="replace")[-1500:]
+            return f"the grading process ended unexpectedly (exit status {status})" + (
+                f":\n{said.strip()}" if said.strip() else ""
+            )
+        status = json.loads(reply).get("status")
+        if status not in (0, 1):
+            return f"pytest ended with exit status {status} (see pytest.log)"
+        return ""
+
+    def _stop(self, process: subprocess.Popen[bytes]) -> None:
+        """Stop the run as Ctrl-C does (it then writes what ran), then end the worker."""
+        with contextlib.suppress(ProcessLookupError):
+            if os.name == "posix":
+                process.send_signal(signal.SIGINT)
+                with contextlib.suppress(queue.Empty):
+                    self.replies.get(timeout=STOP_GRACE)
+        _kill(process)
+        self.close()
+
+    def close(self) -> None:
+        """End the worker: close its input and wait for it, or kill it."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            if process.stdin is not None:
+                process.stdin.close()
         try:
             process.wait(STOP_GRACE)
         except subprocess.TimeoutExpired:
-            tree = psutil.Process(process.pid).children(recursive=True)
-            process.kill()
-            for child in tree:
-                with contextlib.suppress(psutil.NoSuchProcess):
-                    child.kill()
-            process.wait()
+            _kill(process)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
-def _run_tests(prepared: Path, results: Path, log: Path, timeout: float) -> str:
-    """Run the kit's tests on the prepared student files; return why they did not finish, if so."""
-    command = [
-        sys.executable,
-        "-E",
-        "-B",
-        "-m",
-        "pytest",
-        "exercises",
-        f"--submission={prepared}",
-        f"--gradescope={results}",
-        "-p",
-        "no:cacheprovider",
-        "--color=no",
-        "-q",
-    ]
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=KIT_ROOT,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            _stop(process)
-            return f"the tests took longer than {timeout:g} seconds and were stopped"
-        except BaseException:
-            _stop(process)
-            raise
-    if process.returncode not in (0, 1):
-        return f"pytest ended with exit status {process.returncode} (see pytest.log)"
-    return ""
+def _pump(pipe: IO[bytes] | None, replies: queue.Queue[bytes | None]) -> None:
+    """Pass each line a worker writes on to ``replies``; ``None`` once it ends."""
+    if pipe is not None:
+        with contextlib.suppress(OSError, ValueError):
+            for line in pipe:
+                replies.put(line)
+    replies.put(None)
 
 
-def grade_submission(
-    submission: Submission, out: Path, exercises: Sequence[Exercise], timeout: float
-) -> Grade:
-    """Grade one submission and write its ``results.json`` and ``report.txt`` under ``out``."""
+@dataclass
+class _Prepared:
+    """A submission ready for the tests: its student files, taken, and what was noticed."""
+
+    submission: Submission
+    folder: Path
+    """Where its reports go: ``out/<student>``."""
+    files: Path | None = None
+    """The folder holding its student files only; ``None`` if it cannot be graded."""
+    reason: str = ""
+    kit: Path | None = None
+    taken: Taken = field(default_factory=Taken)
+    changed: list[str] = field(default_factory=list[str])
+
+
+def _prepare(
+    submission: Submission, out: Path, exercises: Sequence[Exercise], work: Path
+) -> _Prepared:
+    """Take a submission's student files into ``work`` and compare the rest with the kit."""
     folder = out / submission.name
     folder.mkdir(parents=True, exist_ok=True)
-    results = folder / "results.json"
-    results.unlink(missing_ok=True)
-    reason = _why_not_gradable(submission.folder)
-    kit = find_kit(submission.folder)
-    if reason or kit is None:
-        grade = reports.zero_grade(exercises, reason)
+    (folder / "results.json").unlink(missing_ok=True)
+    ready = _Prepared(submission, folder, reason=_why_not_gradable(submission.folder))
+    ready.kit = find_kit(submission.folder)
+    if ready.reason or ready.kit is None:
+        return ready
+    ready.files = work / "submission"
+    ready.files.mkdir(parents=True)
+    ready.taken = take_student_files(ready.kit, exercises, ready.files)
+    ready.changed = modified_outside(ready.kit, exercises)
+    return ready
+
+
+def _check_types_of_batch(
+    batch: Sequence[_Prepared], exercises: Sequence[Exercise], cache: Path
+) -> None:
+    """Run pyright over every submission's typed files, a few runs in all, to fill ``cache``."""
+    typed = [
+        p.files / "exercises" / ex.number / name
+        for p in batch
+        if p.files is not None
+        for ex in exercises
+        for name in ex.typecheck
+    ]
+    typed = [path for path in typed if path.is_file()]
+    for start in range(0, len(typed), PYRIGHT_CHUNK):
+        # A failure here is not the batch's: each submission's own run says it in its report.
+        with contextlib.suppress(TypecheckError):
+            run_pyright(typed[start : start + PYRIGHT_CHUNK], cache=cache)
+
+
+def _grade(
+    ready: _Prepared, exercises: Sequence[Exercise], worker: _Worker, cache: Path, timeout: float
+) -> Grade:
+    """Check one prepared submission in ``worker`` and write its reports."""
+    results = ready.folder / "results.json"
+    if ready.files is None:
+        grade = reports.zero_grade(exercises, ready.reason)
     else:
-        with tempfile.TemporaryDirectory(prefix="checks-grade-") as work:
-            prepared = Path(work) / "submission"
-            prepared.mkdir()
-            started = time.monotonic()
-            taken = take_student_files(kit, exercises, prepared)
-            changed = modified_outside(kit, exercises)
-            stopped = _run_tests(prepared, results, folder / "pytest.log", timeout)
-            grade = _read(results, exercises, stopped)
-            grade.seconds = time.monotonic() - started
-        if kit != submission.folder:
-            grade.notes.append(f"The kit was found in {kit.name}/ inside the submission.")
-        if taken.missing:
-            grade.notes.append(
-                "Missing exercise files (their tests fail): " + ", ".join(taken.missing)
-            )
-        if taken.refused:
-            grade.notes.append("Files left out (never read): " + ", ".join(taken.refused))
-        if changed:
-            grade.notes.append(
-                f"Modified outside the exercise files, and ignored: {len(changed)} file(s) "
-                "(the kit's own copies were used)\n" + "\n".join(f"  {c}" for c in changed)
-            )
+        started = time.monotonic()
+        args = [
+            "exercises",
+            f"--submission={ready.files}",
+            f"--gradescope={results}",
+            f"--checks-cache={cache}",
+            "-p",
+            "no:cacheprovider",
+            "--color=no",
+            "-q",
+        ]
+        stopped = worker.run(args, ready.folder / "pytest.log", timeout)
+        grade = _read(results, exercises, stopped)
+        grade.seconds = time.monotonic() - started
+        grade.notes += _notes(ready)
     reports.write_json(results, reports.gradescope(grade))
-    text = reports.text_report(grade, submission.name)
-    (folder / "report.txt").write_text(text, encoding="utf-8")
+    text = reports.text_report(grade, ready.submission.name)
+    (ready.folder / "report.txt").write_text(text, encoding="utf-8")
     return grade
+
+
+def _notes(ready: _Prepared) -> list[str]:
+    """What the report says about the submission beside its tests."""
+    notes: list[str] = []
+    if ready.kit is not None and ready.kit != ready.submission.folder:
+        notes.append(f"The kit was found in {ready.kit.name}/ inside the submission.")
+    if ready.taken.missing:
+        notes.append("Missing exercise files (their tests fail): " + ", ".join(ready.taken.missing))
+    if ready.taken.refused:
+        notes.append("Files left out (never read): " + ", ".join(ready.taken.refused))
+    if ready.changed:
+        notes.append(
+            f"Modified outside the exercise files, and ignored: {len(ready.changed)} file(s) "
+            "(the kit's own copies were used)\n" + "\n".join(f"  {c}" for c in ready.changed)
+        )
+    return notes
 
 
 def _read(results: Path, exercises: Sequence[Exercise], stopped: str) -> Grade:
@@ -430,27 +556,68 @@ def cmd_grade(args: argparse.Namespace) -> int:
     for text in problems:
         print(f"checks grade: warning: {text}", file=sys.stderr)
     jobs = args.jobs or os.cpu_count() or 1
-    grades: dict[str, Grade] = {}
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {
-            pool.submit(grade_submission, s, out, exercises, args.timeout): s for s in submissions
-        }
-        try:
-            for future in as_completed(futures):
-                submission = futures[future]
-                try:
-                    grade = future.result()
-                except Exception as error:  # noqa: BLE001 - one submission never stops the batch
-                    grade = reports.zero_grade(exercises, f"Grading failed: {error!r}.")
-                grades[submission.name] = grade
-                note = f"  ({grade.notes[0].splitlines()[0]})" if grade.notes else ""
-                print(f"{submission.name}: {grade.score:g} / {grade.max_score:g}{note}", flush=True)
-        except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    with tempfile.TemporaryDirectory(prefix="checks-grade-") as scratch:
+        work = Path(scratch)
+        grades = _grade_batch(submissions, out, exercises, work, jobs, args.timeout)
     reports.write_csv(out / "grades.csv", grades, exercises)
     print(f"Wrote {out / 'grades.csv'} and a report per student in {out}.")
     return 0
+
+
+def _grade_batch(
+    submissions: Sequence[Submission],
+    out: Path,
+    exercises: Sequence[Exercise],
+    work: Path,
+    jobs: int,
+    timeout: float,
+) -> dict[str, Grade]:
+    """Prepare every submission, check the batch's types once, then grade in ``jobs`` workers."""
+    cache = work / "cache"
+    logs = work / "logs"
+    logs.mkdir()
+    batch: list[_Prepared] = []
+    for index, submission in enumerate(submissions):
+        try:
+            batch.append(_prepare(submission, out, exercises, work / str(index)))
+        except OSError as error:
+            folder = out / submission.name
+            batch.append(_Prepared(submission, folder, reason=f"Grading failed: {error}."))
+    workers = [_Worker(logs) for _ in range(min(jobs, len(batch)))]
+    for worker in workers:
+        worker.start()  # they import pytest while pyright checks the batch
+    _check_types_of_batch(batch, exercises, cache / "pyright")
+    grades: dict[str, Grade] = {}
+    pending: queue.Queue[_Prepared] = queue.Queue()
+    for ready in batch:
+        pending.put(ready)
+    lock = threading.Lock()
+
+    def serve(worker: _Worker) -> None:
+        try:
+            while True:
+                try:
+                    ready = pending.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    grade = _grade(ready, exercises, worker, cache, timeout)
+                except Exception as error:  # noqa: BLE001 - one submission never stops the batch
+                    grade = reports.zero_grade(exercises, f"Grading failed: {error!r}.")
+                with lock:
+                    grades[ready.submission.name] = grade
+                    note = f"  ({grade.notes[0].splitlines()[0]})" if grade.notes else ""
+                    name = ready.submission.name
+                    print(f"{name}: {grade.score:g} / {grade.max_score:g}{note}", flush=True)
+        finally:
+            worker.close()
+
+    threads = [threading.Thread(target=serve, args=(w,), daemon=True) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return grades
 
 
 def build_gradescope_zip(target: Path, root: Path = KIT_ROOT) -> list[str]:

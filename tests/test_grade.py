@@ -227,16 +227,26 @@ def test_grading_never_writes_into_a_submission(batch: Batch) -> None:
 
 
 def test_a_submission_that_takes_too_long_is_stopped_not_zeroed(tmp_path: Path) -> None:
-    """Past --timeout the run is stopped; the report lists every exercise and says why."""
-    student = _copy_kit(tmp_path / "slow")
-    _solve(student)
+    """Past --timeout the run is stopped, what ran keeps its points, and the next is graded."""
+    slow = _copy_kit(tmp_path / "slow")
+    _solve(slow)
+    first = EXERCISES[0]
+    (slow / "exercises" / first.number / first.files[0]).write_text("while True:\n    pass\n")
+    quick = _copy_kit(tmp_path / "quick")
+    _solve(quick, EXERCISES[:1])
     out = tmp_path / "out"
-    done = _checks("grade", str(student), "--out", str(out), "--timeout", "2")
+    done = _checks(
+        "grade", str(slow), str(quick), "--out", str(out), "--timeout", "4", "--jobs", "1"
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads((out / "slow" / "results.json").read_text(encoding="utf-8"))
     assert sum(cents(t["max_score"]) for t in data["tests"]) == KIT_MAX
     assert cents(data["score"]) == sum(cents(t["score"]) for t in data["tests"])
-    assert "took longer than 2 seconds" in data["output"]
+    assert "took longer than 4 seconds" in data["output"]
+    # The same worker was stopped: a fresh one grades the next submission in full.
+    again = json.loads((out / "quick" / "results.json").read_text(encoding="utf-8"))
+    assert cents(again["score"]) >= cents(first.points)
+    assert "took longer" not in again["output"]
 
 
 @pytest.mark.parametrize(
