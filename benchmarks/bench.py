@@ -22,22 +22,28 @@ from pathlib import Path
 
 KIT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-GOALS = {
+GOALS: dict[str, tuple[str, float] | None] = {
     "09 cold / floor": ("<=", 1.3),
     "09 unchanged / bare pytest": ("<=", 1.5),
     "all ten cold / floor": ("<=", 1.5),
     "20 pytest runs / checks grade": (">=", 10.0),
+    "  the same, 20 distinct copies": None,
 }
+"""The goals of issue 7. The last line has none: it shows what no cache can share."""
+
+_RUNS = re.compile(r"files run: (\d+)")
 
 
 def _time(
     command: Sequence[str], *, cwd: Path = KIT, before: Callable[[], None] | None = None
-) -> float:
+) -> tuple[float, str]:
     if before is not None:
         before()
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, capture_output=True, check=False)
-    return time.perf_counter() - start
+    done = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, errors="replace", check=False
+    )
+    return time.perf_counter() - start, done.stdout
 
 
 def median_of(
@@ -48,8 +54,26 @@ def median_of(
     before: Callable[[], None] | None = None,
 ) -> float:
     """The median wall time of ``command`` over ``repeat`` runs (after one warm-up run)."""
+    return _medians(command, repeat, cwd=cwd, before=before)[0]
+
+
+def _medians(
+    command: Sequence[str],
+    repeat: int,
+    *,
+    cwd: Path = KIT,
+    before: Callable[[], None] | None = None,
+) -> tuple[float, int]:
+    """The median wall time of ``command`` and the median count of files it ran."""
     _time(command, cwd=cwd, before=before)
-    return statistics.median(_time(command, cwd=cwd, before=before) for _ in range(repeat))
+    times: list[float] = []
+    runs: list[int] = []
+    for _ in range(repeat):
+        seconds, output = _time(command, cwd=cwd, before=before)
+        times.append(seconds)
+        found = _RUNS.search(output)
+        runs.append(int(found.group(1)) if found else 0)
+    return statistics.median(times), round(statistics.median(runs))
 
 
 def _submission(root: Path, numbers: Sequence[str]) -> Path:
@@ -59,40 +83,23 @@ def _submission(root: Path, numbers: Sequence[str]) -> Path:
     return root
 
 
+def _mark(root: Path, mark: str) -> None:
+    """Change every student Python file under ``root`` by a last comment line."""
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"\n# bench \S+\n$", "\n", text)
+        path.write_text(text + f"\n# bench {mark}\n", encoding="utf-8")
+
+
 def _touch_python_files(root: Path) -> Callable[[], None]:
     """A step that changes every student Python file, so no cache can answer."""
     counter = iter(range(10**9))
+    salt = os.urandom(4).hex()
 
     def touch() -> None:
-        mark = next(counter)
-        for path in root.rglob("*.py"):
-            text = path.read_text(encoding="utf-8")
-            text = re.sub(r"\n# bench \d+\n$", "\n", text)
-            path.write_text(text + f"\n# bench {mark}\n", encoding="utf-8")
+        _mark(root, f"{salt}-{next(counter)}")
 
     return touch
-
-
-def _count_runs(submission: Path, target: str) -> int:
-    done = subprocess.run(
-        [
-            PYTHON,
-            "-m",
-            "pytest",
-            target,
-            "--submission",
-            str(submission),
-            "-v",
-            "-p",
-            "no:randomly",
-        ],
-        cwd=KIT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    found = re.search(r"files run: (\d+)", done.stdout)
-    return int(found.group(1)) if found else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,10 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         results["09 unchanged / bare pytest"] = (warm, bare, f"{warm:.3f} s vs {bare:.3f} s")
 
         everything = _submission(base / "all", numbers)
-        runs = _count_runs(everything, "exercises")
         touch_all = _touch_python_files(everything)
-        check_all = [PYTHON, "-m", "pytest", "exercises", "--submission", str(everything), "-q"]
-        all_cold = median_of(check_all, repeat, before=touch_all)
+        check_all = [PYTHON, "-m", "pytest", "exercises", "--submission", str(everything), "-v"]
+        all_cold, runs = _medians(check_all, repeat, before=touch_all)
         all_floor = floor + runs * startup
         results["all ten cold / floor"] = (
             all_cold,
@@ -144,18 +150,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{all_cold:.3f} s vs {all_floor:.3f} s ({runs} files run)",
         )
 
-        students = base / "class"
+        # Two classes: copies of the solutions as they are, and copies whose every file ends
+        # with a comment naming the student, so that no cache can share a verdict between two
+        # students. Each round renames its marks: nothing is left from the round before.
+        same, distinct = base / "same", base / "distinct"
         for index in range(args.students):
-            _submission(students / f"student{index:02d}", numbers)
-        folders = sorted(students.iterdir())
+            _submission(same / f"student{index:02d}", numbers)
+            _submission(distinct / f"student{index:02d}", numbers)
         out = base / "grades"
-        grade_times = []
-        separate_times = []
-        for _ in range(max(1, repeat // 2)):
-            shutil.rmtree(out, ignore_errors=True)
-            grade_times.append(
-                _time([PYTHON, "-m", "checks", "grade", *map(str, folders), "--out", str(out)])
-            )
+        same_times: list[float] = []
+        distinct_times: list[float] = []
+        separate_times: list[float] = []
+        for round_ in range(max(1, repeat // 2)):
+            for folder in sorted(distinct.iterdir()):
+                _mark(folder, f"{folder.name}-{round_}-{os.urandom(4).hex()}")
+            for times, students in ((same_times, same), (distinct_times, distinct)):
+                shutil.rmtree(out, ignore_errors=True)
+                folders = sorted(students.iterdir())
+                grade = [PYTHON, "-m", "checks", "grade", *map(str, folders), "--out", str(out)]
+                times.append(_time(grade)[0])
+            folders = sorted(distinct.iterdir())
             start = time.perf_counter()
             for folder in folders:
                 subprocess.run(
@@ -175,20 +189,28 @@ def main(argv: Sequence[str] | None = None) -> int:
                     check=False,
                 )
             separate_times.append(time.perf_counter() - start)
-        grade = statistics.median(grade_times)
         separate = statistics.median(separate_times)
-        results["20 pytest runs / checks grade"] = (
-            separate,
-            grade,
-            f"{separate:.2f} s vs {grade:.2f} s for {args.students} submissions",
-        )
+        for name, times in (
+            ("20 pytest runs / checks grade", same_times),
+            ("  the same, 20 distinct copies", distinct_times),
+        ):
+            grade = statistics.median(times)
+            results[name] = (
+                separate,
+                grade,
+                f"{separate:.2f} s vs {grade:.2f} s for {args.students} submissions",
+            )
 
     failed = False
     print()
     print(f"{'measure':32} {'ratio':>7}  goal     medians")
     for name, (top, bottom, detail) in results.items():
         ratio = top / bottom if bottom else float("inf")
-        sense, goal = GOALS[name]
+        target = GOALS[name]
+        if target is None:
+            print(f"{name:32} {ratio:7.2f}  {'':7}  {detail}")
+            continue
+        sense, goal = target
         met = ratio <= goal if sense == "<=" else ratio >= goal
         failed |= not met
         print(f"{name:32} {ratio:7.2f}  {sense} {goal:<4}  {detail}  {'met' if met else 'NOT MET'}")
