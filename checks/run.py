@@ -484,6 +484,8 @@ def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, p
     popen_extra: dict[str, object] = {}
     if os.name == "posix":
         popen_extra["start_new_session"] = True
+        import resource  # noqa: F401 - loaded here once, not in every forked child
+
         popen_extra["preexec_fn"] = lambda: _posix_limits(limits)
     else:  # pragma: no cover - Windows
         popen_extra["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
