@@ -21,8 +21,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
-
 if TYPE_CHECKING:
     from checks.attempt import Attempt
 
@@ -107,9 +105,10 @@ def _kit_digest() -> str:
     for name in ("conftest.py", "pyproject.toml"):
         with contextlib.suppress(OSError):
             digest.update(name.encode() + b"\0" + (KIT_ROOT / name).read_bytes())
-    versions = [sys.version, pytest.__version__, shutil.which("git") or ""]
-    with contextlib.suppress(metadata.PackageNotFoundError):
-        versions.append(metadata.version("pyright"))
+    versions = [sys.version, shutil.which("git") or ""]
+    for package in ("pytest", "pyright"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions.append(f"{package} {metadata.version(package)}")
     digest.update("\0".join(versions).encode())
     return digest.hexdigest()
 

@@ -32,6 +32,10 @@ from typing import cast
 
 import psutil
 
+if sys.platform != "win32":
+    # Imported here, once: not in every forked child, where an import costs each run.
+    import resource
+
 from checks.cache import digest_tree, load_json, prune, store_json
 from checks.model import Run, Stage
 
@@ -143,8 +147,6 @@ def _child_env(run_id: str) -> dict[str, str]:
 
 
 def _posix_limits(limits: Limits) -> None:  # pragma: no cover - runs in the child
-    import resource
-
     def cap(kind: int, value: int) -> None:
         with contextlib.suppress(ValueError, OSError):
             _soft, hard = resource.getrlimit(kind)
@@ -484,8 +486,6 @@ def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, p
     popen_extra: dict[str, object] = {}
     if os.name == "posix":
         popen_extra["start_new_session"] = True
-        import resource  # noqa: F401 - loaded here once, not in every forked child
-
         popen_extra["preexec_fn"] = lambda: _posix_limits(limits)
     else:  # pragma: no cover - Windows
         popen_extra["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP

@@ -21,6 +21,7 @@ import threading
 import time
 import tokenize
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import cast
@@ -143,13 +144,18 @@ def run_pyright(
                 result[file] = cached
                 continue
     missing = [f for f in wanted if f not in result]
+    # Files with the same key (two students' identical files) are checked once, by the first.
+    first: dict[str, Path] = {}
+    for file in missing:
+        first.setdefault(keys.get(file, str(file)), file)
     if missing:
         if launched is not None:
             launched()
-        fresh = _run_pyright(missing, root, cancel)
+        fresh = _run_pyright(list(first.values()), root, cancel)
         for file in missing:
-            result[file] = fresh.get(file, [])
-            if cache is not None:
+            checked = first[keys.get(file, str(file))]
+            result[file] = [replace(f, file=file) for f in fresh.get(checked, [])]
+            if cache is not None and checked == file:
                 _store(cache, keys[file], result[file])
     return result
 

@@ -67,6 +67,23 @@ def test_pyright_that_cannot_run_is_an_error(tmp_path: Path) -> None:
         run_pyright([program], root=kit)
 
 
+def test_identical_files_share_one_check_and_keep_their_own_names(tmp_path: Path) -> None:
+    """Two students' identical files: one is checked, each gets findings that name its file."""
+    files = []
+    for student in ("ann", "bob"):
+        folder = tmp_path / student
+        folder.mkdir()
+        files.append(folder / "p.py")
+        files[-1].write_text(WRONG_CALL, encoding="utf-8")
+    found = run_pyright(files, cache=tmp_path / "cache")
+    for file in files:
+        assert {f.file for f in found[file.resolve()]} == {file.resolve()}
+        assert [(f.rule, f.line) for f in found[file.resolve()]] == [
+            ("reportArgumentType", 5),
+            ("reportArgumentType", 5),
+        ]
+
+
 def test_a_cancelled_run_is_an_error_and_stores_nothing(tmp_path: Path) -> None:
     """The session cancels a pyright run no test asked for: it ends, and nothing is kept."""
     program = tmp_path / "p.py"

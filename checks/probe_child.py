@@ -1,0 +1,106 @@
+"""The child's half of a probe: load the student's module, call its functions, report facts.
+
+A kit-owned driver (``exercises/NN/driver.py``) imports this in the child process that tries the
+student's module; the parent's half, which reads the facts, is ``checks.probe``. It imports the
+standard library only, and nothing of the kit that would bring pytest in: every run of a driver
+pays for what it imports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["FACTS_MARK", "Probe", "plain"]
+
+FACTS_MARK = "##checks-facts## "
+"""Start of the line on stdout that carries a probe's facts (the last such line counts)."""
+
+
+class Probe:
+    """The child's side: load the student's module, call its functions, report the facts."""
+
+    def __init__(self, student_file: Path) -> None:
+        self.student_file = student_file.resolve()
+
+    def load(self) -> Any:
+        """Import the student's module; if it cannot be imported, report why and stop."""
+        name = self.student_file.stem
+        printed = io.StringIO()
+        try:
+            spec = importlib.util.spec_from_file_location(name, self.student_file)
+            if spec is None or spec.loader is None:
+                msg = f"{self.student_file.name} cannot be imported as a module"
+                raise ImportError(msg)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            with contextlib.redirect_stdout(printed):
+                spec.loader.exec_module(module)
+        except BaseException as error:  # noqa: BLE001 - a failed import is the student's answer
+            self.report(loaded=self._raised(error, printed.getvalue()))
+            raise SystemExit(0) from None
+        return module
+
+    def call(
+        self, func: Callable[..., object], *args: object, keep: Callable[[Any], object] = repr
+    ) -> dict[str, object]:
+        """Call ``func``: ``{"value": keep(result), "printed"}``, or what it raised and where."""
+        printed = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(printed):
+                value = keep(func(*args))
+        except BaseException as error:  # noqa: BLE001 - every crash is the student's answer
+            return self._raised(error, printed.getvalue())
+        return {"value": value, "printed": printed.getvalue()}
+
+    def report(self, **facts: object) -> None:
+        """Print the facts as the mark and one line of JSON."""
+        line = f"\n{FACTS_MARK}{json.dumps(facts)}\n"
+        # Straight to the file descriptor: the student's code may have replaced sys.stdout.
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        os.write(1, line.encode("utf-8"))
+
+    def _raised(self, error: BaseException, printed: str) -> dict[str, object]:
+        line: int | None = None
+        text = ""
+        for frame in traceback.extract_tb(error.__traceback__):
+            if _same_file(frame.filename, self.student_file):
+                line, text = frame.lineno, (frame.line or "").strip()
+        message = str(error)
+        if isinstance(error, SyntaxError):
+            message = str(error.msg)
+            if line is None and _same_file(error.filename or "", self.student_file):
+                line, text = error.lineno, (error.text or "").strip()
+        return {
+            "error": type(error).__name__,
+            "message": message,
+            "line": line,
+            "source_line": text,
+            "printed": printed,
+        }
+
+
+def plain(namespace: Mapping[str, object]) -> dict[str, object]:
+    """The names a namespace binds (not ``__dunder__`` ones), with the values JSON can carry;
+    any other value is given as ``<type name>``."""
+    return {
+        name: value
+        if value is None or isinstance(value, (bool, int, float, str))
+        else f"<{type(value).__name__}>"
+        for name, value in namespace.items()
+        if not (name.startswith("__") and name.endswith("__"))
+    }
+
+
+def _same_file(name: str, path: Path) -> bool:
+    # absolute(), not resolve(): names such as "<frozen importlib._bootstrap>" are no paths.
+    return bool(name) and os.path.normcase(Path(name).absolute()) == os.path.normcase(path)
