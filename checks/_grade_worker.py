@@ -4,7 +4,8 @@ student.
 
 It speaks JSON lines. The parent writes ``{"args": [...], "log": PATH}`` on stdin; the worker
 runs ``pytest.main(args)`` with all of pytest's output going to ``log``, then answers
-``{"status": N}`` on stdout. End of input ends the worker. No student code runs in this
+``{"status": N, "trusted": BOOL}`` on stdout: trusted when the session ran to its end with
+pyright's answer and no run stopped (a timeout depends on the machine, not on the files). End of input ends the worker. No student code runs in this
 process: the tests run each student file in a child process of their own (``checks.run``).
 
 Usage: ``python -m checks._grade_worker``, from the kit's folder.
@@ -20,7 +21,38 @@ import traceback
 import pytest  # imported once, before the first job; the kit's plugin is left to pytest
 
 
-def _run(args: list[str], log: str) -> int:
+class _Session:
+    """What the worker learns of one session, through the kit's plugin object (not imported
+    here: pytest must import the plugin itself, to rewrite its assertions)."""
+
+    def __init__(self) -> None:
+        self.trusted = False
+        self._stops = 0
+
+    @staticmethod
+    def _stops_so_far() -> int:
+        runner = sys.modules.get("checks.run")
+        stops: object = getattr(runner, "stops", None)
+        counted: object = stops() if callable(stops) else 0
+        return counted if isinstance(counted, int) else 0
+
+    @pytest.hookimpl
+    def pytest_sessionstart(self) -> None:
+        self._stops = self._stops_so_far()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Trusted: it ran to its end, pyright answered, and no run had to be stopped."""
+        state = session.config.pluginmanager.get_plugin("checks-state")
+        self.trusted = (
+            int(exitstatus) in (0, 1)
+            and state is not None
+            and getattr(state, "pyright_error", "") is None
+            and self._stops_so_far() == self._stops
+        )
+
+
+def _run(args: list[str], log: str, session: _Session) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
@@ -28,7 +60,7 @@ def _run(args: list[str], log: str) -> int:
         os.dup2(output.fileno(), 1)
         os.dup2(output.fileno(), 2)
         try:
-            return int(pytest.main(args))
+            return int(pytest.main(args, plugins=[session]))
         except Exception:  # noqa: BLE001 - said in the log; the next submission still runs
             traceback.print_exc()
             return int(pytest.ExitCode.INTERNAL_ERROR)
@@ -46,8 +78,9 @@ def main() -> int:
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     while line := sys.stdin.readline():
         job = json.loads(line)
-        status = _run([str(a) for a in job["args"]], str(job["log"]))
-        replies.write(json.dumps({"status": status}) + "\n")
+        session = _Session()
+        status = _run([str(a) for a in job["args"]], str(job["log"]), session)
+        replies.write(json.dumps({"status": status, "trusted": session.trusted}) + "\n")
         replies.flush()
     return 0
 

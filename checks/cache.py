@@ -113,16 +113,24 @@ def _kit_digest() -> str:
     return digest.hexdigest()
 
 
+def _kit_process() -> str:
+    """How the Python running the tests was started: its flags, warning options and the
+    shell's ``PYTHON*`` variables (``PYTHONOPTIMIZE`` strips asserts, ``PYTHONWARNINGS=error``
+    turns a warning into an error): a verdict must hold under them, so it is kept by them."""
+    shell = sorted((k, v) for k, v in os.environ.items() if k.startswith("PYTHON"))
+    return json.dumps([repr(sys.flags), sys.warnoptions, shell])
+
+
 class VerdictCache:
     """The verdicts of exercise tests, kept by everything that decides them.
 
     The key of a test holds its node id and the pytest options that shape a failure's text,
     the kit (``checks/``, ``conftest.py``, ``pyproject.toml``), the Python, pytest, pyright and
-    git it runs with, the environment student programs get, the whole exercise folder (tests,
-    mystery programs, drivers) and the names and bytes of the student files checked, wherever
-    they are. A test is kept only
-    when it passed or failed by itself: not when a run was stopped (a timeout depends on the
-    machine's load), pyright could not run, or the test was skipped or errored.
+    git it runs with and how that Python was started, the environment student programs get,
+    the whole exercise folder (tests, mystery programs, drivers) and the names and bytes of
+    the student files checked, wherever they are. A test is kept only when it passed or failed
+    by itself: not when a run was stopped (a timeout depends on the machine's load), pyright
+    could not run, or the test was skipped or errored.
     """
 
     def __init__(self, folder: Path, options: str) -> None:
@@ -148,6 +156,7 @@ class VerdictCache:
             self.options,
             self._exercises[slot],
             json.dumps(sorted(child_environment().items())),
+            _kit_process(),
         ]
         digest.update("\0".join(head).encode("utf-8", "surrogateescape"))
         for name, path in sorted(attempt.overlays().items()):

@@ -9,10 +9,11 @@ manifests) is never run: it is compared with the kit and listed in the report. A
 that cannot be graded (empty, not a kit, a run that never finished) gets its row with 0 and
 the reason. Grading never writes into a submission.
 
-The batch is built for speed: pyright runs once over every submission's typed files before
-any test, a few long-lived pytest processes (``_grade_worker``, one per core) check one
-submission after another, and all of them share one cache of findings and run verdicts, kept
-by content, for this batch only. A submission past ``--timeout`` is stopped as Ctrl-C stops
+The batch is built for speed: a few long-lived pytest processes (``_grade_worker``, one per
+core) check one submission after another; pyright runs once over the typed files of all but
+the first few (which check their own beside their tests); all of them share one cache of
+findings and verdicts, kept by content, for this batch only; and a submission whose files are
+another's, byte for byte, takes that one's verdicts when nothing in its run was stopped. A submission past ``--timeout`` is stopped as Ctrl-C stops
 pytest (what ran keeps its points) and its worker is replaced.
 
 ``checks gradescope-zip`` builds the autograder zip Gradescope takes: ``setup.sh`` and
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import json
 import os
 import queue
@@ -34,7 +36,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -320,8 +322,9 @@ class _Worker:
         self.process, self.jobs = process, 0
         return process
 
-    def run(self, args: Sequence[str], log: Path, timeout: float) -> str:
-        """Run pytest with ``args`` in the worker; return why it did not finish, if so."""
+    def run(self, args: Sequence[str], log: Path, timeout: float) -> tuple[str, bool]:
+        """Run pytest with ``args`` in the worker: why it did not finish (if so), and whether
+        its verdicts hold for any submission with the same files (see ``_grade_worker``)."""
         process = self.process
         if process is None or process.poll() is not None or self.jobs >= WORKER_JOBS:
             self.close()
@@ -336,7 +339,7 @@ class _Worker:
             reply = self.replies.get(timeout=timeout)
         except queue.Empty:
             self._stop(process)
-            return f"the tests took longer than {timeout:g} seconds and were stopped"
+            return f"the tests took longer than {timeout:g} seconds and were stopped", False
         except BaseException:
             self._stop(process)
             raise
@@ -347,13 +350,13 @@ class _Worker:
             if self.errors is not None:
                 with contextlib.suppress(OSError):
                     said = self.errors.read_text(encoding="utf-8", errors="replace")[-1500:]
-            return f"the grading process ended unexpectedly (exit status {status})" + (
-                f":\n{said.strip()}" if said.strip() else ""
-            )
-        status = json.loads(reply).get("status")
+            why = f"the grading process ended unexpectedly (exit status {status})"
+            return why + (f":\n{said.strip()}" if said.strip() else ""), False
+        answer = json.loads(reply)
+        status = answer.get("status")
         if status not in (0, 1):
-            return f"pytest ended with exit status {status} (see pytest.log)"
-        return ""
+            return f"pytest ended with exit status {status} (see pytest.log)", False
+        return "", answer.get("trusted") is True
 
     def _stop(self, process: subprocess.Popen[bytes]) -> None:
         """Stop the run as Ctrl-C does (it then writes what ran), then end the worker."""
@@ -406,6 +409,8 @@ class _Prepared:
     twin: _Prepared | None = None
     """An earlier submission whose student files are the same, byte for byte."""
     done: threading.Event = field(default_factory=threading.Event)
+    verdicts: Grade | None = None
+    """Its grade before notes, when it holds for a twin (nothing stopped, pyright answered)."""
 
 
 def _prepare(
@@ -453,6 +458,15 @@ def _grade(
         grade = reports.zero_grade(exercises, ready.reason)
     else:
         started = time.monotonic()
+        twin = ready.twin
+        if twin is not None and twin.verdicts is not None and twin.files is not None:
+            grade = _as_twin(twin.verdicts, twin.files, ready.files)
+            grade.seconds = time.monotonic() - started
+            grade.notes += _notes(ready)
+            reports.write_json(results, reports.gradescope(grade))
+            text = reports.text_report(grade, ready.submission.name)
+            (ready.folder / "report.txt").write_text(text, encoding="utf-8")
+            return grade
         args = [
             "exercises",
             f"--submission={ready.files}",
@@ -463,14 +477,32 @@ def _grade(
             "--color=no",
             "-q",
         ]
-        stopped = worker.run(args, ready.folder / "pytest.log", timeout)
+        stopped, trusted = worker.run(args, ready.folder / "pytest.log", timeout)
         grade = _read(results, exercises, stopped)
         grade.seconds = time.monotonic() - started
+        if trusted and grade.complete and not stopped:
+            ready.verdicts = copy.deepcopy(grade)
         grade.notes += _notes(ready)
     reports.write_json(results, reports.gradescope(grade))
     text = reports.text_report(grade, ready.submission.name)
     (ready.folder / "report.txt").write_text(text, encoding="utf-8")
     return grade
+
+
+def _as_twin(grade: Grade, theirs: Path, mine: Path) -> Grade:
+    """A twin's grade: the same verdicts, with messages that name the twin's own files."""
+
+    def moved(text: str) -> str:
+        for old, new in ((theirs.resolve(), mine.resolve()), (theirs, mine)):
+            text = text.replace(str(old), str(new))
+        return text
+
+    twin = copy.deepcopy(grade)
+    twin.notes = [moved(note) for note in twin.notes]
+    for result in twin.exercises:
+        result.message = moved(result.message)
+        result.tests = [replace(test, message=moved(test.message)) for test in result.tests]
+    return twin
 
 
 def _notes(ready: _Prepared) -> list[str]:
@@ -588,7 +620,7 @@ def _grade_batch(
             folder = out / submission.name
             batch.append(_Prepared(submission, folder, reason=f"Grading failed: {error}."))
     # A submission whose files are another's, byte for byte (an untouched starter, a copy),
-    # waits for that one: its tests then find every verdict in the batch's cache.
+    # waits for that one and takes its verdicts (or, if they may not hold, the batch's cache).
     first: dict[str, _Prepared] = {}
     for ready in batch:
         if ready.files is not None:
@@ -597,9 +629,19 @@ def _grade_batch(
                 ready.twin = None
     batch.sort(key=lambda ready: ready.twin is not None)
     workers = [_Worker(logs) for _ in range(min(jobs, len(batch)))]
-    for worker in workers:
-        worker.start()  # they import pytest while pyright checks the batch
-    _check_types_of_batch(batch, exercises, cache / "pyright")
+    # The first submissions start at once, each with pyright beside its tests; meanwhile one
+    # pyright run checks the typed files of the others, which wait for it.
+    originals = [ready for ready in batch if ready.files is not None and ready.twin is None]
+    early = {id(ready) for ready in originals[: len(workers)]}
+    later = [ready for ready in originals if id(ready) not in early]
+    typed = threading.Event()
+
+    def check_types() -> None:
+        try:
+            _check_types_of_batch(later, exercises, cache / "pyright")
+        finally:
+            typed.set()
+
     grades: dict[str, Grade] = {}
     pending: queue.Queue[_Prepared] = queue.Queue()
     for ready in batch:
@@ -613,6 +655,8 @@ def _grade_batch(
                     ready = pending.get_nowait()
                 except queue.Empty:
                     return
+                if id(ready) not in early:
+                    typed.wait()
                 if ready.twin is not None:
                     ready.twin.done.wait()
                 try:
@@ -630,6 +674,7 @@ def _grade_batch(
             worker.close()
 
     threads = [threading.Thread(target=serve, args=(w,), daemon=True) for w in workers]
+    threads.append(threading.Thread(target=check_types, daemon=True))
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -4,6 +4,7 @@ goal, student files, points, type-checked files and hints for the plugin, the CL
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -42,14 +43,25 @@ def _strings(data: dict[str, object], key: str, where: Path) -> tuple[str, ...]:
 
 
 def load_exercise(folder: Path) -> Exercise:
-    """Read the manifest in ``folder``."""
+    """Read the manifest in ``folder`` (parsed again only when its bytes have changed)."""
     where = folder / MANIFEST
     try:
-        data = tomllib.loads(where.read_text(encoding="utf-8-sig"))
+        raw = where.read_bytes()
     except FileNotFoundError:
         msg = f"{where} is missing: every exercise folder needs its manifest."
         raise ManifestError(msg) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    except OSError as error:
+        msg = f"{where} cannot be read: {error}"
+        raise ManifestError(msg) from None
+    return _parse(folder, raw)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(folder: Path, raw: bytes) -> Exercise:
+    where = folder / MANIFEST
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         msg = f"{where} cannot be read: {error}"
         raise ManifestError(msg) from None
     for key in ("title", "goal"):

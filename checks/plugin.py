@@ -13,7 +13,7 @@ import inspect
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,6 +136,22 @@ class KitState:
         if not passed:
             expect.fail(text)
         return True
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Forget a test that ended in an error of its own or the kit's (not a verdict: a failed
+        check or assertion), so that it is never kept: it may not happen again."""
+        report = yield
+        verdict = (pytest.fail.Exception, AssertionError)
+        if (
+            call.when == "call"
+            and call.excinfo is not None
+            and not call.excinfo.errisinstance(verdict)
+        ):
+            self._pending.pop(item.nodeid, None)
+        return report
 
     def _keep(self, report: pytest.TestReport) -> None:
         """Keep the verdict of a test that ran, if it can be trusted to hold."""

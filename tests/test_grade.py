@@ -315,3 +315,26 @@ def test_run_autograder_grades_a_submission_like_gradescope(tmp_path: Path) -> N
     data = json.loads(results.read_text(encoding="utf-8"))
     assert cents(data["score"]) == KIT_MAX
     assert "conftest.py (changed)" in data["output"]
+
+
+def test_identical_submissions_share_verdicts_and_each_report_names_its_own_files(
+    tmp_path: Path,
+) -> None:
+    """The second of two byte-identical submissions takes the first's verdicts; its report
+    still names its own copy of the files, never the other student's."""
+    for name in ("ann", "bob"):
+        student = _copy_kit(tmp_path / name)
+        _solve(student)
+        (student / "exercises" / EXERCISES[0].number / EXERCISES[0].files[0]).unlink()
+    out = tmp_path / "out"
+    done = _checks("grade", str(tmp_path / "ann"), str(tmp_path / "bob"), "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    reports = {
+        name: (out / name / "report.txt").read_text(encoding="utf-8") for name in ("ann", "bob")
+    }
+    totals = {
+        name: json.loads((out / name / "results.json").read_text())["score"] for name in reports
+    }
+    assert totals["ann"] == totals["bob"] == (KIT_MAX - cents(EXERCISES[0].points)) / 100
+    assert "/0/submission/" in reports["ann"] and "/1/submission/" not in reports["ann"]
+    assert "/1/submission/" in reports["bob"] and "/0/submission/" not in reports["bob"]
