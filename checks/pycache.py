@@ -39,7 +39,7 @@ from checks import expect
 from checks.attempt import Attempt
 from checks.cache import digest_tree
 from checks.model import Run
-from checks.run import run_file
+from checks.run import run_file, was_stopped
 
 __all__ = [
     "DRIVER",
@@ -587,9 +587,10 @@ def try_student(
         *(f"{name}:{_digest(path)}" for name, path in sorted(overlays.items())),
         _digest(attempt.folder / DRIVER),
     )
-    if key not in _tried:
-        _tried[key] = _try(attempt, overlays, {"token": token, **request}, samples)
-    run, data, changed = _tried[key]
+    tried = _tried.get(key) or _try(attempt, overlays, {"token": token, **request}, samples)
+    run, data, changed = tried
+    if not was_stopped(run):
+        _tried[key] = tried  # a stopped run is tried again: the machine may have decided it
     if data is None:
         expect.fail(
             "The checks call your functions from a small driver program, but it gave no "

@@ -52,6 +52,7 @@ __all__ = [
     "stops",
     "throwaway_copy",
     "use_cache",
+    "was_stopped",
 ]
 
 DEFAULT_TIMEOUT = 10.0
@@ -335,9 +336,11 @@ class RunCache:
     runs in, the file run, the interpreter (path, binary, version), the limits, the child's
     environment and the kit's own runner code, so a change to any of them is a new key and a
     stale verdict cannot be read. A run that was stopped (timeout, output cap, too many
-    processes) or killed by a signal is never kept. What no key can hold, a program's use of the
-    clock, of chance or of files outside its folder, is why the exercises judge none of them
-    (a caller whose program reads such files passes ``cached=False`` to ``run_file``).
+    processes) or killed by a signal is never kept. What no key can hold is kept as it came out
+    the first time: a draw at random (the kit's drivers draw their inputs only so that no answer
+    written down in advance fits, which one draw per content of the files already ensures) or
+    the clock (no exercise judges time). A program that reads files outside its folder cannot
+    be kept by any key: its caller passes ``cached=False`` to ``run_file``.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -385,10 +388,10 @@ class RunCache:
 
 def _keepable(run: Run) -> bool:
     size = len(run.stdout) + len(run.stderr) + len(run.output)
-    return not _stopped(run) and size <= CACHED_OUTPUT_CAP
+    return not was_stopped(run) and size <= CACHED_OUTPUT_CAP
 
 
-def _stopped(run: Run) -> bool:
+def was_stopped(run: Run) -> bool:
     """Whether the kit stopped the run, or a signal killed it: an end the machine may decide."""
     return (
         run.timed_out
@@ -473,7 +476,7 @@ def run_file(
         global _launched, _stops  # noqa: PLW0603 - counts for the session
         _launched += 1
         run = _run_in(work / relative, file, work, folder, limits, python)
-        _stops += _stopped(run)
+        _stops += was_stopped(run)
         if cache is not None:
             cache.store(key, run)
         return run

@@ -189,3 +189,30 @@ def test_a_graded_run_trusts_no_cache_it_was_not_given(tmp_path: Path) -> None:
         done = run_pytest("exercises/01", f"--submission={student}", "-v", "-o", where, report)
         assert "1 passed" in done.stdout, done.stdout + done.stderr
         assert "files run: 1; runs from the cache: 0; tests from the cache: 0" in done.stdout
+
+
+def test_a_stopped_driver_run_is_neither_shared_nor_kept(tmp_path: Path) -> None:
+    """Exercise 07's two cache_path tests share a driver run, unless it had to be stopped:
+    then each runs its own, and neither verdict is kept."""
+    student = tmp_path / "student"
+    shutil.copytree(KIT / "solutions" / "07", student / "exercises" / "07")
+    pycache = student / "exercises" / "07" / "pycache.py"
+    pycache.write_text(
+        pycache.read_text(encoding="utf-8")
+        + "\n\ndef cache_path(source):\n    while True:\n        pass\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        done = run_pytest(
+            "exercises/07",
+            f"--submission={student}",
+            f"--checks-cache={cache}",
+            "-k",
+            "cache_path",
+            "-v",
+            "-o",
+            "checks_timeout=1",
+        )
+        assert "2 failed" in done.stdout, done.stdout + done.stderr
+        assert "files run: 2; runs from the cache: 0; tests from the cache: 0" in done.stdout
