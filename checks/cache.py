@@ -10,28 +10,40 @@ deleting ``.pytest_cache``), or where ``--checks-cache DIR`` says.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
 import shutil
 import sys
 import threading
-from importlib import metadata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from checks.manifest import KIT_ROOT
 
 if TYPE_CHECKING:
     from checks.attempt import Attempt
 
-__all__ = ["ENTRIES", "VerdictCache", "load_json", "prune", "store_json"]
+__all__ = [
+    "ENTRIES",
+    "VerdictCache",
+    "digest_path",
+    "digest_tree",
+    "file_entry",
+    "kit_digest",
+    "load_json",
+    "prune",
+    "store_json",
+    "walk_files",
+]
 
 ENTRIES = 4000
 """Records a cache folder keeps; past this the oldest are removed when the cache is opened."""
 
-KIT_ROOT = Path(__file__).resolve().parent.parent
-
-_SKIPPED = ("__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache")
+_SKIPPED_FOLDERS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+_SKIPPED_SUFFIXES = (".pyc", ".pyo")
+_KIT_FILES = ("conftest.py", "pyproject.toml")
 
 
 def load_json(folder: Path, key: str) -> object | None:
@@ -69,48 +81,81 @@ def prune(folder: Path, keep: int = ENTRIES) -> None:
                 old.unlink()
 
 
+def walk_files(folder: Path, *, caches: bool = False) -> Iterator[tuple[str, Path]]:
+    """Every file under ``folder`` that can decide a verdict, by ``/``-separated name, in a
+    stable order. Symbolic links are listed, never followed. Bytecode and tool caches
+    (``__pycache__``, ``.pytest_cache``...) are left out unless ``caches`` is given."""
+    for here, folders, names in os.walk(folder):
+        links = [name for name in folders if Path(here, name).is_symlink()]
+        folders[:] = sorted(
+            name
+            for name in folders
+            if name not in links and (caches or name not in _SKIPPED_FOLDERS)
+        )
+        for name in sorted([*names, *links]):
+            if caches or not name.endswith(_SKIPPED_SUFFIXES):
+                path = Path(here, name)
+                yield path.relative_to(folder).as_posix(), path
+
+
+def file_entry(name: str, path: Path) -> bytes:
+    """A file's name, whether it may be executed and a hash of its content, for a digest; a
+    symbolic link counts by where it points, a missing file as absent."""
+    try:
+        if path.is_symlink():
+            content = b"symlink:" + os.fsencode(path.readlink())
+        elif path.is_file():
+            mode = b"x" if os.access(path, os.X_OK) else b"-"
+            content = mode + hashlib.sha256(path.read_bytes()).digest()
+        else:
+            content = b"absent"
+    except OSError as error:
+        content = f"unreadable:{error.errno}".encode()
+    return name.encode("utf-8", "surrogateescape") + b"\0" + content + b"\0"
+
+
 def digest_tree(folder: Path, *, caches: bool = False) -> str:
-    """A digest of the names, bytes and permissions of every file under ``folder``.
-
-    Symbolic links count by where they point, never followed. Bytecode and tool caches
-    (``__pycache__``, ``.pytest_cache``...) are left out unless ``caches`` is given.
-    """
+    """A digest of every file under ``folder`` (``walk_files``, ``file_entry``)."""
     digest = hashlib.sha256()
-    for directory, dirs, files in os.walk(folder):
-        here = Path(directory)
-        links = [d for d in dirs if (here / d).is_symlink()]
-        dirs[:] = sorted(d for d in dirs if d not in links and (caches or d not in _SKIPPED))
-        for name in sorted([*files, *links]):
-            if not caches and name.endswith((".pyc", ".pyo")):
-                continue
-            entry = here / name
-            mark = entry.relative_to(folder).as_posix().encode("utf-8", "surrogateescape")
-            try:
-                if entry.is_symlink():
-                    body = b"link\0" + os.fsencode(entry.readlink())
-                else:
-                    kind = b"x" if os.access(entry, os.X_OK) else b"-"
-                    body = kind + b"\0" + entry.read_bytes()
-            except OSError as error:
-                body = f"unreadable\0{error.errno}".encode()
-            digest.update(mark + b"\0" + str(len(body)).encode() + b"\0" + body)
+    for name, path in walk_files(folder, caches=caches):
+        digest.update(file_entry(name, path))
     return digest.hexdigest()
 
 
-@functools.cache
-def _kit_digest() -> str:
-    """The kit's code and configuration: what every verdict depends on."""
-    digest = hashlib.sha256()
-    digest.update(digest_tree(KIT_ROOT / "checks").encode())
-    for name in ("conftest.py", "pyproject.toml"):
+def digest_path(path: Path) -> str:
+    """A digest of one file, or of every file under a folder."""
+    if path.is_dir() and not path.is_symlink():
+        return digest_tree(path)
+    return hashlib.sha256(file_entry(path.name, path)).hexdigest()
+
+
+def _distributions() -> list[str]:
+    """The installed distributions with their versions (``pytest-9.2.0.dist-info``...)."""
+    found: set[str] = set()
+    for entry in sys.path:
         with contextlib.suppress(OSError):
-            digest.update(name.encode() + b"\0" + (KIT_ROOT / name).read_bytes())
-    versions = [sys.version, shutil.which("git") or ""]
-    for package in ("pytest", "pyright"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions.append(f"{package} {metadata.version(package)}")
-    digest.update("\0".join(versions).encode())
-    return digest.hexdigest()
+            found.update(
+                path.name
+                for path in Path(entry or os.curdir).iterdir()
+                if path.name.endswith((".dist-info", ".egg-info"))
+            )
+    return sorted(found)
+
+
+def kit_digest(root: Path = KIT_ROOT) -> bytes:
+    """What decides every verdict of the kit at ``root``: its ``checks/``, ``conftest.py`` and
+    ``pyproject.toml``, the installed distributions (pytest's, pyright's...), the Python and
+    the git it runs with. Computed afresh at each call: the kit may be edited meanwhile."""
+    digest = hashlib.sha256(
+        f"{sys.version}\0{sys.executable}\0{sys.platform}\0{shutil.which('git')}\0".encode()
+    )
+    for name, path in walk_files(root / "checks"):
+        digest.update(file_entry(f"checks/{name}", path))
+    for name in _KIT_FILES:
+        digest.update(file_entry(name, root / name))
+    for name in _distributions():
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+    return digest.digest()
 
 
 def _kit_process() -> str:
@@ -137,32 +182,31 @@ class VerdictCache:
         self.folder = folder
         self.options = options
         self.hits = 0
-        self._exercises: dict[tuple[str, str], str] = {}
+        self._kit = ""
+        self._exercises: dict[Path, str] = {}
         prune(folder)
 
     def key(self, nodeid: str, attempt: Attempt) -> str:
         """The key of the test ``nodeid`` checking ``attempt``."""
         from checks.run import child_environment
 
+        self._kit = self._kit or kit_digest().hex()  # once per session, when first needed
         folder = attempt.folder
-        slot = (str(folder), str(attempt.source))
-        if slot not in self._exercises:
-            self._exercises[slot] = digest_tree(folder)
+        if folder not in self._exercises:
+            self._exercises[folder] = digest_tree(folder)
         digest = hashlib.sha256()
         head = [
-            "checks-verdict 1",
-            _kit_digest(),
+            "checks-verdict 2",
+            self._kit,
             nodeid,
             self.options,
-            self._exercises[slot],
+            self._exercises[folder],
             json.dumps(sorted(child_environment().items())),
             _kit_process(),
         ]
         digest.update("\0".join(head).encode("utf-8", "surrogateescape"))
         for name, path in sorted(attempt.overlays().items()):
-            with contextlib.suppress(OSError):
-                data = path.read_bytes() if path.is_file() else digest_tree(path).encode()
-                digest.update(b"\1" + name.encode() + b"\0" + data)
+            digest.update(f"\1{name}\0{digest_path(path)}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     def load(self, key: str, attempt: Attempt) -> tuple[bool, str] | None:

@@ -452,7 +452,8 @@ def _check_types_of_batch(
 def _grade(
     ready: _Prepared, exercises: Sequence[Exercise], worker: _Worker, cache: Path, timeout: float
 ) -> Grade:
-    """Check one prepared submission in ``worker`` and write its reports."""
+    """Check one prepared submission in ``worker`` (or take its twin's verdicts) and write its
+    reports."""
     results = ready.folder / "results.json"
     if ready.files is None:
         grade = reports.zero_grade(exercises, ready.reason)
@@ -461,27 +462,22 @@ def _grade(
         twin = ready.twin
         if twin is not None and twin.verdicts is not None and twin.files is not None:
             grade = _as_twin(twin.verdicts, twin.files, ready.files)
-            grade.seconds = time.monotonic() - started
-            grade.notes += _notes(ready)
-            reports.write_json(results, reports.gradescope(grade))
-            text = reports.text_report(grade, ready.submission.name)
-            (ready.folder / "report.txt").write_text(text, encoding="utf-8")
-            return grade
-        args = [
-            "exercises",
-            f"--submission={ready.files}",
-            f"--gradescope={results}",
-            f"--checks-cache={cache}",
-            "-p",
-            "no:cacheprovider",
-            "--color=no",
-            "-q",
-        ]
-        stopped, trusted = worker.run(args, ready.folder / "pytest.log", timeout)
-        grade = _read(results, exercises, stopped)
+        else:
+            args = [
+                "exercises",
+                f"--submission={ready.files}",
+                f"--gradescope={results}",
+                f"--checks-cache={cache}",
+                "-p",
+                "no:cacheprovider",
+                "--color=no",
+                "-q",
+            ]
+            stopped, trusted = worker.run(args, ready.folder / "pytest.log", timeout)
+            grade = _read(results, exercises, stopped)
+            if trusted and grade.complete and not stopped:
+                ready.verdicts = copy.deepcopy(grade)
         grade.seconds = time.monotonic() - started
-        if trusted and grade.complete and not stopped:
-            ready.verdicts = copy.deepcopy(grade)
         grade.notes += _notes(ready)
     reports.write_json(results, reports.gradescope(grade))
     text = reports.text_report(grade, ready.submission.name)

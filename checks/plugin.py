@@ -141,28 +141,22 @@ class KitState:
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        """Forget a test that ended in an error of its own or the kit's (not a verdict: a failed
-        check or assertion), so that it is never kept: it may not happen again."""
+        """Keep the verdict of a test that ran, if it can be trusted to hold: it passed, or
+        failed a check or an assertion (not an error of its own or the kit's, which may not
+        happen again), with no run stopped and pyright answering."""
         report = yield
-        verdict = (pytest.fail.Exception, AssertionError)
-        if (
-            call.when == "call"
-            and call.excinfo is not None
-            and not call.excinfo.errisinstance(verdict)
-        ):
-            self._pending.pop(item.nodeid, None)
-        return report
-
-    def _keep(self, report: pytest.TestReport) -> None:
-        """Keep the verdict of a test that ran, if it can be trusted to hold."""
-        pending = self._pending.pop(report.nodeid, None)
-        if pending is None or self.verdicts is None or report.when != "call":
-            return
+        pending = self._pending.pop(item.nodeid, None) if call.when == "call" else None
+        if pending is None or self.verdicts is None:
+            return report
         key, attempt, stops_before = pending
+        verdict = call.excinfo is None or call.excinfo.errisinstance(
+            (pytest.fail.Exception, AssertionError)
+        )
         by_itself = run.stops() == stops_before and self.pyright_error is None
-        if by_itself and (report.passed or report.failed):
+        if verdict and by_itself and (report.passed or report.failed):
             text = "" if report.passed else report.longreprtext
             self.verdicts.store(key, attempt, passed=report.passed, text=text)
+        return report
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self) -> None:
@@ -226,7 +220,6 @@ class KitState:
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Keep each test's verdict and message, by exercise."""
-        self._keep(report)
         if report.when != "call" and (report.when != "setup" or report.passed):
             return
         number = _exercise_number(report.nodeid)

@@ -14,14 +14,13 @@ run of a driver pays for what it imports.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, NoReturn
 
 from checks import expect
 from checks.attempt import Attempt
+from checks.cache import digest_path
 from checks.model import Run
 from checks.probe_child import FACTS_MARK, Probe, plain
 
@@ -29,17 +28,6 @@ __all__ = ["FACTS_MARK", "Probe", "measure", "plain", "returned"]
 
 _measured: dict[tuple[str, ...], dict[str, Any]] = {}
 """Facts already measured in this process, by the contents of the script and student files."""
-
-
-def _digest(path: Path) -> str:
-    """A fingerprint of a file's bytes, or of every file in a folder."""
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for file in files:
-        digest.update(str(file.relative_to(path.parent)).encode() + b"\0")
-        if file.is_file():
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 def _read(run: Run) -> dict[str, Any] | None:
@@ -63,8 +51,8 @@ def measure(attempt: Attempt, student: str, script: str = "driver.py") -> dict[s
     overlays = attempt.overlays()
     key = (
         str(attempt.folder),
-        _digest(attempt.folder / script),
-        *(f"{name}:{_digest(path)}" for name, path in sorted(overlays.items())),
+        digest_path(attempt.folder / script),
+        *(f"{name}:{digest_path(path)}" for name, path in sorted(overlays.items())),
     )
     if key in _measured:
         return _measured[key]

@@ -37,7 +37,7 @@ from typing import cast
 
 from checks import expect
 from checks.attempt import Attempt
-from checks.cache import digest_tree
+from checks.cache import digest_path
 from checks.model import Run
 from checks.run import run_file, was_stopped
 
@@ -506,16 +506,6 @@ between two sessions; within one, the tests that ask the same question of the sa
 """
 
 
-def _digest(path: Path) -> str:
-    """A digest of a file's bytes, or of every file under a folder."""
-    if path.is_dir():
-        return digest_tree(path)
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return "missing"
-
-
 def _try(
     attempt: Attempt,
     overlays: dict[str, Path],
@@ -584,8 +574,8 @@ def try_student(
         repr(attempt.limits),
         json.dumps(request),
         str(samples.folder) if samples else "",
-        *(f"{name}:{_digest(path)}" for name, path in sorted(overlays.items())),
-        _digest(attempt.folder / DRIVER),
+        *(f"{name}:{digest_path(path)}" for name, path in sorted(overlays.items())),
+        digest_path(attempt.folder / DRIVER),
     )
     tried = _tried.get(key) or _try(attempt, overlays, {"token": token, **request}, samples)
     run, data, changed = tried

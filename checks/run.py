@@ -306,7 +306,7 @@ def _remove(path: Path) -> None:
 
 
 CACHED_OUTPUT_CAP = 256 * 1024
-"""Largest output (stdout and stderr together, in bytes) of a run kept in the cache."""
+"""Largest output of a run kept in the cache: its stdout, stderr and their merge, in characters."""
 
 _CACHE_FORMAT = "checks-run-cache 1"
 

@@ -24,12 +24,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import cast
 
 import psutil
 
+from checks.cache import file_entry, kit_digest, walk_files
 from checks.model import Exercise, ExerciseResult, Outcome, TestResult
 from checks.recorder import RECORD_FORMAT, as_record
 
@@ -62,64 +63,16 @@ DEFAULT_WEIGHT = 1.0
 
 _PYTEST_ANSWERED = (0, 1, 5)
 """pytest's exit statuses that carry verdicts: all passed, some failed, no tests collected."""
-_SKIPPED_FOLDERS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
-_SKIPPED_SUFFIXES = (".pyc", ".pyo")
-_KIT_FILES = ("conftest.py", "pyproject.toml")
 
 
 class VerdictError(Exception):
     """The child pytest ended without verdicts: the kit is broken, not the exercise."""
 
 
-def _files(folder: Path) -> Iterator[tuple[str, Path]]:
-    """Every file under ``folder`` that can decide a verdict, in a stable order."""
-    for here, folders, names in os.walk(folder):
-        folders[:] = sorted(name for name in folders if name not in _SKIPPED_FOLDERS)
-        for name in sorted(names):
-            if not name.endswith(_SKIPPED_SUFFIXES):
-                path = Path(here, name)
-                yield path.relative_to(folder).as_posix(), path
-
-
-def _file_entry(name: str, path: Path) -> bytes:
-    """A file's name and a hash of its content, for a fingerprint."""
-    try:
-        if path.is_symlink():
-            content = b"symlink:" + os.fsencode(path.readlink())
-        elif path.is_file():
-            content = hashlib.sha256(path.read_bytes()).digest()
-        else:
-            content = b"absent"
-    except OSError as error:
-        content = f"unreadable:{error.errno}".encode()
-    return name.encode("utf-8", "surrogateescape") + b"\0" + content + b"\0"
-
-
-def _distributions() -> list[str]:
-    """The installed distributions with their versions (``pytest-9.2.0.dist-info``...)."""
-    found: set[str] = set()
-    for entry in sys.path:
-        with contextlib.suppress(OSError):
-            found.update(
-                path.name
-                for path in Path(entry or os.curdir).iterdir()
-                if path.name.endswith((".dist-info", ".egg-info"))
-            )
-    return sorted(found)
-
-
 def _kit_digest(root: Path) -> bytes:
-    """What decides every verdict of the kit at ``root``: its checks, config, packages, Python."""
-    digest = hashlib.sha256(
-        f"{CACHE_FORMAT}\0{sys.version}\0{sys.executable}\0{sys.platform}\0".encode()
-    )
-    for name, path in _files(root / "checks"):
-        digest.update(_file_entry(f"checks/{name}", path))
-    for name in _KIT_FILES:
-        digest.update(_file_entry(name, root / name))
-    for name in _distributions():
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-    return digest.digest()
+    """What decides every verdict of the kit at ``root`` (``cache.kit_digest``), in this
+    cache's format."""
+    return hashlib.sha256(f"{CACHE_FORMAT}\0".encode() + kit_digest(root)).digest()
 
 
 def fingerprint(exercise: Exercise, root: Path, kit: bytes | None = None) -> str:
@@ -129,11 +82,11 @@ def fingerprint(exercise: Exercise, root: Path, kit: bytes | None = None) -> str
     """
     digest = hashlib.sha256(_kit_digest(root) if kit is None else kit)
     digest.update(exercise.number.encode() + b"\0")
-    for name, path in _files(exercise.folder):
-        digest.update(_file_entry(name, path))
+    for name, path in walk_files(exercise.folder):
+        digest.update(file_entry(name, path))
     for name in exercise.files:
         # A student file that is missing decides the verdict too.
-        digest.update(_file_entry(f"student:{name}", exercise.folder / name))
+        digest.update(file_entry(f"student:{name}", exercise.folder / name))
     return digest.hexdigest()
 
 
