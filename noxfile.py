@@ -13,7 +13,8 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
-PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+PYTHONS = nox.project.python_versions(PYPROJECT)
+"""Every Python the kit supports, from ``pyproject.toml``'s classifiers (3.10 to 3.15)."""
 
 
 def _install(session: nox.Session) -> None:
