@@ -226,23 +226,39 @@ def test_grading_never_writes_into_a_submission(batch: Batch) -> None:
     assert after == batch.before
 
 
+_LOOPING_FILES = [
+    ("01", "hello.py"),
+    ("02", "grammar.py"),
+    ("03", "crashes.py"),
+    ("05", "fails_at_run.py"),
+    ("05", "runs_ok.py"),
+    ("08", "report.py"),
+]
+"""Student programs that the tests run as programs; a slow submission loops in each."""
+
+
 def test_a_submission_that_takes_too_long_is_stopped_not_zeroed(tmp_path: Path) -> None:
     """Past --timeout the run is stopped, what ran keeps its points, and the next is graded."""
     slow = _copy_kit(tmp_path / "slow")
     _solve(slow)
+    # Each of these programs loops until the run's own time limit (checks_timeout, 10 s) stops
+    # it, and about ten tests run one of them: the slow submission needs well over a minute at
+    # any speed, so a budget of 30 s stops it, while the quick one (a few seconds on an idle
+    # machine) fits in it even at a tenth of the machine's speed.
+    for number, name in _LOOPING_FILES:
+        (slow / "exercises" / number / name).write_text("while True:\n    pass\n")
     first = EXERCISES[0]
-    (slow / "exercises" / first.number / first.files[0]).write_text("while True:\n    pass\n")
     quick = _copy_kit(tmp_path / "quick")
     _solve(quick, EXERCISES[:1])
     out = tmp_path / "out"
     done = _checks(
-        "grade", str(slow), str(quick), "--out", str(out), "--timeout", "4", "--jobs", "1"
+        "grade", str(slow), str(quick), "--out", str(out), "--timeout", "30", "--jobs", "1"
     )
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads((out / "slow" / "results.json").read_text(encoding="utf-8"))
     assert sum(cents(t["max_score"]) for t in data["tests"]) == KIT_MAX
     assert cents(data["score"]) == sum(cents(t["score"]) for t in data["tests"])
-    assert "took longer than 4 seconds" in data["output"]
+    assert "took longer than 30 seconds" in data["output"]
     # The same worker was stopped: a fresh one grades the next submission in full.
     again = json.loads((out / "quick" / "results.json").read_text(encoding="utf-8"))
     assert cents(again["score"]) >= cents(first.points)
