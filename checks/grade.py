@@ -52,6 +52,7 @@ __all__ = [
     "GRADE_TIMEOUT",
     "Submission",
     "build_gradescope_zip",
+    "bundle_entries",
     "cmd_grade",
     "cmd_gradescope_zip",
     "find_kit",
@@ -678,23 +679,29 @@ def _grade_batch(
     return grades
 
 
+def bundle_entries(root: Path, parts: Sequence[str] = ZIP_PARTS) -> list[tuple[str, Path]]:
+    """The files of the kit's ``parts`` an autograder takes, by their path in the kit (caches
+    left out); never ``solutions/`` or the kit's own tests."""
+    entries: list[tuple[str, Path]] = []
+    for part in parts:
+        path = root / part
+        if path.is_file():
+            entries.append((part, path))
+        elif path.is_dir():
+            entries += [(p.relative_to(root).as_posix(), p) for p in _walk(path) if p.is_file()]
+    if any(name.split("/")[0] in ("solutions", "tests") for name, _ in entries):
+        msg = "an autograder must never hold solutions/ or tests/"
+        raise RuntimeError(msg)
+    return entries
+
+
 def build_gradescope_zip(target: Path, root: Path = KIT_ROOT) -> list[str]:
     """Write the Gradescope autograder zip to ``target``; return the names it holds."""
     entries: list[tuple[str, Path, bool]] = [
         (name, root / "gradescope" / name, True) for name in ZIP_SCRIPTS
     ]
-    for part in ZIP_PARTS:
-        path = root / part
-        if path.is_file():
-            entries.append((part, path, False))
-        elif path.is_dir():
-            entries += [
-                (p.relative_to(root).as_posix(), p, False) for p in _walk(path) if p.is_file()
-            ]
+    entries += [(name, path, False) for name, path in bundle_entries(root)]
     names = [name for name, _, _ in entries]
-    if any(name.split("/")[0] in ("solutions", "tests") for name in names):  # pragma: no cover
-        msg = "the Gradescope zip must never hold solutions/ or tests/"
-        raise RuntimeError(msg)
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, path, executable in entries:
