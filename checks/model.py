@@ -146,6 +146,9 @@ class TestResult:
     max_score: float = 0.0
     description: str = ""
     """The first line of the test's docstring: what passing it means."""
+    guard: bool = False
+    """A guard (``@pytest.mark.guard``): it earns nothing, and while it fails its exercise
+    earns nothing either (it checks that the real tests can be trusted, not the answer)."""
 
 
 @dataclass

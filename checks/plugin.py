@@ -200,6 +200,7 @@ class KitState:
                 file=item.location[0],
                 line=item.location[1] + 1 if item.location[1] is not None else None,
                 description=doc.strip().splitlines()[0] if doc.strip() else "",
+                guard=item.get_closest_marker("guard") is not None,
             )
 
     @pytest.hookimpl

@@ -67,6 +67,10 @@ REPORT_LINES = 25
 DESELECTED = "This test did not run: the run deselected it (-k or -m), so it scores 0."
 STOPPED = "This test did not run: the run ended before it ({why}), so it scores 0."
 NO_TESTS = "No test of this exercise was collected, so it scores 0."
+GATED = (
+    "This check passed, but it scores 0 for now: the exercise's guard ({guards}) failed, and "
+    "the exercise earns nothing until its guards pass. Its message says what to fix."
+)
 _GRADESCOPE_KEY = "checks"
 
 
@@ -131,6 +135,11 @@ def _earns(test: TestResult) -> bool:
     return test.outcome in (Outcome.PASSED, Outcome.SKIPPED)
 
 
+def _paid(test: TestResult) -> bool:
+    """Whether a scored test got its whole share (a guard's share is nothing)."""
+    return _earns(test) and cents(test.score) == cents(test.max_score)
+
+
 def score_exercise(
     exercise: Exercise, tests: Sequence[TestResult], message: str = ""
 ) -> ExerciseResult:
@@ -150,11 +159,17 @@ def score_exercise(
                 file=f"exercises/{exercise.number}",
             )
         ]
-    parts = shares(exercise.points, [t.weight for t in tests])
-    scored = [
-        replace(test, max_score=share / 100, score=share / 100 if _earns(test) else 0.0)
-        for test, share in zip(tests, parts, strict=True)
-    ]
+    paying = any(not t.guard for t in tests)
+    parts = shares(exercise.points, [0.0 if t.guard and paying else t.weight for t in tests])
+    failed_guards = [t.name for t in tests if t.guard and not _earns(t)]
+    gate = GATED.format(guards=", ".join(failed_guards)) if failed_guards else ""
+    scored: list[TestResult] = []
+    for test, share in zip(tests, parts, strict=True):
+        earned = _earns(test) and not gate
+        text = gate if _earns(test) and gate and share else test.message
+        scored.append(
+            replace(test, max_score=share / 100, score=share / 100 if earned else 0.0, message=text)
+        )
     return ExerciseResult(exercise=exercise, tests=scored, message=message)
 
 
@@ -255,7 +270,7 @@ def gradescope(grade: Grade) -> dict[str, Any]:
     tests: list[dict[str, Any]] = []
     for result in grade.exercises:
         for index, test in enumerate(result.tests, start=1):
-            passed = _earns(test)
+            passed = _paid(test)
             parts = [test.description] if test.description else []
             if test.message:
                 parts.append(_capped(test.message))
@@ -274,6 +289,7 @@ def gradescope(grade: Grade) -> dict[str, Any]:
                         "test": test.nodeid,
                         "outcome": test.outcome.value,
                         "weight": test.weight,
+                        "guard": test.guard,
                         "description": test.description,
                         "message": _capped(test.message),
                         "file": test.file,
@@ -340,6 +356,7 @@ def from_gradescope(data: Mapping[str, Any], exercises: Sequence[Exercise]) -> G
                 file=str(extra.get("file", "")),
                 line=int(line) if isinstance(line, int) else None,
                 description=str(extra.get("description", "")),
+                guard=extra.get("guard") is True,
             )
         )
     graded = [
@@ -356,7 +373,8 @@ def classroom(grade: Grade) -> dict[str, Any]:
     """GitHub Classroom's runner JSON for a grade (``max_score`` = the sum of the tests' shares)."""
     tests: list[dict[str, Any]] = []
     for test in grade.tests:
-        status = "pass" if _earns(test) else "fail" if test.outcome is Outcome.FAILED else "error"
+        ran = test.outcome in (Outcome.FAILED, Outcome.PASSED, Outcome.SKIPPED)
+        status = "pass" if _paid(test) else "fail" if ran else "error"
         tests.append(
             {
                 "name": f"{test.exercise} {test.name}",
@@ -401,7 +419,7 @@ def text_report(grade: Grade, student: str = "") -> str:
             f"{_shown(result.score)} / {_shown(result.max_score)}"
         )
         for test in result.tests:
-            if _earns(test):
+            if _paid(test):
                 continue
             lines.append(
                 f"  {test.outcome.value}: {test.name} "

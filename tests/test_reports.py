@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from checks import reports
+from checks import classroom50, reports
 from checks.manifest import load_all
 from checks.model import Exercise, Grade, Outcome, TestResult, cents
 from tests.support import KIT, run_pytest
@@ -257,6 +257,69 @@ def test_a_written_results_json_reads_back_the_same(tmp_path: Path) -> None:
     assert again.notes == grade.notes
 
 
+def _guarded(guard: Outcome, other: Outcome = Outcome.PASSED) -> list[TestResult]:
+    first, second = _test("test_a", other), _test("test_b", Outcome.PASSED)
+    keeps = _test("test_keeps", guard)
+    keeps.guard = True
+    return [first, keeps, second]
+
+
+def test_a_guard_earns_nothing_and_the_other_tests_share_the_points() -> None:
+    """A passing guard's share is 0; the exercise's points go to its other tests."""
+    result = reports.score_exercise(_exercise(), _guarded(Outcome.PASSED))
+    assert [t.max_score for t in result.tests] == [5.0, 0.0, 5.0]
+    assert result.score == 10.0
+
+
+def test_a_failing_guard_zeroes_its_exercise() -> None:
+    """While a guard fails, every test of its exercise scores 0, and a passing one says why."""
+    result = reports.score_exercise(_exercise(), _guarded(Outcome.FAILED))
+    assert result.score == 0.0
+    assert result.max_score == 10.0
+    gated = result.tests[0]
+    assert gated.outcome is Outcome.PASSED
+    assert "test_keeps" in gated.message
+    data = reports.gradescope(Grade(exercises=[result]))
+    assert data["score"] == 0
+    assert [t["status"] for t in data["tests"]] == ["failed", "failed", "failed"]
+    legacy = reports.classroom(Grade(exercises=[result]))
+    assert [t["status"] for t in legacy["tests"]] == ["fail", "fail", "fail"]
+
+
+def test_a_guard_is_kept_when_results_json_is_read_back() -> None:
+    """The guard flag survives Gradescope's results.json, so grading scores it the same."""
+    grade = Grade(exercises=[reports.score_exercise(_exercise(), _guarded(Outcome.FAILED))])
+    again = reports.from_gradescope(reports.gradescope(grade), [_exercise()])
+    assert [t.guard for t in again.tests] == [False, True, False]
+    assert again.score == 0.0
+
+
+def test_an_exercise_of_guards_only_still_pays() -> None:
+    """An exercise whose every test is a guard shares its points among them."""
+    keeps = _test("test_keeps", Outcome.PASSED)
+    keeps.guard = True
+    assert reports.score_exercise(_exercise(), [keeps]).score == 10.0
+
+
+@pytest.mark.parametrize(
+    ("hundredths", "expected"),
+    [
+        ([1000, 1000, 0], [10, 10, 0]),
+        ([334, 333, 333], [4, 3, 3]),
+        ([250, 250, 0, 257], [3, 2, 0, 3]),
+        ([5257, 0], [53, 0]),
+        ([1, 1, 1, 1], [0, 0, 0, 0]),
+    ],
+)
+def test_whole_points_add_up_to_the_rounded_total(
+    hundredths: list[int], expected: list[int]
+) -> None:
+    """Classroom 50's whole points sum to the kit's total rounded half up, by largest remainder."""
+    parts = classroom50.whole_points(hundredths)
+    assert parts == expected
+    assert sum(parts) == (sum(hundredths) + 50) // 100
+
+
 # -- real runs of the kit ----------------------------------------------------------------------
 
 
@@ -314,6 +377,25 @@ def test_a_failing_run_adds_up_and_carries_the_teaching_messages(tmp_path: Path)
     assert "PARSE stage" in hello["message"]
     assert hello["filename"] == "exercises/01/test_hello.py"
     assert hello["line_no"] > 0
+
+
+def test_an_untouched_starter_scores_nothing_in_any_format(tmp_path: Path) -> None:
+    """On every starter, every report says 0 (results.json, the runner JSON, grades.csv,
+    Classroom 50's result.json), and only guards pass."""
+    gradescope, classroom, _ = _reports(tmp_path, "exercises")
+    passing = [t for t in gradescope["tests"] if t["extra_data"]["outcome"] == "passed"]
+    assert all(t["extra_data"]["guard"] for t in passing), [t["name"] for t in passing]
+    assert gradescope["score"] == 0
+    assert _sum_cents([t["score"] for t in classroom["tests"]]) == 0
+    grade = reports.from_gradescope(gradescope, load_all())
+    assert grade.score == 0.0
+    assert cents(grade.max_score) == _kit_max()
+    row = reports.csv_row("alice", grade, load_all())
+    assert row[1] == "0"
+    assert set(row[3:-1]) == {"0"}
+    result = classroom50.result(grade, {})
+    assert result["score"] == 0
+    assert result["max-score"] * 100 == _kit_max()
 
 
 def test_a_run_of_one_exercise_is_worth_that_exercise(tmp_path: Path) -> None:
