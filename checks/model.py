@@ -100,6 +100,13 @@ class Exercise:
     hints: tuple[str, ...] = ()
     starter_fails_with: tuple[str, ...] = ()
     """Words the starter's failure must show: the reason its README gives."""
+    visibility: tuple[tuple[str, str], ...] = ()
+    """Gradescope's visibility of its tests, by test name (``*``: every test); else visible."""
+
+    def visibility_of(self, test: str) -> str:
+        """Gradescope's visibility of one test (its name, parameters aside)."""
+        named = dict(self.visibility)
+        return named.get(test, named.get(test.partition("[")[0], named.get("*", "visible")))
 
     @property
     def test_command(self) -> str:

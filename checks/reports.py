@@ -283,7 +283,7 @@ def gradescope(grade: Grade) -> dict[str, Any]:
                     "max_score": _number(test.max_score),
                     "status": "passed" if passed else "failed",
                     "output": "\n\n".join(parts),
-                    "visibility": "visible",
+                    "visibility": result.exercise.visibility_of(test.name),
                     "extra_data": {
                         "exercise": number,
                         "test": test.nodeid,

@@ -473,6 +473,34 @@ def test_the_points_marker_weights_a_test(tmp_path: Path) -> None:
     assert got == {"test_big": (4, 4), "test_small": (0, 1), "test_other": (1, 1)}
 
 
+def test_a_manifest_sets_gradescope_visibility_of_its_tests(tmp_path: Path) -> None:
+    """`[visibility]` in a manifest holds tests back on Gradescope; the rest stay visible."""
+    root = _kit_copy(tmp_path, ())
+    _made_up_exercise(
+        root,
+        "import pytest\n\n"
+        "def test_shown():\n    pass\n\n"
+        "@pytest.mark.parametrize('n', [1, 2])\ndef test_held(n):\n    pass\n",
+    )
+    manifest = root / "exercises" / "99" / "exercise.toml"
+    with manifest.open("a", encoding="utf-8") as handle:
+        handle.write('[visibility]\ntest_held = "after_due_date"\n')
+    gradescope, _, status = _reports(tmp_path, "exercises", cwd=root)
+    assert status == 0
+    got = {t["name"].rpartition(": ")[2]: t["visibility"] for t in gradescope["tests"]}
+    assert got == {
+        "test_shown": "visible",
+        "test_held[1]": "after_due_date",
+        "test_held[2]": "after_due_date",
+    }
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("after_due_date", "later"), encoding="utf-8"
+    )
+    done = run_pytest("exercises", cwd=root)
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "`visibility` must be one of visible, hidden, after_due_date" in done.stderr
+
+
 def test_a_bad_points_marker_is_a_usage_error(tmp_path: Path) -> None:
     """A points marker without one positive number stops the run with a clear message."""
     root = _kit_copy(tmp_path, ())
