@@ -592,7 +592,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="checks-grade-") as scratch:
         work = Path(scratch)
         grades = _grade_batch(submissions, out, exercises, work, jobs, args.timeout)
-    reports.write_csv(out / "grades.csv", grades, exercises)
+    folders = {submission.name: submission.folder for submission in submissions}
+    reports.write_csv(out / "grades.csv", grades, exercises, folders)
     print(f"Wrote {out / 'grades.csv'} and a report per student in {out}.")
     return 0
 

@@ -25,8 +25,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
@@ -436,12 +435,15 @@ def text_report(grade: Grade, student: str = "") -> str:
 
 
 def csv_header(exercises: Sequence[Exercise]) -> list[str]:
-    """The gradebook's columns: student, total, max, one per exercise, then a note."""
-    return ["student", "total", "max", *[e.number for e in exercises], "note"]
+    """The gradebook's columns: student, total, max, one per exercise, a note, the folder."""
+    return ["student", "total", "max", *[e.number for e in exercises], "note", "path"]
 
 
-def csv_row(student: str, grade: Grade, exercises: Sequence[Exercise]) -> list[str]:
-    """One student's gradebook row; the total is the sum of the exercise columns."""
+def csv_row(
+    student: str, grade: Grade, exercises: Sequence[Exercise], folder: str = ""
+) -> list[str]:
+    """One student's gradebook row; the total is the sum of the exercise columns. ``folder``
+    is the submission's folder, which tells apart two students of one name."""
     scores = {r.exercise.number: r.score for r in grade.exercises}
     return [
         student,
@@ -449,13 +451,20 @@ def csv_row(student: str, grade: Grade, exercises: Sequence[Exercise]) -> list[s
         _shown(grade.max_score),
         *[_shown(scores.get(e.number, 0.0)) for e in exercises],
         " ".join(note.splitlines()[0] for note in grade.notes if note.strip()),
+        folder,
     ]
 
 
-def write_csv(path: Path, grades: Mapping[str, Grade], exercises: Sequence[Exercise]) -> None:
-    """Write the gradebook, one row per student in name order."""
+def write_csv(
+    path: Path,
+    grades: Mapping[str, Grade],
+    exercises: Sequence[Exercise],
+    folders: Mapping[str, Path] | None = None,
+) -> None:
+    """Write the gradebook, one row per student in name order, with each one's folder."""
+    where = {name: str(folder) for name, folder in (folders or {}).items()}
     rows = [csv_header(exercises)]
-    rows += [csv_row(name, grades[name], exercises) for name in sorted(grades)]
+    rows += [csv_row(name, grades[name], exercises, where.get(name, "")) for name in sorted(grades)]
     _atomic_write(path, lambda handle: csv.writer(handle, lineterminator="\n").writerows(rows))
 
 
@@ -465,12 +474,20 @@ def write_json(path: Path, data: Mapping[str, Any]) -> None:
 
 
 def _atomic_write(path: Path, fill: Callable[[TextIO], object]) -> None:
+    """Write a whole file or nothing, with the permissions any file ``open`` makes gets (the
+    umask's), so every report a run writes has the same ones."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    while True:
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+        try:
+            handle = temporary.open("x", encoding="utf-8", newline="")
+        except FileExistsError:
+            continue
+        break
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        with handle:
             fill(handle)
-        Path(temporary).replace(path)
+        temporary.replace(path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise

@@ -170,10 +170,11 @@ def test_the_tampered_report_names_the_files_it_changed(batch: Batch) -> None:
 
 
 def test_the_gradebook_columns_add_up(batch: Batch) -> None:
-    """grades.csv: student, total, max, one column per exercise, a note; total = their sum."""
+    """grades.csv: student, total, max, one column per exercise, a note, the folder; total =
+    their sum."""
     with (batch.out / "grades.csv").open(encoding="utf-8", newline="") as handle:
         header = next(csv.reader(handle))
-    assert header == ["student", "total", "max", *[e.number for e in EXERCISES], "note"]
+    assert header == ["student", "total", "max", *[e.number for e in EXERCISES], "note", "path"]
     for row in batch.rows().values():
         assert cents(float(row["total"])) == sum(cents(float(row[e.number])) for e in EXERCISES)
 

@@ -6,8 +6,10 @@ the kit (solved, failing, narrowed, deselected, stopped, broken) and read the fi
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -231,10 +233,10 @@ def test_text_report_and_csv_row_show_the_same_total() -> None:
     exercises = [r.exercise for r in grade.exercises]
     header = reports.csv_header(exercises)
     row = reports.csv_row("alice", grade, exercises)
-    assert header == ["student", "total", "max", "01", "02", "note"]
+    assert header == ["student", "total", "max", "01", "02", "note", "path"]
     assert row[:3] == ["alice", "14.17", "17.50"]
     assert cents(float(row[1])) == _sum_cents(row[3:5])
-    assert row[-1] == "a note"
+    assert row[-2:] == ["a note", ""]
 
 
 def test_a_written_results_json_reads_back_the_same(tmp_path: Path) -> None:
@@ -392,7 +394,7 @@ def test_an_untouched_starter_scores_nothing_in_any_format(tmp_path: Path) -> No
     assert cents(grade.max_score) == _kit_max()
     row = reports.csv_row("alice", grade, load_all())
     assert row[1] == "0"
-    assert set(row[3:-1]) == {"0"}
+    assert set(row[3:-2]) == {"0"}
     result = classroom50.result(grade, {})
     assert result["score"] == 0
     assert result["max-score"] * 100 == _kit_max()
@@ -578,3 +580,26 @@ def test_reports_are_written_in_utf8_whatever_the_locale(tmp_path: Path) -> None
     )
     assert done.returncode == 1
     assert "caf\u00e9 \u2192 \u2603" in path.read_text(encoding="utf-8")
+
+
+def test_two_students_of_one_name_are_told_apart_by_their_folder(tmp_path: Path) -> None:
+    """`checks grade a/alice b/alice`: two rows, each with its folder in the path column, and
+    every file written with the same permissions."""
+    folders = [tmp_path / "a" / "alice", tmp_path / "b" / "alice"]
+    for folder in folders:
+        folder.mkdir(parents=True)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "checks", "grade", *map(str, folders), "--out", str(out)],
+        cwd=KIT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    with (out / "grades.csv").open(encoding="utf-8", newline="") as handle:
+        rows = {row["student"]: row["path"] for row in csv.DictReader(handle)}
+    assert rows == {"alice": str(folders[0].resolve()), "alice-2": str(folders[1].resolve())}
+    modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in out.rglob("*.*")}
+    assert len(set(modes.values())) == 1, modes
