@@ -10,10 +10,10 @@ installs uv when it is missing, the kit's locked dependencies, and then runs
 ``checks grade`` does and writes ``result.json``, ``release-body.md`` and the ``status`` and
 ``summary`` outputs.
 
-Classroom 50 takes whole points. One row per exercise; the total is the kit's total rounded
-to the nearest point (half up), shared among the rows by largest remainder (the earlier
-exercise first on a tie), so the rows add up to the total and each row is its exercise's
-points rounded up or down. Where every exercise's score is whole (a solved, an untouched or a
+Classroom 50 takes whole points (``reports.whole_points``). One row per exercise; the total is
+the kit's total rounded to the nearest point (half up), shared among the rows by largest
+remainder (the earlier exercise first on a tie), so the rows add up to the total and each row
+is its exercise's points rounded up or down. Where every exercise's score is whole (a solved, an untouched or a
 half-solved copy) the figures are the kit's, exactly; the exact hundredths are kept in each
 row's ``points`` field and in the release's table.
 """
@@ -46,7 +46,6 @@ __all__ = [
     "release_body",
     "result",
     "status_and_summary",
-    "whole_points",
 ]
 
 SCHEMA = "classroom50/result/v1"
@@ -116,25 +115,10 @@ def build_bundle(out: Path, root: Path = KIT_ROOT) -> int:
     return size
 
 
-def _half_up(hundredths: int) -> int:
-    return (hundredths + 50) // 100
-
-
-def whole_points(hundredths: Sequence[int]) -> list[int]:
-    """Whole points for values in hundredths: they add up to the sum rounded half up, and
-    each is its value rounded down or up (largest remainders first, the earlier on a tie)."""
-    target = _half_up(sum(hundredths))
-    parts = [value // 100 for value in hundredths]
-    order = sorted(range(len(hundredths)), key=lambda i: (-(hundredths[i] % 100), i))
-    for i in order[: max(0, target - sum(parts))]:
-        parts[i] += 1
-    return parts
-
-
 def result(grade: Grade, env: Mapping[str, str]) -> dict[str, Any]:
     """Classroom 50's ``result.json`` for a grade: one row per exercise, whole points."""
-    scores = whole_points([cents(r.score) for r in grade.exercises])
-    maxima = whole_points([cents(r.max_score) for r in grade.exercises])
+    scores = reports.whole_points([cents(r.score) for r in grade.exercises])
+    maxima = reports.whole_points([cents(r.max_score) for r in grade.exercises])
     tests: list[dict[str, Any]] = []
     for row, score, most in zip(grade.exercises, scores, maxima, strict=True):
         tests.append(
@@ -197,7 +181,10 @@ def release_body(grade: Grade, data: Mapping[str, Any]) -> str:
         )
     if grade.notes:
         lines += ["", "**Notes**", ""]
-        lines += [f"- {_cell(note.splitlines()[0])}" for note in grade.notes if note.strip()]
+        for note in grade.notes:
+            first, *rest = note.strip().splitlines() or [""]
+            lines.append(f"- {first}")
+            lines += [f"  - {more.strip()}" for more in rest if more.strip()]
     for row in grade.exercises:
         failed = [t for t in row.tests if cents(t.score) < cents(t.max_score) or not t.max_score]
         failed = [t for t in failed if t.message.strip()]

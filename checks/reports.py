@@ -49,6 +49,7 @@ __all__ = [
     "score_exercise",
     "shares",
     "text_report",
+    "whole_points",
     "write_csv",
     "write_json",
     "zero_grade",
@@ -126,6 +127,21 @@ def shares(points: float, weights: Sequence[float]) -> list[int]:
     left = total - sum(parts)
     order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))
     for i in order[:left]:
+        parts[i] += 1
+    return parts
+
+
+def _half_up(hundredths: int) -> int:
+    return (hundredths + 50) // 100
+
+
+def whole_points(hundredths: Sequence[int]) -> list[int]:
+    """Whole points for values in hundredths: they add up to the sum rounded half up, and
+    each is its value rounded down or up (largest remainders first, the earlier on a tie)."""
+    target = _half_up(sum(hundredths))
+    parts = [value // 100 for value in hundredths]
+    order = sorted(range(len(hundredths)), key=lambda i: (-(hundredths[i] % 100), i))
+    for i in order[: max(0, target - sum(parts))]:
         parts[i] += 1
     return parts
 
@@ -369,16 +385,22 @@ def from_gradescope(data: Mapping[str, Any], exercises: Sequence[Exercise]) -> G
 
 
 def classroom(grade: Grade) -> dict[str, Any]:
-    """GitHub Classroom's runner JSON for a grade (``max_score`` = the sum of the tests' shares)."""
+    """GitHub Classroom's runner JSON for a grade (legacy: the Classroom closed in 2026).
+
+    Its reporter adds up the tests' scores as floating-point numbers, so shares in hundredths
+    came out as 52.56999999999999: the scores are whole points instead, by the rule Classroom 50
+    follows (``whole_points``), and ``max_score`` is the maximum rounded the same way.
+    """
     tests: list[dict[str, Any]] = []
-    for test in grade.tests:
+    whole = whole_points([cents(test.score) for test in grade.tests])
+    for test, points in zip(grade.tests, whole, strict=True):
         ran = test.outcome in (Outcome.FAILED, Outcome.PASSED, Outcome.SKIPPED)
         status = "pass" if _paid(test) else "fail" if ran else "error"
         tests.append(
             {
                 "name": f"{test.exercise} {test.name}",
                 "status": status,
-                "score": _number(test.score),
+                "score": points,
                 "message": _capped(test.message) if status != "pass" else test.description,
                 "test_code": f"uv run pytest {test.nodeid}",
                 "filename": test.file,
@@ -395,7 +417,7 @@ def classroom(grade: Grade) -> dict[str, Any]:
     return {
         "version": CLASSROOM_VERSION,
         "status": status,
-        "max_score": _number(grade.max_score),
+        "max_score": (cents(grade.max_score) + 50) // 100,
         "tests": tests,
     }
 

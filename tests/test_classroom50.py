@@ -142,6 +142,7 @@ def test_a_half_solved_checkout_gets_its_result_within_the_contract(tmp_path: Pa
     assert "| 06 " in body
     assert "not written yet" in body  # a failure's teaching message
     assert "checks-grade-" not in body  # never the kit's temporary folder
+    assert "  - conftest.py (changed)" in body  # what else the student changed, listed
     said = outputs.read_text(encoding="utf-8")
     assert "status=failure\n" in said
     assert "summary=50/100 points" in said
