@@ -2,7 +2,8 @@
 
 Classroom 50's runner runs ``python autograder.py`` with its own Python, in the student's
 checkout, with the bundle's folder in ``CLASSROOM50_BUNDLE_DIR``. This script needs nothing but
-the standard library: it finds uv (or installs it from PyPI with pip, into a scratch folder),
+the standard library: it finds uv (or installs it from PyPI into a scratch folder: with pip, or from uv's wheel
+when this Python has no pip),
 installs the kit's locked dependencies into a scratch environment, and runs the pristine kit in
 ``kit/`` on the checkout (``python -m checks.classroom50``), which writes ``result.json``,
 ``release-body.md`` and the ``status``/``summary`` step outputs. Nothing else in the checkout is
@@ -14,12 +15,17 @@ Built by ``uv run checks classroom50 --out DIR``; edit the kit, not the bundle.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
+import zipfile
 from pathlib import Path
 
 SCHEMA = "classroom50/result/v1"
@@ -27,6 +33,8 @@ INSTALL_TIMEOUT = 300
 """Seconds installing uv, or the kit's dependencies, may take."""
 GRADE_TIMEOUT = 600
 """Seconds the kit may take to grade, past its own limit on the tests (480)."""
+PYPI_UV = "https://pypi.org/pypi/uv/json"
+"""Where uv's wheels are listed, for a Python without pip."""
 LOG_TAIL = 3000
 """Characters of a failed step's output kept in the reason."""
 
@@ -66,12 +74,56 @@ def run(command: list[str], env: dict[str, str], timeout: int, cwd: Path | None 
     return output
 
 
+def _wheel_matches(name: str) -> bool:
+    """Whether a uv wheel's file name is for this machine."""
+    machine = platform.machine().lower()
+    machine = {"amd64": "x86_64", "arm64": "aarch64" if sys.platform == "linux" else "arm64"}.get(
+        machine, machine
+    )
+    if sys.platform == "linux":
+        libc = "manylinux" if platform.libc_ver()[0] == "glibc" else "musllinux"
+        return libc in name and name.endswith(f"_{machine}.whl")
+    if sys.platform == "darwin":
+        return "macosx" in name and (machine in name or "universal2" in name)
+    if sys.platform == "win32":
+        return name.endswith({"x86_64": "win_amd64.whl"}.get(machine, f"win_{machine}.whl"))
+    return False
+
+
+def uv_from_pypi(target: Path) -> Path:
+    """uv's program, unpacked from its wheel on PyPI (for a Python without pip)."""
+    try:
+        with urllib.request.urlopen(PYPI_UV, timeout=60) as answer:
+            files = json.load(answer)["urls"]
+        wheel = next(f for f in files if _wheel_matches(f["filename"]))
+        with urllib.request.urlopen(wheel["url"], timeout=INSTALL_TIMEOUT) as answer:
+            data = answer.read()
+    except (OSError, ValueError, KeyError, StopIteration) as error:
+        raise CannotGrade(f"uv could not be fetched from PyPI: {error!r}") from None
+    if hashlib.sha256(data).hexdigest() != wheel["digests"]["sha256"]:
+        raise CannotGrade("the uv wheel from PyPI does not match its published digest")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.namelist():
+            if member.endswith(("/scripts/uv", "/scripts/uv.exe")):
+                binary = target / Path(member).name
+                target.mkdir(parents=True, exist_ok=True)
+                binary.write_bytes(archive.read(member))
+                binary.chmod(0o755)
+                return binary
+    raise CannotGrade("the uv wheel from PyPI holds no uv program")
+
+
 def find_uv(scratch: Path, env: dict[str, str]) -> str:
-    """uv from PATH, or installed from PyPI with this Python's pip into ``scratch``."""
+    """uv from PATH, or installed from PyPI: with this Python's pip, else from its wheel."""
     found = shutil.which("uv")
     if found:
         return found
     target = scratch / "uv-install"
+    has_pip = subprocess.run(
+        [sys.executable, "-m", "pip", "--version"], capture_output=True, check=False, env=env
+    )
+    if has_pip.returncode != 0:
+        return str(uv_from_pypi(target))
     pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     run([*pip, "--target", str(target), "uv"], env, INSTALL_TIMEOUT)
     for name in ("uv", "uv.exe"):
