@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -94,9 +95,10 @@ def uv_from_pypi(target: Path) -> Path:
     """uv's program, unpacked from its wheel on PyPI (for a Python without pip)."""
     try:
         with urllib.request.urlopen(PYPI_UV, timeout=60) as answer:
-            files = json.load(answer)["urls"]
+            files, listed_at = json.load(answer)["urls"], answer.geturl()
         wheel = next(f for f in files if _wheel_matches(f["filename"]))
-        with urllib.request.urlopen(wheel["url"], timeout=INSTALL_TIMEOUT) as answer:
+        url = urllib.parse.urljoin(listed_at, wheel["url"])  # a mirror may list relative ones
+        with urllib.request.urlopen(url, timeout=INSTALL_TIMEOUT) as answer:
             data = answer.read()
     except (OSError, ValueError, KeyError, StopIteration) as error:
         raise CannotGrade(f"uv could not be fetched from PyPI: {error!r}") from None
