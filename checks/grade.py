@@ -462,7 +462,7 @@ def _grade(
         started = time.monotonic()
         twin = ready.twin
         if twin is not None and twin.verdicts is not None and twin.files is not None:
-            grade = _as_twin(twin.verdicts, twin.files, ready.files)
+            grade = _moved(twin.verdicts, twin.files, ready.files)
         else:
             args = [
                 "exercises",
@@ -478,6 +478,8 @@ def _grade(
             grade = _read(results, exercises, stopped)
             if trusted and grade.complete and not stopped:
                 ready.verdicts = copy.deepcopy(grade)
+        if ready.kit is not None:  # the student's files as they are in their copy
+            grade = _moved(grade, ready.files, ready.kit)
         grade.seconds = time.monotonic() - started
         grade.notes += _notes(ready)
     reports.write_json(results, reports.gradescope(grade))
@@ -486,8 +488,9 @@ def _grade(
     return grade
 
 
-def _as_twin(grade: Grade, theirs: Path, mine: Path) -> Grade:
-    """A twin's grade: the same verdicts, with messages that name the twin's own files."""
+def _moved(grade: Grade, theirs: Path, mine: Path) -> Grade:
+    """The same verdicts, with messages that name the files under ``mine``, not ``theirs``
+    (a twin's own files; the student's copy instead of the folder graded)."""
 
     def moved(text: str) -> str:
         for old, new in ((theirs.resolve(), mine.resolve()), (theirs, mine)):

@@ -604,3 +604,29 @@ def test_two_students_of_one_name_are_told_apart_by_their_folder(tmp_path: Path)
     assert rows == {"alice": str(folders[0].resolve()), "alice-2": str(folders[1].resolve())}
     modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in out.rglob("*.*")}
     assert len(set(modes.values())) == 1, modes
+
+
+def test_grading_messages_name_the_students_own_file(tmp_path: Path) -> None:
+    """A grading report names the student's file inside their copy, never the folder graded."""
+    student = tmp_path / "bob"
+    ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache")
+    for part in ("exercises", "checks"):
+        shutil.copytree(KIT / part, student / part, ignore=ignore)
+    for name in ("conftest.py", "pyproject.toml"):
+        shutil.copyfile(KIT / name, student / name)
+    (student / "exercises" / "03" / "crashes.py").unlink()
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "checks", "grade", str(student), "--out", str(out)],
+        cwd=KIT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in ("results.json", "report.txt"):
+        text = (out / "bob" / name).read_text(encoding="utf-8")
+        assert "checks-grade-" not in text
+    report = (out / "bob" / "report.txt").read_text(encoding="utf-8")
+    assert str(student.resolve() / "exercises" / "03" / "crashes.py") in report
