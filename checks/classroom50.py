@@ -13,9 +13,9 @@ installs uv when it is missing, the kit's locked dependencies, and then runs
 Classroom 50 takes whole points (``reports.whole_points``). One row per exercise; the total is
 the kit's total rounded to the nearest point (half up), shared among the rows by largest
 remainder (the earlier exercise first on a tie), so the rows add up to the total and each row
-is its exercise's points rounded up or down. Where every exercise's score is whole (a solved, an untouched or a
-half-solved copy) the figures are the kit's, exactly; the exact hundredths are kept in each
-row's ``points`` field and in the release's table.
+is its exercise's points rounded up or down. Where every exercise's score is whole (a solved,
+an untouched or a half-solved copy) the figures are the kit's, exactly; the exact hundredths
+are kept in each row's ``points`` field and in the release's table.
 """
 
 from __future__ import annotations
@@ -43,9 +43,11 @@ __all__ = [
     "cmd_classroom50",
     "main",
     "packed_size",
+    "register",
     "release_body",
     "result",
     "status_and_summary",
+    "write_outputs",
 ]
 
 SCHEMA = "classroom50/result/v1"

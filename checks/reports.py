@@ -1,6 +1,6 @@
 """Points and reports: the verdicts of one run turned into a ``Grade``, and the ``Grade`` turned
-into Gradescope's ``results.json``, GitHub Classroom's runner JSON, a CSV gradebook and a text
-report. Every format is made from the same ``Grade``, so every view adds up the same.
+into Gradescope's ``results.json``, GitHub Classroom's (legacy) runner JSON, a CSV gradebook and
+a text report (Classroom 50's ``result.json`` is ``checks.classroom50``'s). Every format is made from the same ``Grade``, so every view adds up the same.
 
 How points are counted, the one rule every view follows:
 
@@ -12,8 +12,13 @@ How points are counted, the one rule every view follows:
 - A test scores its whole share when it passes, or when it is skipped (a check that cannot be
   made on this machine is not held against the student); it scores 0 when it fails, errors or
   does not run.
+- Nothing for nothing: a guard (``@pytest.mark.guard``, a check that the real tests can be
+  trusted, such as "keeps its functions") has no share, and while a guard fails, every test of
+  its exercise scores 0. An untouched starter, on which only guards pass, scores 0.
 - An exercise's score is the sum of its tests' scores, a run's the sum of its exercises'; every
-  sum is done in hundredths, so no view rounds differently from another.
+  sum is done in hundredths, so no view rounds differently from another. Views that take whole
+  points (Classroom 50, the legacy runner JSON) show the total rounded half up, shared by
+  largest remainder (``whole_points``).
 - The maximum of a run is the points of every exercise its paths cover: the whole kit for
   ``pytest`` or ``pytest exercises``, one exercise for ``pytest exercises/03``. An exercise whose
   tests could not be collected counts as one test worth its points, scoring 0 with the reason;
