@@ -52,6 +52,7 @@ __all__ = [
     "GRADE_TIMEOUT",
     "Submission",
     "build_gradescope_zip",
+    "bundle_entries",
     "cmd_grade",
     "cmd_gradescope_zip",
     "find_kit",
@@ -461,7 +462,7 @@ def _grade(
         started = time.monotonic()
         twin = ready.twin
         if twin is not None and twin.verdicts is not None and twin.files is not None:
-            grade = _as_twin(twin.verdicts, twin.files, ready.files)
+            grade = _moved(twin.verdicts, twin.files, ready.files)
         else:
             args = [
                 "exercises",
@@ -477,6 +478,8 @@ def _grade(
             grade = _read(results, exercises, stopped)
             if trusted and grade.complete and not stopped:
                 ready.verdicts = copy.deepcopy(grade)
+        if ready.kit is not None:  # the student's files as they are in their copy
+            grade = _moved(grade, ready.files, ready.kit)
         grade.seconds = time.monotonic() - started
         grade.notes += _notes(ready)
     reports.write_json(results, reports.gradescope(grade))
@@ -485,8 +488,9 @@ def _grade(
     return grade
 
 
-def _as_twin(grade: Grade, theirs: Path, mine: Path) -> Grade:
-    """A twin's grade: the same verdicts, with messages that name the twin's own files."""
+def _moved(grade: Grade, theirs: Path, mine: Path) -> Grade:
+    """The same verdicts, with messages that name the files under ``mine``, not ``theirs``
+    (a twin's own files; the student's copy instead of the folder graded)."""
 
     def moved(text: str) -> str:
         for old, new in ((theirs.resolve(), mine.resolve()), (theirs, mine)):
@@ -591,7 +595,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="checks-grade-") as scratch:
         work = Path(scratch)
         grades = _grade_batch(submissions, out, exercises, work, jobs, args.timeout)
-    reports.write_csv(out / "grades.csv", grades, exercises)
+    folders = {submission.name: submission.folder for submission in submissions}
+    reports.write_csv(out / "grades.csv", grades, exercises, folders)
     print(f"Wrote {out / 'grades.csv'} and a report per student in {out}.")
     return 0
 
@@ -678,23 +683,29 @@ def _grade_batch(
     return grades
 
 
+def bundle_entries(root: Path, parts: Sequence[str] = ZIP_PARTS) -> list[tuple[str, Path]]:
+    """The files of the kit's ``parts`` an autograder takes, by their path in the kit (caches
+    left out); never ``solutions/`` or the kit's own tests."""
+    entries: list[tuple[str, Path]] = []
+    for part in parts:
+        path = root / part
+        if path.is_file():
+            entries.append((part, path))
+        elif path.is_dir():
+            entries += [(p.relative_to(root).as_posix(), p) for p in _walk(path) if p.is_file()]
+    if any(name.split("/")[0] in ("solutions", "tests") for name, _ in entries):
+        msg = "an autograder must never hold solutions/ or tests/"
+        raise RuntimeError(msg)
+    return entries
+
+
 def build_gradescope_zip(target: Path, root: Path = KIT_ROOT) -> list[str]:
     """Write the Gradescope autograder zip to ``target``; return the names it holds."""
     entries: list[tuple[str, Path, bool]] = [
         (name, root / "gradescope" / name, True) for name in ZIP_SCRIPTS
     ]
-    for part in ZIP_PARTS:
-        path = root / part
-        if path.is_file():
-            entries.append((part, path, False))
-        elif path.is_dir():
-            entries += [
-                (p.relative_to(root).as_posix(), p, False) for p in _walk(path) if p.is_file()
-            ]
+    entries += [(name, path, False) for name, path in bundle_entries(root)]
     names = [name for name, _, _ in entries]
-    if any(name.split("/")[0] in ("solutions", "tests") for name in names):  # pragma: no cover
-        msg = "the Gradescope zip must never hold solutions/ or tests/"
-        raise RuntimeError(msg)
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, path, executable in entries:

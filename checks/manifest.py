@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_POINTS",
     "KIT_ROOT",
     "MANIFEST",
+    "VISIBILITIES",
     "ManifestError",
     "exercise_of",
     "load_all",
@@ -27,6 +28,8 @@ __all__ = [
 
 MANIFEST = "exercise.toml"
 DEFAULT_POINTS = 10.0
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+"""Gradescope's visibilities a manifest may give a test (``visibility``)."""
 KIT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -40,6 +43,25 @@ def _strings(data: dict[str, object], key: str, where: Path) -> tuple[str, ...]:
         msg = f"{where}: `{key}` must be a list of strings."
         raise ManifestError(msg)
     return tuple(str(v) for v in value)  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+
+
+def _visibility(data: dict[str, object], where: Path) -> tuple[tuple[str, str], ...]:
+    """Gradescope's visibility of the exercise's tests: ``visibility = "hidden"`` for all of
+    them, or a table of test names (``[visibility]``, ``test_x = "after_due_date"``)."""
+    value = data.get("visibility", {})
+    table: dict[str, object] = {"*": value} if isinstance(value, str) else {}
+    if isinstance(value, dict):
+        table = {str(k): v for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+    elif not isinstance(value, str):
+        table = {"": None}
+    for name, seen in table.items():
+        if seen not in VISIBILITIES:
+            msg = (
+                f"{where}: `visibility` must be one of {', '.join(VISIBILITIES)}, or a table of "
+                f"test names to one of them{f' (not {seen!r} for {name})' if name else ''}."
+            )
+            raise ManifestError(msg)
+    return tuple((name, str(seen)) for name, seen in table.items())
 
 
 def load_exercise(folder: Path) -> Exercise:
@@ -86,6 +108,7 @@ def _parse(folder: Path, raw: bytes) -> Exercise:
         typecheck=_strings(data, "typecheck", where),
         hints=_strings(data, "hints", where),
         starter_fails_with=_strings(data, "starter_fails_with", where),
+        visibility=_visibility(data, where),
     )
 
 

@@ -100,6 +100,13 @@ class Exercise:
     hints: tuple[str, ...] = ()
     starter_fails_with: tuple[str, ...] = ()
     """Words the starter's failure must show: the reason its README gives."""
+    visibility: tuple[tuple[str, str], ...] = ()
+    """Gradescope's visibility of its tests, by test name (``*``: every test); else visible."""
+
+    def visibility_of(self, test: str) -> str:
+        """Gradescope's visibility of one test (its name, parameters aside)."""
+        named = dict(self.visibility)
+        return named.get(test, named.get(test.partition("[")[0], named.get("*", "visible")))
 
     @property
     def test_command(self) -> str:
@@ -146,6 +153,9 @@ class TestResult:
     max_score: float = 0.0
     description: str = ""
     """The first line of the test's docstring: what passing it means."""
+    guard: bool = False
+    """A guard (``@pytest.mark.guard``): it earns nothing, and while it fails its exercise
+    earns nothing either (it checks that the real tests can be trusted, not the answer)."""
 
 
 @dataclass

@@ -33,7 +33,10 @@ SOLUTIONS_HELP = "check the reference solutions (solutions/NN) instead of exerci
 SUBMISSION_HELP = "check the student files of another copy of the kit (a folder)"
 TIMEOUT_HELP = "seconds a student's file may run before it is stopped (default: 10)"
 GRADESCOPE_HELP = "write Gradescope's results.json for this run to PATH"
-CLASSROOM_HELP = "write GitHub Classroom's runner JSON for this run to PATH"
+CLASSROOM_HELP = (
+    "legacy (GitHub Classroom closed on 2026-08-28): write its runner JSON, in whole points, "
+    "to PATH"
+)
 CACHE_HELP = (
     "keep the kit's caches (pyright's findings, the verdicts of runs and of tests) in DIR "
     "(default: pytest's cache folder; -p no:cacheprovider without this option keeps none)"
@@ -200,6 +203,7 @@ class KitState:
                 file=item.location[0],
                 line=item.location[1] + 1 if item.location[1] is not None else None,
                 description=doc.strip().splitlines()[0] if doc.strip() else "",
+                guard=item.get_closest_marker("guard") is not None,
             )
 
     @pytest.hookimpl

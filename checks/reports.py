@@ -1,6 +1,6 @@
 """Points and reports: the verdicts of one run turned into a ``Grade``, and the ``Grade`` turned
-into Gradescope's ``results.json``, GitHub Classroom's runner JSON, a CSV gradebook and a text
-report. Every format is made from the same ``Grade``, so every view adds up the same.
+into Gradescope's ``results.json``, GitHub Classroom's (legacy) runner JSON, a CSV gradebook and
+a text report (Classroom 50's ``result.json`` is ``checks.classroom50``'s). Every format is made from the same ``Grade``, so every view adds up the same.
 
 How points are counted, the one rule every view follows:
 
@@ -12,8 +12,13 @@ How points are counted, the one rule every view follows:
 - A test scores its whole share when it passes, or when it is skipped (a check that cannot be
   made on this machine is not held against the student); it scores 0 when it fails, errors or
   does not run.
+- Nothing for nothing: a guard (``@pytest.mark.guard``, a check that the real tests can be
+  trusted, such as "keeps its functions") has no share, and while a guard fails, every test of
+  its exercise scores 0. An untouched starter, on which only guards pass, scores 0.
 - An exercise's score is the sum of its tests' scores, a run's the sum of its exercises'; every
-  sum is done in hundredths, so no view rounds differently from another.
+  sum is done in hundredths, so no view rounds differently from another. Views that take whole
+  points (Classroom 50, the legacy runner JSON) show the total rounded half up, shared by
+  largest remainder (``whole_points``).
 - The maximum of a run is the points of every exercise its paths cover: the whole kit for
   ``pytest`` or ``pytest exercises``, one exercise for ``pytest exercises/03``. An exercise whose
   tests could not be collected counts as one test worth its points, scoring 0 with the reason;
@@ -25,8 +30,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
@@ -50,6 +54,7 @@ __all__ = [
     "score_exercise",
     "shares",
     "text_report",
+    "whole_points",
     "write_csv",
     "write_json",
     "zero_grade",
@@ -67,6 +72,10 @@ REPORT_LINES = 25
 DESELECTED = "This test did not run: the run deselected it (-k or -m), so it scores 0."
 STOPPED = "This test did not run: the run ended before it ({why}), so it scores 0."
 NO_TESTS = "No test of this exercise was collected, so it scores 0."
+GATED = (
+    "This check passed, but it scores 0 for now: the exercise's guard ({guards}) failed, and "
+    "the exercise earns nothing until its guards pass. Its message says what to fix."
+)
 _GRADESCOPE_KEY = "checks"
 
 
@@ -127,8 +136,28 @@ def shares(points: float, weights: Sequence[float]) -> list[int]:
     return parts
 
 
+def _half_up(hundredths: int) -> int:
+    return (hundredths + 50) // 100
+
+
+def whole_points(hundredths: Sequence[int]) -> list[int]:
+    """Whole points for values in hundredths: they add up to the sum rounded half up, and
+    each is its value rounded down or up (largest remainders first, the earlier on a tie)."""
+    target = _half_up(sum(hundredths))
+    parts = [value // 100 for value in hundredths]
+    order = sorted(range(len(hundredths)), key=lambda i: (-(hundredths[i] % 100), i))
+    for i in order[: max(0, target - sum(parts))]:
+        parts[i] += 1
+    return parts
+
+
 def _earns(test: TestResult) -> bool:
     return test.outcome in (Outcome.PASSED, Outcome.SKIPPED)
+
+
+def _paid(test: TestResult) -> bool:
+    """Whether a scored test got its whole share (a guard's share is nothing)."""
+    return _earns(test) and cents(test.score) == cents(test.max_score)
 
 
 def score_exercise(
@@ -150,11 +179,17 @@ def score_exercise(
                 file=f"exercises/{exercise.number}",
             )
         ]
-    parts = shares(exercise.points, [t.weight for t in tests])
-    scored = [
-        replace(test, max_score=share / 100, score=share / 100 if _earns(test) else 0.0)
-        for test, share in zip(tests, parts, strict=True)
-    ]
+    paying = any(not t.guard for t in tests)
+    parts = shares(exercise.points, [0.0 if t.guard and paying else t.weight for t in tests])
+    failed_guards = [t.name for t in tests if t.guard and not _earns(t)]
+    gate = GATED.format(guards=", ".join(failed_guards)) if failed_guards else ""
+    scored: list[TestResult] = []
+    for test, share in zip(tests, parts, strict=True):
+        earned = _earns(test) and not gate
+        text = gate if _earns(test) and gate and share else test.message
+        scored.append(
+            replace(test, max_score=share / 100, score=share / 100 if earned else 0.0, message=text)
+        )
     return ExerciseResult(exercise=exercise, tests=scored, message=message)
 
 
@@ -255,7 +290,7 @@ def gradescope(grade: Grade) -> dict[str, Any]:
     tests: list[dict[str, Any]] = []
     for result in grade.exercises:
         for index, test in enumerate(result.tests, start=1):
-            passed = _earns(test)
+            passed = _paid(test)
             parts = [test.description] if test.description else []
             if test.message:
                 parts.append(_capped(test.message))
@@ -268,12 +303,13 @@ def gradescope(grade: Grade) -> dict[str, Any]:
                     "max_score": _number(test.max_score),
                     "status": "passed" if passed else "failed",
                     "output": "\n\n".join(parts),
-                    "visibility": "visible",
+                    "visibility": result.exercise.visibility_of(test.name),
                     "extra_data": {
                         "exercise": number,
                         "test": test.nodeid,
                         "outcome": test.outcome.value,
                         "weight": test.weight,
+                        "guard": test.guard,
                         "description": test.description,
                         "message": _capped(test.message),
                         "file": test.file,
@@ -340,6 +376,7 @@ def from_gradescope(data: Mapping[str, Any], exercises: Sequence[Exercise]) -> G
                 file=str(extra.get("file", "")),
                 line=int(line) if isinstance(line, int) else None,
                 description=str(extra.get("description", "")),
+                guard=extra.get("guard") is True,
             )
         )
     graded = [
@@ -353,15 +390,22 @@ def from_gradescope(data: Mapping[str, Any], exercises: Sequence[Exercise]) -> G
 
 
 def classroom(grade: Grade) -> dict[str, Any]:
-    """GitHub Classroom's runner JSON for a grade (``max_score`` = the sum of the tests' shares)."""
+    """GitHub Classroom's runner JSON for a grade (legacy: the Classroom closed in 2026).
+
+    Its reporter adds up the tests' scores as floating-point numbers, so shares in hundredths
+    came out as 52.56999999999999: the scores are whole points instead, by the rule Classroom 50
+    follows (``whole_points``), and ``max_score`` is the maximum rounded the same way.
+    """
     tests: list[dict[str, Any]] = []
-    for test in grade.tests:
-        status = "pass" if _earns(test) else "fail" if test.outcome is Outcome.FAILED else "error"
+    whole = whole_points([cents(test.score) for test in grade.tests])
+    for test, points in zip(grade.tests, whole, strict=True):
+        ran = test.outcome in (Outcome.FAILED, Outcome.PASSED, Outcome.SKIPPED)
+        status = "pass" if _paid(test) else "fail" if ran else "error"
         tests.append(
             {
                 "name": f"{test.exercise} {test.name}",
                 "status": status,
-                "score": _number(test.score),
+                "score": points,
                 "message": _capped(test.message) if status != "pass" else test.description,
                 "test_code": f"uv run pytest {test.nodeid}",
                 "filename": test.file,
@@ -378,7 +422,7 @@ def classroom(grade: Grade) -> dict[str, Any]:
     return {
         "version": CLASSROOM_VERSION,
         "status": status,
-        "max_score": _number(grade.max_score),
+        "max_score": (cents(grade.max_score) + 50) // 100,
         "tests": tests,
     }
 
@@ -401,7 +445,7 @@ def text_report(grade: Grade, student: str = "") -> str:
             f"{_shown(result.score)} / {_shown(result.max_score)}"
         )
         for test in result.tests:
-            if _earns(test):
+            if _paid(test):
                 continue
             lines.append(
                 f"  {test.outcome.value}: {test.name} "
@@ -418,12 +462,15 @@ def text_report(grade: Grade, student: str = "") -> str:
 
 
 def csv_header(exercises: Sequence[Exercise]) -> list[str]:
-    """The gradebook's columns: student, total, max, one per exercise, then a note."""
-    return ["student", "total", "max", *[e.number for e in exercises], "note"]
+    """The gradebook's columns: student, total, max, one per exercise, a note, the folder."""
+    return ["student", "total", "max", *[e.number for e in exercises], "note", "path"]
 
 
-def csv_row(student: str, grade: Grade, exercises: Sequence[Exercise]) -> list[str]:
-    """One student's gradebook row; the total is the sum of the exercise columns."""
+def csv_row(
+    student: str, grade: Grade, exercises: Sequence[Exercise], folder: str = ""
+) -> list[str]:
+    """One student's gradebook row; the total is the sum of the exercise columns. ``folder``
+    is the submission's folder, which tells apart two students of one name."""
     scores = {r.exercise.number: r.score for r in grade.exercises}
     return [
         student,
@@ -431,13 +478,20 @@ def csv_row(student: str, grade: Grade, exercises: Sequence[Exercise]) -> list[s
         _shown(grade.max_score),
         *[_shown(scores.get(e.number, 0.0)) for e in exercises],
         " ".join(note.splitlines()[0] for note in grade.notes if note.strip()),
+        folder,
     ]
 
 
-def write_csv(path: Path, grades: Mapping[str, Grade], exercises: Sequence[Exercise]) -> None:
-    """Write the gradebook, one row per student in name order."""
+def write_csv(
+    path: Path,
+    grades: Mapping[str, Grade],
+    exercises: Sequence[Exercise],
+    folders: Mapping[str, Path] | None = None,
+) -> None:
+    """Write the gradebook, one row per student in name order, with each one's folder."""
+    where = {name: str(folder) for name, folder in (folders or {}).items()}
     rows = [csv_header(exercises)]
-    rows += [csv_row(name, grades[name], exercises) for name in sorted(grades)]
+    rows += [csv_row(name, grades[name], exercises, where.get(name, "")) for name in sorted(grades)]
     _atomic_write(path, lambda handle: csv.writer(handle, lineterminator="\n").writerows(rows))
 
 
@@ -447,12 +501,20 @@ def write_json(path: Path, data: Mapping[str, Any]) -> None:
 
 
 def _atomic_write(path: Path, fill: Callable[[TextIO], object]) -> None:
+    """Write a whole file or nothing, with the permissions any file ``open`` makes gets (the
+    umask's), so every report a run writes has the same ones."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    while True:
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+        try:
+            handle = temporary.open("x", encoding="utf-8", newline="")
+        except FileExistsError:
+            continue
+        break
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        with handle:
             fill(handle)
-        Path(temporary).replace(path)
+        temporary.replace(path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise

@@ -170,10 +170,11 @@ def test_the_tampered_report_names_the_files_it_changed(batch: Batch) -> None:
 
 
 def test_the_gradebook_columns_add_up(batch: Batch) -> None:
-    """grades.csv: student, total, max, one column per exercise, a note; total = their sum."""
+    """grades.csv: student, total, max, one column per exercise, a note, the folder; total =
+    their sum."""
     with (batch.out / "grades.csv").open(encoding="utf-8", newline="") as handle:
         header = next(csv.reader(handle))
-    assert header == ["student", "total", "max", *[e.number for e in EXERCISES], "note"]
+    assert header == ["student", "total", "max", *[e.number for e in EXERCISES], "note", "path"]
     for row in batch.rows().values():
         assert cents(float(row["total"])) == sum(cents(float(row[e.number])) for e in EXERCISES)
 
@@ -337,7 +338,7 @@ def test_identical_submissions_share_verdicts_and_each_report_names_its_own_file
     tmp_path: Path,
 ) -> None:
     """The second of two byte-identical submissions takes the first's verdicts; its report
-    still names its own copy of the files, never the other student's."""
+    still names the student's own files, never the other student's or the folder graded."""
     for name in ("ann", "bob"):
         student = _copy_kit(tmp_path / name)
         _solve(student)
@@ -352,5 +353,8 @@ def test_identical_submissions_share_verdicts_and_each_report_names_its_own_file
         name: json.loads((out / name / "results.json").read_text())["score"] for name in reports
     }
     assert totals["ann"] == totals["bob"] == (KIT_MAX - cents(EXERCISES[0].points)) / 100
-    assert "/0/submission/" in reports["ann"] and "/1/submission/" not in reports["ann"]
-    assert "/1/submission/" in reports["bob"] and "/0/submission/" not in reports["bob"]
+    missing = Path("exercises", EXERCISES[0].number, EXERCISES[0].files[0])
+    own = {name: str((tmp_path / name).resolve() / missing) for name in reports}
+    assert own["ann"] in reports["ann"] and own["bob"] not in reports["ann"]
+    assert own["bob"] in reports["bob"] and own["ann"] not in reports["bob"]
+    assert all("/submission/" not in text for text in reports.values())  # never the kit's copy

@@ -6,15 +6,17 @@ the kit (solved, failing, narrowed, deselected, stopped, broken) and read the fi
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from checks import reports
+from checks import classroom50, reports
 from checks.manifest import load_all
 from checks.model import Exercise, Grade, Outcome, TestResult, cents
 from tests.support import KIT, run_pytest
@@ -202,13 +204,14 @@ def test_classroom_holds_its_fields_and_adds_up() -> None:
     assert set(data) == CLASSROOM_TOP
     assert data["version"] == 1
     assert data["status"] == "fail"
-    assert data["max_score"] == 17.5
+    assert data["max_score"] == 18  # 17.5 rounded half up: the legacy reporter takes whole points
     for test in data["tests"]:
         assert set(test) == CLASSROOM_TEST
         assert test["status"] in ("pass", "fail", "error")
         assert isinstance(test["line_no"], int)
         assert test["test_code"].startswith("uv run pytest exercises/")
-    assert _sum_cents([t["score"] for t in data["tests"]]) == cents(14.17)
+    assert [t["score"] for t in data["tests"]] == [3, 0, 3, 5, 3]  # 14.17 -> 14
+    assert all(isinstance(t["score"], int) for t in data["tests"])
     assert [t["message"] for t in data["tests"] if t["status"] == "fail"] == ["test_b went wrong"]
 
 
@@ -231,10 +234,10 @@ def test_text_report_and_csv_row_show_the_same_total() -> None:
     exercises = [r.exercise for r in grade.exercises]
     header = reports.csv_header(exercises)
     row = reports.csv_row("alice", grade, exercises)
-    assert header == ["student", "total", "max", "01", "02", "note"]
+    assert header == ["student", "total", "max", "01", "02", "note", "path"]
     assert row[:3] == ["alice", "14.17", "17.50"]
     assert cents(float(row[1])) == _sum_cents(row[3:5])
-    assert row[-1] == "a note"
+    assert row[-2:] == ["a note", ""]
 
 
 def test_a_written_results_json_reads_back_the_same(tmp_path: Path) -> None:
@@ -255,6 +258,69 @@ def test_a_written_results_json_reads_back_the_same(tmp_path: Path) -> None:
         (t.name, t.outcome, t.message) for t in grade.tests
     ]
     assert again.notes == grade.notes
+
+
+def _guarded(guard: Outcome, other: Outcome = Outcome.PASSED) -> list[TestResult]:
+    first, second = _test("test_a", other), _test("test_b", Outcome.PASSED)
+    keeps = _test("test_keeps", guard)
+    keeps.guard = True
+    return [first, keeps, second]
+
+
+def test_a_guard_earns_nothing_and_the_other_tests_share_the_points() -> None:
+    """A passing guard's share is 0; the exercise's points go to its other tests."""
+    result = reports.score_exercise(_exercise(), _guarded(Outcome.PASSED))
+    assert [t.max_score for t in result.tests] == [5.0, 0.0, 5.0]
+    assert result.score == 10.0
+
+
+def test_a_failing_guard_zeroes_its_exercise() -> None:
+    """While a guard fails, every test of its exercise scores 0, and a passing one says why."""
+    result = reports.score_exercise(_exercise(), _guarded(Outcome.FAILED))
+    assert result.score == 0.0
+    assert result.max_score == 10.0
+    gated = result.tests[0]
+    assert gated.outcome is Outcome.PASSED
+    assert "test_keeps" in gated.message
+    data = reports.gradescope(Grade(exercises=[result]))
+    assert data["score"] == 0
+    assert [t["status"] for t in data["tests"]] == ["failed", "failed", "failed"]
+    legacy = reports.classroom(Grade(exercises=[result]))
+    assert [t["status"] for t in legacy["tests"]] == ["fail", "fail", "fail"]
+
+
+def test_a_guard_is_kept_when_results_json_is_read_back() -> None:
+    """The guard flag survives Gradescope's results.json, so grading scores it the same."""
+    grade = Grade(exercises=[reports.score_exercise(_exercise(), _guarded(Outcome.FAILED))])
+    again = reports.from_gradescope(reports.gradescope(grade), [_exercise()])
+    assert [t.guard for t in again.tests] == [False, True, False]
+    assert again.score == 0.0
+
+
+def test_an_exercise_of_guards_only_still_pays() -> None:
+    """An exercise whose every test is a guard shares its points among them."""
+    keeps = _test("test_keeps", Outcome.PASSED)
+    keeps.guard = True
+    assert reports.score_exercise(_exercise(), [keeps]).score == 10.0
+
+
+@pytest.mark.parametrize(
+    ("hundredths", "expected"),
+    [
+        ([1000, 1000, 0], [10, 10, 0]),
+        ([334, 333, 333], [4, 3, 3]),
+        ([250, 250, 0, 257], [3, 2, 0, 3]),
+        ([5257, 0], [53, 0]),
+        ([1, 1, 1, 1], [0, 0, 0, 0]),
+    ],
+)
+def test_whole_points_add_up_to_the_rounded_total(
+    hundredths: list[int], expected: list[int]
+) -> None:
+    """Classroom 50's whole points sum to the kit's total rounded half up, by largest remainder."""
+    parts = reports.whole_points(hundredths)
+    assert parts == expected
+    assert sum(parts) == (sum(hundredths) + 50) // 100
 
 
 # -- real runs of the kit ----------------------------------------------------------------------
@@ -278,9 +344,9 @@ def _reports(tmp_path: Path, *args: str, cwd: Path = KIT) -> tuple[Any, Any, int
 def _check_sums(gradescope: Any, classroom: Any) -> None:
     scores = [t["score"] for t in gradescope["tests"]]
     assert cents(gradescope["score"]) == _sum_cents(scores)
-    assert _sum_cents([t["score"] for t in classroom["tests"]]) == cents(gradescope["score"])
+    assert sum(t["score"] for t in classroom["tests"]) == (cents(gradescope["score"]) + 50) // 100
     maxima = _sum_cents([t["max_score"] for t in gradescope["tests"]])
-    assert maxima == cents(classroom["max_score"])
+    assert (maxima + 50) // 100 == classroom["max_score"]
     for test in gradescope["tests"]:
         assert set(test) >= GRADESCOPE_TEST
     for test in classroom["tests"]:
@@ -314,6 +380,25 @@ def test_a_failing_run_adds_up_and_carries_the_teaching_messages(tmp_path: Path)
     assert "PARSE stage" in hello["message"]
     assert hello["filename"] == "exercises/01/test_hello.py"
     assert hello["line_no"] > 0
+
+
+def test_an_untouched_starter_scores_nothing_in_any_format(tmp_path: Path) -> None:
+    """On every starter, every report says 0 (results.json, the runner JSON, grades.csv,
+    Classroom 50's result.json), and only guards pass."""
+    gradescope, classroom, _ = _reports(tmp_path, "exercises")
+    passing = [t for t in gradescope["tests"] if t["extra_data"]["outcome"] == "passed"]
+    assert all(t["extra_data"]["guard"] for t in passing), [t["name"] for t in passing]
+    assert gradescope["score"] == 0
+    assert _sum_cents([t["score"] for t in classroom["tests"]]) == 0
+    grade = reports.from_gradescope(gradescope, load_all())
+    assert grade.score == 0.0
+    assert cents(grade.max_score) == _kit_max()
+    row = reports.csv_row("alice", grade, load_all())
+    assert row[1] == "0"
+    assert set(row[3:-2]) == {"0"}
+    result = classroom50.result(grade, {})
+    assert result["score"] == 0
+    assert result["max-score"] * 100 == _kit_max()
 
 
 def test_a_run_of_one_exercise_is_worth_that_exercise(tmp_path: Path) -> None:
@@ -389,6 +474,34 @@ def test_the_points_marker_weights_a_test(tmp_path: Path) -> None:
     _check_sums(gradescope, classroom)
     got = {t["name"].rpartition(": ")[2]: (t["score"], t["max_score"]) for t in gradescope["tests"]}
     assert got == {"test_big": (4, 4), "test_small": (0, 1), "test_other": (1, 1)}
+
+
+def test_a_manifest_sets_gradescope_visibility_of_its_tests(tmp_path: Path) -> None:
+    """`[visibility]` in a manifest holds tests back on Gradescope; the rest stay visible."""
+    root = _kit_copy(tmp_path, ())
+    _made_up_exercise(
+        root,
+        "import pytest\n\n"
+        "def test_shown():\n    pass\n\n"
+        "@pytest.mark.parametrize('n', [1, 2])\ndef test_held(n):\n    pass\n",
+    )
+    manifest = root / "exercises" / "99" / "exercise.toml"
+    with manifest.open("a", encoding="utf-8") as handle:
+        handle.write('[visibility]\ntest_held = "after_due_date"\n')
+    gradescope, _, status = _reports(tmp_path, "exercises", cwd=root)
+    assert status == 0
+    got = {t["name"].rpartition(": ")[2]: t["visibility"] for t in gradescope["tests"]}
+    assert got == {
+        "test_shown": "visible",
+        "test_held[1]": "after_due_date",
+        "test_held[2]": "after_due_date",
+    }
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("after_due_date", "later"), encoding="utf-8"
+    )
+    done = run_pytest("exercises", cwd=root)
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "`visibility` must be one of visible, hidden, after_due_date" in done.stderr
 
 
 def test_a_bad_points_marker_is_a_usage_error(tmp_path: Path) -> None:
@@ -468,3 +581,52 @@ def test_reports_are_written_in_utf8_whatever_the_locale(tmp_path: Path) -> None
     )
     assert done.returncode == 1
     assert "caf\u00e9 \u2192 \u2603" in path.read_text(encoding="utf-8")
+
+
+def test_two_students_of_one_name_are_told_apart_by_their_folder(tmp_path: Path) -> None:
+    """`checks grade a/alice b/alice`: two rows, each with its folder in the path column, and
+    every file written with the same permissions."""
+    folders = [tmp_path / "a" / "alice", tmp_path / "b" / "alice"]
+    for folder in folders:
+        folder.mkdir(parents=True)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "checks", "grade", *map(str, folders), "--out", str(out)],
+        cwd=KIT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    with (out / "grades.csv").open(encoding="utf-8", newline="") as handle:
+        rows = {row["student"]: row["path"] for row in csv.DictReader(handle)}
+    assert rows == {"alice": str(folders[0].resolve()), "alice-2": str(folders[1].resolve())}
+    modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in out.rglob("*.*")}
+    assert len(set(modes.values())) == 1, modes
+
+
+def test_grading_messages_name_the_students_own_file(tmp_path: Path) -> None:
+    """A grading report names the student's file inside their copy, never the folder graded."""
+    student = tmp_path / "bob"
+    ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache")
+    for part in ("exercises", "checks"):
+        shutil.copytree(KIT / part, student / part, ignore=ignore)
+    for name in ("conftest.py", "pyproject.toml"):
+        shutil.copyfile(KIT / name, student / name)
+    (student / "exercises" / "03" / "crashes.py").unlink()
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "checks", "grade", str(student), "--out", str(out)],
+        cwd=KIT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in ("results.json", "report.txt"):
+        text = (out / "bob" / name).read_text(encoding="utf-8")
+        assert "checks-grade-" not in text
+    report = (out / "bob" / "report.txt").read_text(encoding="utf-8")
+    assert str(student.resolve() / "exercises" / "03" / "crashes.py") in report

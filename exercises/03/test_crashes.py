@@ -1,5 +1,7 @@
 """Exercise 03: crashes.py runs to the end and prints its report: each crash fixed, none hidden."""
 
+import pytest
+
 from checks import Stage, expect
 from checks.hiding import expect_no_hiding
 from checks.trials import Trial, expect_trials
@@ -29,6 +31,7 @@ def test_runs_to_the_end(exercise):
     )
 
 
+@pytest.mark.guard
 def test_keeps_its_functions(exercise):
     """crashes.py still defines its four functions and calls each of them."""
     tree = exercise.tree("crashes.py")
@@ -36,6 +39,7 @@ def test_keeps_its_functions(exercise):
     expect.calls(tree, FUNCTIONS, file="crashes.py")
 
 
+@pytest.mark.guard
 def test_hides_no_error(exercise):
     """crashes.py has no try statement, no with block and no early exit, anywhere."""
     expect_no_hiding(exercise.tree("crashes.py"), file="crashes.py")

@@ -6,6 +6,8 @@ import dis
 import io
 import platform
 
+import pytest
+
 from checks import expect, probe
 from checks.bytecode import code_objects, instruction_names
 
@@ -182,6 +184,7 @@ def test_opnames_of_code_objects(exercise):
         _expect_same_names(call, got, expected[label])
 
 
+@pytest.mark.guard
 def test_no_instruction_names_written_down(exercise):
     """bytecode.py asks dis for instruction names each time, and keeps none of its own."""
     tree = exercise.tree(STUDENT)

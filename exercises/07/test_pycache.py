@@ -63,6 +63,7 @@ def test_gitignore_ignores_bytecode(exercise):
     expect_gitignore_ignores(exercise.student_file("project/.gitignore"))
 
 
+@pytest.mark.guard
 def test_gitignore_keeps_the_project(exercise):
     """project/.gitignore leaves the sources, the README and itself to git."""
     expect_gitignore_keeps(exercise.student_file("project/.gitignore"))

@@ -6,6 +6,7 @@ runs the tests, and compare it with the prediction, line by line.
 
 import ast
 import difflib
+import pytest
 
 from checks import Stage, expect
 from checks.answers import written_answers
@@ -159,6 +160,7 @@ def prints_outside(tree, functions):
     return sorted(lines)
 
 
+@pytest.mark.guard
 def test_report_keeps_its_functions(exercise):
     """report.py's three section functions are still there, called, and print their section."""
     tree = exercise.tree("report.py")
