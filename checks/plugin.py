@@ -444,14 +444,18 @@ def _student_view(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """In a student's plain run, leave out pytest's header and its cut one-line summaries."""
+    """In a student's plain run, leave out pytest's header and its cut one-line summaries.
+
+    A ``-r`` given on the command line is kept: whoever typed it asked for those lines.
+    """
     config = session.config
     if not _student_view(config):
         return
     config.option.no_header = True
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if isinstance(reporter, pytest.TerminalReporter):
-        reporter.reportchars = ""
+    asked = any(str(arg).startswith("-r") for arg in config.invocation_params.args)
+    if isinstance(reporter, pytest.TerminalReporter) and not asked:
+        reporter.reportchars = ""  # the -ra of addopts: each failure again, cut to one line
 
 
 def _after(number: str) -> Exercise | None:
