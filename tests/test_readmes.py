@@ -32,8 +32,8 @@ def _commands(readme: Path) -> list[str]:
     """The commands a README's code blocks suggest, in order, without their comments."""
     found: list[str] = []
     for block in FENCE.findall(readme.read_text(encoding="utf-8")):
-        for line in block.splitlines():
-            line = line.removeprefix("$ ").strip()
+        for typed in block.splitlines():
+            line = typed.removeprefix("$ ").strip()
             if line.startswith(("uv run ", "cd ", "ls ")):
                 found.append(line.split("  #")[0].split(" # ")[0].strip())
     return found
