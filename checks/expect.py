@@ -8,6 +8,7 @@ relies on ``assert``, so ``python -O`` cannot switch them off.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -34,6 +35,12 @@ __all__ = [
 
 SHOWN_LINES = 15
 """Lines of a program's output quoted in a message; the rest is summarised."""
+
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+"""Each bracket and the one that closes it."""
+
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+"""A piece of text in quotes on one line."""
 
 _TRACEBACK = "Traceback (most recent call last):"
 """The line with which Python starts the report of an error on stderr."""
@@ -155,6 +162,9 @@ def describe(run: Run) -> str:
     elif run.message:
         parts.append(f"    ({run.message})")
     parts.append("\n" + _WHAT_STAGE_MEANS[run.stage])
+    inside = bracket_in_quotes(run)
+    if inside:
+        parts.append(inside)
     if run.waited_for_input:
         parts.append(
             "It called input(), but the checks give a program no keyboard: the answer must "
@@ -163,6 +173,21 @@ def describe(run: Run) -> str:
     if run.stage.started:
         parts.append("\nWhat it printed before it stopped:\n" + output_shown(run))
     return "\n".join(parts)
+
+
+def bracket_in_quotes(run: Run) -> str:
+    """A word for a bracket never closed because its closing one sits inside quotes, or ``""``."""
+    opened = re.match(r"'(.)' was never closed", run.message or "")
+    if run.stage is not Stage.PARSE or opened is None or not run.source_line:
+        return ""
+    closer = _CLOSERS.get(opened.group(1), "")
+    quoted = [piece for piece in _QUOTED.findall(run.source_line) if closer and closer in piece]
+    if not quoted:
+        return ""
+    return (
+        f"Look at {quoted[0]} on that line: the {closer} is inside the quotes, so Python reads it "
+        f"as part of the text, not as the end of the bracket. Move it after the closing quote."
+    )
 
 
 def stage(run: Run, expected: Stage, *, error: str | None = None, advice: str = "") -> None:

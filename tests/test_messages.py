@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks import expect
+from checks.model import Stage
 from checks.run import run_file
 
 
@@ -70,3 +71,17 @@ def test_a_crash_is_not_called_output_to_stderr(tmp_path: Path) -> None:
 def test_returned_values_in_words(shown: str, expected: object, words: str) -> None:
     """A returned value is described in words: text, nothing, a generator, or as it is."""
     assert words in expect.returned(shown, expected)
+
+
+def test_a_bracket_inside_quotes_is_pointed_at(tmp_path: Path) -> None:
+    """print("Lift off!)") is told that its ) sits inside the quotes, not that it is missing."""
+    run = _run(tmp_path, 'print("Lift off!)"\n')
+    message = _failure(lambda: expect.stage(run, Stage.OK))
+    assert "'(' was never closed" in message
+    assert 'Look at "Lift off!)" on that line: the ) is inside the quotes' in message
+
+
+def test_a_bracket_really_missing_gets_no_such_word(tmp_path: Path) -> None:
+    """A ( never closed whose ) is simply missing is not told about quotes."""
+    run = _run(tmp_path, 'print("Lift off!"\n')
+    assert expect.bracket_in_quotes(run) == ""
