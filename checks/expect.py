@@ -164,7 +164,7 @@ def describe(run: Run) -> str:
     parts.append("\n" + _WHAT_STAGE_MEANS[run.stage])
     inside = bracket_in_quotes(run)
     if inside:
-        parts.append(inside)
+        parts.append("\n" + inside)
     if run.waited_for_input:
         parts.append(
             "It called input(), but the checks give a program no keyboard: the answer must "
@@ -237,7 +237,7 @@ def _difference(want: str, have: str) -> str:
     parted = want[column : column + 1] + have[column : column + 1]
     if any(char.isspace() for char in parted):
         rows.append(
-            f"    (they part at character {column + 1}: a space or tab, which does not show)"
+            f"    (they part at character {column + 1}: a space or a tab, easy to miss)"
         )
     return "\n".join(rows)
 

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.util import MAGIC_NUMBER, source_hash
 from pathlib import Path
-from typing import cast
+from typing import NoReturn, cast
 
 from checks import expect
 from checks.attempt import Attempt
@@ -716,6 +716,17 @@ def expect_cache_paths(report: Report, samples: Samples, *, other_tag: bool = Fa
         )
 
 
+_GOING_FURTHER = (
+    "This check is part of going further (README steps 4 and 5, 2 of the 10 points): the "
+    "core's checks do not depend on it.\n\n"
+)
+
+
+def _fail_going_further(message: str) -> NoReturn:
+    """Fail a check of going further, saying that it is one."""
+    expect.fail(_GOING_FURTHER + message)
+
+
 def _same_path(got: str, right: Path) -> bool:
     return os.path.normcase(os.path.normpath(got)) == os.path.normcase(os.path.normpath(right))
 
@@ -770,7 +781,7 @@ def expect_headers(report: Report, samples: Samples) -> None:
             problem = f"{call} returned\n    {returned.shown()}\n\n" + "\n".join(
                 f"    {p}" for p in wrong
             )
-        expect.fail(
+        _fail_going_further(
             f"{problem}\n\nThat .pyc starts with this header"
             + (" (another Python version wrote it)" if sample.foreign else "")
             + ":\n\n"
@@ -807,7 +818,7 @@ def expect_staleness(report: Report, samples: Samples, *, hash_based: bool) -> N
                 f"{call} returned {got}, but that {sample.header.kind} pyc {verdict} its "
                 f"source: {sample.story}."
             )
-        expect.fail(f"{problem}\n\n{_staleness_facts(sample)}")
+        _fail_going_further(f"{problem}\n\n{_staleness_facts(sample)}")
 
 
 def _hex(data: bytes | None) -> str:
@@ -910,8 +921,8 @@ def expect_answers(report: Report, seen: Experiment) -> None:
             value = bare if bare in ("True", "False") else "True or False"
             expect.fail(
                 f"{name} is the text {text!r} in answers.py, in quotes, not the value True or "
-                "False. In Python, quotes make text (a str): 'False' is four letters, and "
-                "Python does not read it as the answer no.\n\n"
+                "False. In Python, quotes make text (a str): in quotes, the word is only letters, "
+                "and Python does not read it as a yes or a no.\n\n"
                 f"Next: drop the quotes: {name} = {value}"
             )
         if not isinstance(got, bool):

@@ -39,7 +39,7 @@ def test_a_trailing_space_is_named(tmp_path: Path) -> None:
     """A difference that does not show (a space at the end) is said in words."""
     run = _run(tmp_path, 'print("Hello, Python! ")\n')
     message = _failure(lambda: expect.lines(run, ["Hello, Python!"]))
-    assert "a space or tab, which does not show" in message
+    assert "a space or a tab, easy to miss" in message
 
 
 def test_output_to_stderr_is_named(tmp_path: Path) -> None:
