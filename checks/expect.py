@@ -236,9 +236,7 @@ def _difference(want: str, have: str) -> str:
     rows = [f"    expected: {want}", f"    printed:  {have}", "              " + " " * column + "^"]
     parted = want[column : column + 1] + have[column : column + 1]
     if any(char.isspace() for char in parted):
-        rows.append(
-            f"    (they part at character {column + 1}: a space or a tab, easy to miss)"
-        )
+        rows.append(f"    (they part at character {column + 1}: a space or a tab, easy to miss)")
     return "\n".join(rows)
 
 
