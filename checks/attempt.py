@@ -109,7 +109,8 @@ class Attempt:
         except SyntaxError as error:
             expect.fail(
                 f"{name} does not parse yet (line {error.lineno}: {error.msg}). Fix the grammar "
-                "first: `uv run checks stage` shows where it stops."
+                f"first: `uv run checks stage exercises/{self.exercise.number}/{name}` shows where "
+                "it stops."
             )
 
     def findings(self, name: str) -> list[Finding]:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from checks import classroom50, grade, study
+from checks import classroom50, expect, grade, study
 from checks.model import Run, Stage
 from checks.run import StudentFileError, run_file
 
@@ -44,6 +44,9 @@ def _stage_text(given: str, run: Run) -> str:
         lines.append(f"  {said}{where}")
         if run.source_line:
             lines.append(f"    {run.line} | {run.source_line}")
+        inside = expect.bracket_in_quotes(run)
+        if inside:
+            lines.append(f"  {inside}")
     if run.stage.started:
         label = "printed" if run.stage is Stage.OK else "printed before it stopped"
         if run.stdout:

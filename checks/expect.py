@@ -8,6 +8,7 @@ relies on ``assert``, so ``python -O`` cannot switch them off.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -28,11 +29,21 @@ __all__ = [
     "no_findings",
     "no_silencing",
     "output_shown",
+    "returned",
     "stage",
 ]
 
 SHOWN_LINES = 15
 """Lines of a program's output quoted in a message; the rest is summarised."""
+
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+"""Each bracket and the one that closes it."""
+
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+"""A piece of text in quotes on one line."""
+
+_TRACEBACK = "Traceback (most recent call last):"
+"""The line with which Python starts the report of an error on stderr."""
 
 _WHAT_STAGE_MEANS = {
     Stage.READ: (
@@ -77,9 +88,53 @@ def _quote(text: str, limit: int = SHOWN_LINES) -> str:
     return body
 
 
+def _written_to_stderr(run: Run) -> str:
+    """What the program itself wrote to stderr: without Python's report of the error it hit."""
+    if not run.stage.started:
+        return ""
+    text = run.stderr
+    if text.startswith(_TRACEBACK):
+        return ""
+    cut = text.find("\n" + _TRACEBACK)
+    return text[: cut + 1] if cut >= 0 else text
+
+
 def output_shown(run: Run) -> str:
-    """What the program printed, quoted for a message."""
-    return _quote(run.stdout)
+    """What the program printed, quoted for a message, and what it wrote to stderr, if anything."""
+    shown = _quote(run.stdout)
+    errors = _written_to_stderr(run)
+    if errors.strip():
+        if not run.stdout:
+            shown = "    (nothing on the screen's normal output, stdout)"
+        shown += (
+            "\n\nIt also wrote to stderr, the error stream (`print(..., file=sys.stderr)` "
+            "writes there). Your screen shows both, but the checks read only stdout:\n"
+            + _quote(errors)
+        )
+    return shown
+
+
+def returned(shown: str, expected: object = None) -> str:
+    """A value a function returned (as ``repr`` shows it), in words a beginner reads.
+
+    ``None`` is "nothing (None)"; text is called text, with a word on the number it looks like
+    when ``expected`` is one; a generator is told to be wrapped in ``list(...)``.
+    """
+    if shown == "None":
+        return "nothing (None): does the function end with a `return` line?"
+    if shown.startswith("<generator object"):
+        return (
+            f"a generator ({shown}), which gives the values one at a time: wrap it in "
+            "list(...) to return them all as a list"
+        )
+    if shown[:1] in ("'", '"'):
+        looks = (
+            f", not the number {expected!r}: return the number itself, not text made from it"
+            if isinstance(expected, (int, float)) and not isinstance(expected, bool)
+            else ""
+        )
+        return f"the text {shown} (a str: the quotes show it is text){looks}"
+    return shown
 
 
 def describe(run: Run) -> str:
@@ -107,6 +162,9 @@ def describe(run: Run) -> str:
     elif run.message:
         parts.append(f"    ({run.message})")
     parts.append("\n" + _WHAT_STAGE_MEANS[run.stage])
+    inside = bracket_in_quotes(run)
+    if inside:
+        parts.append("\n" + inside)
     if run.waited_for_input:
         parts.append(
             "It called input(), but the checks give a program no keyboard: the answer must "
@@ -115,6 +173,21 @@ def describe(run: Run) -> str:
     if run.stage.started:
         parts.append("\nWhat it printed before it stopped:\n" + output_shown(run))
     return "\n".join(parts)
+
+
+def bracket_in_quotes(run: Run) -> str:
+    """A word for a bracket never closed because its closing one sits inside quotes, or ``""``."""
+    opened = re.match(r"'(.)' was never closed", run.message or "")
+    if run.stage is not Stage.PARSE or opened is None or not run.source_line:
+        return ""
+    closer = _CLOSERS.get(opened.group(1), "")
+    quoted = [piece for piece in _QUOTED.findall(run.source_line) if closer and closer in piece]
+    if not quoted:
+        return ""
+    return (
+        f"Look at {quoted[0]} on that line: the {closer} is inside the quotes, so Python reads it "
+        f"as part of the text, not as the end of the bracket. Move it after the closing quote."
+    )
 
 
 def stage(run: Run, expected: Stage, *, error: str | None = None, advice: str = "") -> None:
@@ -137,18 +210,14 @@ def lines(run: Run, expected: Sequence[str], *, advice: str = "") -> None:
         return
     for number, (want, have) in enumerate(zip(expected, got, strict=False), start=1):
         if want != have:
-            first = (
-                f"Line {number} of the output differs.\n"
-                f"    expected: {want!r}\n"
-                f"    printed:  {have!r}"
-            )
+            first = f"Line {number} of the output differs.\n" + _difference(want, have)
             break
     else:
         number = min(len(expected), len(got)) + 1
         if len(got) < len(expected):
-            first = f"The output stops early: line {number} should be {expected[number - 1]!r}."
+            first = f"The output stops early: line {number} should be:\n    {expected[number - 1]}"
         else:
-            first = f"The output has extra lines, from line {number}: {got[number - 1]!r}."
+            first = f"The output has extra lines, from line {number}:\n    {got[number - 1]}"
     message = (
         f"{run.file.name} printed something other than expected.\n\n{first}\n\n"
         f"Expected:\n{_quote(chr(10).join(expected))}\n\nPrinted:\n{output_shown(run)}"
@@ -156,6 +225,19 @@ def lines(run: Run, expected: Sequence[str], *, advice: str = "") -> None:
     if not run.stage.started or run.stage is Stage.RUN:
         message += "\n\n" + describe(run)
     fail(message + (f"\n\nNext: {advice}" if advice else ""))
+
+
+def _difference(want: str, have: str) -> str:
+    """Two lines one above the other, as printed (no quotes), with a mark where they part."""
+    column = next(
+        (i for i, (a, b) in enumerate(zip(want, have, strict=False)) if a != b),
+        min(len(want), len(have)),
+    )
+    rows = [f"    expected: {want}", f"    printed:  {have}", "              " + " " * column + "^"]
+    parted = want[column : column + 1] + have[column : column + 1]
+    if any(char.isspace() for char in parted):
+        rows.append(f"    (they part at character {column + 1}: a space or a tab, easy to miss)")
+    return "\n".join(rows)
 
 
 def finding(

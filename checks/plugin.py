@@ -22,7 +22,7 @@ import pytest
 from checks import expect, reports, run
 from checks.attempt import Attempt
 from checks.cache import VerdictCache
-from checks.manifest import KIT_ROOT, ManifestError, exercise_of
+from checks.manifest import KIT_ROOT, ManifestError, exercise_of, load_all
 from checks.model import Exercise, Finding, Outcome, TestResult
 from checks.run import DEFAULT_TIMEOUT, Limits, RunCache
 from checks.typecheck import TypecheckError, run_pyright
@@ -437,28 +437,78 @@ def _exercise_number(nodeid: str) -> str | None:
     return None
 
 
+def _student_view(config: pytest.Config) -> bool:
+    """Whether this is a student's plain run: exercises only, neither ``-v`` nor ``-q``."""
+    if config.get_verbosity() != 0:
+        return False
+    exercises = KIT_ROOT / "exercises"
+    paths = [path.resolve() for path in _run_paths(config)]
+    return bool(paths) and all(p == exercises or exercises in p.parents for p in paths)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In a student's plain run, leave out pytest's header and its cut one-line summaries.
+
+    A ``-r`` given on the command line is kept: whoever typed it asked for those lines.
+    """
+    config = session.config
+    if not _student_view(config):
+        return
+    config.option.no_header = True
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    asked = any(str(arg).startswith("-r") for arg in config.invocation_params.args)
+    if isinstance(reporter, pytest.TerminalReporter) and not asked:
+        reporter.reportchars = ""  # the -ra of addopts: each failure again, cut to one line
+
+
+def _after(number: str) -> Exercise | None:
+    """The exercise that comes after exercise ``number`` in the kit, if there is one."""
+    try:
+        exercises = load_all(KIT_ROOT)
+    except ManifestError:
+        return None
+    later = [e for e in exercises if e.number > number]
+    return later[0] if later else None
+
+
 @pytest.hookimpl
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say which exercises pass and which one to do next."""
+    """Say which exercises pass, and which one to do next: the same one, or the next in line."""
     state = terminalreporter.config.stash[STATE]
     if not state.results:
         return
     terminalreporter.section("progress")
-    next_up: Exercise | None = None
+    unfinished: Exercise | None = None
     for number in sorted(state.results):
         exercise = state.exercises.get(number)
         done = all(t.outcome is Outcome.PASSED for t in state.results[number])
         title = exercise.title if exercise else ""
         mark = "done" if done else "not yet"
         terminalreporter.write_line(f"  {number}  {mark:8} {title}")
-        if not done and next_up is None and exercise is not None:
-            next_up = exercise
-    if next_up is not None:
-        terminalreporter.write_line("")
-        terminalreporter.write_line(f"Next: exercise {next_up.number}: {next_up.goal}")
+        if not done and unfinished is None and exercise is not None:
+            unfinished = exercise
+    terminalreporter.write_line("")
+    if unfinished is not None:
+        number = unfinished.number
+        terminalreporter.write_line(f"Exercise {number} is not done yet: {unfinished.goal}")
         terminalreporter.write_line(
-            f"      read exercises/{next_up.number}/README.md, then run `{next_up.test_command}`"
+            f"Read the message above, change your file, then run `{unfinished.test_command}` "
+            f"again (`uv run checks hint {number}` gives a hint)."
         )
+    else:
+        following = _after(max(state.results))
+        if following is None:
+            terminalreporter.write_line(
+                "That was the last exercise. `uv run checks` shows the whole table."
+            )
+        else:
+            terminalreporter.write_line(
+                f"Your next exercise is {following.number}, {following.title}: {following.goal}"
+            )
+            terminalreporter.write_line(
+                f"Read exercises/{following.number}/README.md, then run `{following.test_command}`."
+            )
     if terminalreporter.config.get_verbosity() > 0:
         runs_kept = state.run_cache.hits if state.run_cache else 0
         tests_kept = state.verdicts.hits if state.verdicts else 0

@@ -123,7 +123,7 @@ def next_steps(exercise: Exercise | None, term: Terminal, total: int) -> str:
         else "Edit"
     )
     lines = [
-        term.paint(f"Next: exercise {exercise.number}, {exercise.title}", "bold"),
+        term.paint(f"Your next exercise: {exercise.number}, {exercise.title}", "bold"),
         term.wrap(exercise.goal, indent="  "),
         term.wrap(f"{read} {files} and check it with:", indent="  "),
         "    " + term.paint(exercise.test_command, "cyan"),

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.util import MAGIC_NUMBER, source_hash
 from pathlib import Path
-from typing import cast
+from typing import NoReturn, cast
 
 from checks import expect
 from checks.attempt import Attempt
@@ -105,16 +105,30 @@ MUST_IGNORE = {
 with what each one is. Files only: git tracks files, so a folder is ignored when all of it is.
 """
 
-MUST_KEEP = (
-    "main.py",
-    "helper.py",
-    "pycache.py",
-    "pkg/__init__.py",
-    "pkg/tool.py",
-    "README.md",
-    ".gitignore",
-)
-"""Paths of a project that git must still see."""
+MUST_KEEP = {
+    "main.py": "a source file",
+    "helper.py": "a source file",
+    "pycache.py": "a source file whose name holds 'pycache'",
+    "pkg/__init__.py": "a package's source",
+    "pkg/tool.py": "a source file deeper down",
+    "tests/test_helper.py": "a test",
+    "gui.pyw": "a Windows script (.pyw), a source too",
+    "stubs/helper.pyi": "a type stub (.pyi), hints for pyright",
+    "README.md": "the project's README",
+    "docs/index.md": "documentation",
+    "notes.txt": "a text file",
+    "requirements.txt": "the list of libraries the project needs",
+    "data/config.json": "data the program reads",
+    "pyproject.toml": "the project's settings",
+    ".gitignore": "the .gitignore itself",
+}
+"""Files of a project that git must still see, with what each one is: a ``.gitignore`` that
+hides bytecode and also these hides more than the README asks (``*.txt``, ``docs/``, ``*.py?``,
+which matches ``.pyi`` and ``.pyw`` too).
+"""
+
+_DEEDS_SHOWN = 5
+"""At most this many of the things the student's functions did beyond reading are named."""
 
 _NS = 1_000_000_000
 """Nanoseconds in a second."""
@@ -477,9 +491,30 @@ class Report:
         items = cast("list[object]", found) if isinstance(found, list) else []
         return [Returned.decode(items[i] if i < len(items) else None) for i in range(count)]
 
+    def deeds(self) -> list[tuple[str, str]]:
+        """What the student's functions did beyond reading (compiled, wrote...), by function."""
+        found: list[tuple[str, str]] = []
+        for key, name in _CALLED.items():
+            calls = self.data.get(key)
+            for call in cast("list[object]", calls) if isinstance(calls, list) else []:
+                did = _as_dict(call).get("did")
+                for deed in cast("list[object]", did) if isinstance(did, list) else []:
+                    if (name, str(deed)) not in found:
+                        found.append((name, str(deed)))
+        return found
+
     def constant(self, name: str) -> Returned:
         """The value of a constant in ``answers.py``."""
         return Returned.decode(_as_dict(self.data.get("answers")).get(name))
+
+
+_CALLED = {
+    "cache_path": "cache_path",
+    "other_cache_path": "cache_path",
+    "read_header": "read_header",
+    "is_stale": "is_stale",
+}
+"""The driver's report keys that hold calls of the student's functions, and whose calls."""
 
 
 def _shown(value: dict[str, object]) -> str:
@@ -594,6 +629,16 @@ def try_student(
             "touch, compile or delete anything."
         )
     report = Report(run=run, data=data)
+    done = report.deeds()
+    if done:
+        expect.fail(
+            "Your functions did more than read while they ran:\n"
+            + "\n".join(f"    {name}() {deed}" for name, deed in done[:_DEEDS_SHOWN])
+            + "\n\ncache_path, read_header and is_stale only look: they must not compile, "
+            "write, touch or delete any file, not even a copy in another folder. is_stale "
+            "answers from the header and the source as they are (their mtime, size or hash), "
+            "never by compiling the source again to compare."
+        )
     for module in modules:
         error = report.load_error(module)
         if error is not None:
@@ -671,6 +716,17 @@ def expect_cache_paths(report: Report, samples: Samples, *, other_tag: bool = Fa
         )
 
 
+_GOING_FURTHER = (
+    "This check is part of going further (README steps 4 and 5, 2 of the 10 points): the "
+    "core's checks do not depend on it.\n\n"
+)
+
+
+def _fail_going_further(message: str) -> NoReturn:
+    """Fail a check of going further, saying that it is one."""
+    expect.fail(_GOING_FURTHER + message)
+
+
 def _same_path(got: str, right: Path) -> bool:
     return os.path.normcase(os.path.normpath(got)) == os.path.normcase(os.path.normpath(right))
 
@@ -725,7 +781,7 @@ def expect_headers(report: Report, samples: Samples) -> None:
             problem = f"{call} returned\n    {returned.shown()}\n\n" + "\n".join(
                 f"    {p}" for p in wrong
             )
-        expect.fail(
+        _fail_going_further(
             f"{problem}\n\nThat .pyc starts with this header"
             + (" (another Python version wrote it)" if sample.foreign else "")
             + ":\n\n"
@@ -762,7 +818,7 @@ def expect_staleness(report: Report, samples: Samples, *, hash_based: bool) -> N
                 f"{call} returned {got}, but that {sample.header.kind} pyc {verdict} its "
                 f"source: {sample.story}."
             )
-        expect.fail(f"{problem}\n\n{_staleness_facts(sample)}")
+        _fail_going_further(f"{problem}\n\n{_staleness_facts(sample)}")
 
 
 def _hex(data: bytes | None) -> str:
@@ -859,8 +915,21 @@ def expect_answers(report: Report, seen: Experiment) -> None:
         got = (returned.value or {}).get("bool")
         if returned.error is not None or returned.value is None:
             expect.fail(f"answers.py has no {name}: set it to True or False.")
+        text = (returned.value or {}).get("str")
+        if isinstance(text, str):
+            bare = text.strip().capitalize()
+            value = bare if bare in ("True", "False") else "True or False"
+            expect.fail(
+                f"{name} is the text {text!r} in answers.py, in quotes, not the value True or "
+                "False. In Python, quotes make text (a str): in quotes, the word is only letters, "
+                "and Python does not read it as a yes or a no.\n\n"
+                f"Next: drop the quotes: {name} = {value}"
+            )
         if not isinstance(got, bool):
-            expect.fail(f"{name} is {returned.shown()} in answers.py: set it to True or False.")
+            expect.fail(
+                f"{name} is {returned.shown()} in answers.py: set it to True or False "
+                "(with a capital letter and no quotes)."
+            )
         if got == truth:
             continue
         expect.fail(
@@ -989,13 +1058,15 @@ def expect_gitignore_keeps(gitignore: Path, *, judge: Judge | None = None) -> No
     """Require that ``gitignore`` leaves the project's own files (sources, README) to git."""
     judge = judge or Judge(git=find_git())
     hides = ignored(gitignore, MUST_KEEP, judge=judge)
-    hidden = [p for p in MUST_KEEP if p in hides]
+    hidden = {p: what for p, what in MUST_KEEP.items() if p in hides}
     if not hidden:
         return
+    width = max(map(len, hidden))
     expect.fail(
         "project/.gitignore hides files a project must keep in git:\n"
-        + "\n".join(f"    {p}" for p in hidden)
-        + f"\n\n(judged by {judge})\n\n"
-        "Next: ignore only the bytecode: __pycache__ folders and .pyc files. A pattern like * "
-        "matches every file, your source code too."
+        + "\n".join(f"    {p:{width}}  ({what})" for p, what in hidden.items())
+        + f"\n\n(judged by {judge}, in a project holding those files)\n\n"
+        "Next: ignore only the bytecode: __pycache__ folders and .pyc files, nothing else. "
+        "A pattern matches more than you may think: * matches every file, *.py? matches .pyi "
+        "and .pyw files too, and a line such as *.txt or docs/ hides files that are not bytecode."
     )

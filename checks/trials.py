@@ -142,7 +142,8 @@ def _verdict(trial: Trial, answer: Answer | None, file: str) -> str | None:
             f"but it printed:\n{_quote(answer.printed)}"
         )
     if not _same(trial.returns, answer.value):
-        return f"{trial.call} should return {trial.returns!r}, but it returned {answer.value}."
+        got = expect.returned(str(answer.value), trial.returns)
+        return f"{trial.call} should return {trial.returns!r}, but it returned {got}."
     return None
 
 

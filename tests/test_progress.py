@@ -84,7 +84,7 @@ def test_long_titles_fit_80_columns(tmp_path: Path) -> None:
 def test_next_steps_names_goal_and_command(tmp_path: Path) -> None:
     """The next exercise comes with its goal and the command that checks it."""
     text = next_steps(_exercise(tmp_path, "04"), PLAIN, 10)
-    assert "Next: exercise 04, Title 04" in text
+    assert "Your next exercise: 04, Title 04" in text
     assert "Goal of 04." in text
     assert "uv run pytest exercises/04" in text
     assert "All 10 exercises pass" in next_steps(None, PLAIN, 10)

@@ -9,6 +9,8 @@ the kit ships: the starter, the solution and each case.
 from __future__ import annotations
 
 import importlib.util
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +33,7 @@ from checks.pycache import (
     make_samples,
     matches_source,
 )
-from tests.support import KIT
+from tests.support import KIT, run_pytest
 
 SHELL = {
     "PYTHONDONTWRITEBYTECODE": "1",
@@ -220,3 +222,57 @@ def test_git_ignores_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     gitignore.write_text("# nothing yet\n", encoding="utf-8")
     probes = ["old.pyc", "__pycache__/a.pyc"]
     assert ignored(gitignore, probes, judge=Judge(git=find_git())) == set()
+
+
+CORE_ONLY = '''"""Exercise 07 with the core done and going further not started."""
+
+import sys
+from pathlib import Path
+
+
+def cache_path(source: Path) -> Path:
+    """Where CPython caches the bytecode of `source`."""
+    return source.parent / "__pycache__" / f"{source.stem}.{sys.implementation.cache_tag}.pyc"
+
+
+def read_header(pyc: Path):
+    """Not written yet."""
+    raise NotImplementedError
+
+
+def is_stale(source: Path, pyc: Path) -> bool:
+    """Not written yet."""
+    raise NotImplementedError
+'''
+
+GOING_FURTHER = {
+    "test_read_header",
+    "test_is_stale_timestamp_pycs",
+    "test_is_stale_hash_based_pycs",
+}
+"""The checks of 07's "going further" part: the core's points must not depend on them."""
+
+
+def test_the_core_does_not_depend_on_going_further(tmp_path: Path) -> None:
+    """With the core done and going further not started, only going further's checks fail."""
+    target = tmp_path / "exercises" / "07"
+    shutil.copytree(KIT / "solutions" / "07", target)
+    (target / "pycache.py").write_text(CORE_ONLY, encoding="utf-8")
+    done = run_pytest("exercises/07", "--submission", str(tmp_path), "-rf")
+    failed = {
+        line.split("::")[1].split(" ")[0]
+        for line in done.stdout.splitlines()
+        if line.startswith("FAILED ")
+    }
+    assert failed == GOING_FURTHER, done.stdout
+    text = (KIT / "exercises" / "07" / "test_pycache.py").read_text(encoding="utf-8")
+    # Each test's weight (points(n), 1 when none), or no share at all for a guard.
+    weights = {
+        name: 0.0 if "mark.guard" in marks else float(next(iter(points), 1))
+        for marks, name in re.findall(r"((?:@pytest\.mark\.[^\n]*\n)*)def (test_\w+)", text)
+        for points in [re.findall(r"points\(([\d.]+)\)", marks)]
+    }
+    assert len(weights) == 8, weights
+    further = sum(float(w) for name, w in weights.items() if name in GOING_FURTHER)
+    core = sum(float(w) for name, w in weights.items() if name not in GOING_FURTHER)
+    assert (core, further) == (8.0, 2.0), "the README says the core is 8 of 10 points"

@@ -50,7 +50,7 @@ def test_progress_lists_exercises_and_names_the_next(kit: Path) -> None:
     assert "Your progress: 0 of 2 exercises done" in done.stdout
     assert "01  not yet  The journey of one line  <- next" in done.stdout
     assert "02  not yet  The answer" in done.stdout
-    assert "Next: exercise 01, The journey of one line" in done.stdout
+    assert "Your next exercise: 01, The journey of one line" in done.stdout
     assert "Make hello.py print exactly: Hello, Python!" in done.stdout
     assert "uv run pytest exercises/01" in done.stdout
     assert max(len(line) for line in done.stdout.splitlines()) <= 80
@@ -62,11 +62,11 @@ def test_progress_is_the_verdict_of_the_files(kit: Path) -> None:
     solved = run_checks(kit).stdout
     assert "Your progress: 1 of 2 exercises done" in solved
     assert "01  done" in solved
-    assert "Next: exercise 02, The answer" in solved
+    assert "Your next exercise: 02, The answer" in solved
     write(kit / "exercises/01/hello.py", 'print("Hello, Python")\n')
     broken = run_checks(kit).stdout
     assert "01  not yet" in broken, "a kept verdict outlived the file it judged"
-    assert "Next: exercise 01" in broken
+    assert "Your next exercise: 01" in broken
 
 
 def test_progress_follows_the_kit_tests_too(kit: Path) -> None:

@@ -4,7 +4,10 @@ The checks run this file the way `python driver.py` runs it, in a throwaway copy
 folder, with a request.json beside it: which of your functions to call, on which real files.
 It imports your pycache.py (and answers.py), calls your functions, and prints what they
 returned as one JSON line for the checks to judge. What your code prints is set aside.
-It uses nothing but the standard library, so that it runs on any Python from 3.10.
+While your functions run, an audit hook notes whether they compile a sample's source, import
+a module that compiles (py_compile, compileall) or write, touch, move or delete a file: the
+README asks them only to read. It uses nothing but the standard library, so that it runs on
+any Python from 3.10.
 """
 
 from __future__ import annotations
@@ -23,6 +26,80 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 FIELDS = ("magic", "flags", "mtime", "size")
 ANSWERS = ("MAIN_SCRIPT_GETS_PYC", "IMPORTED_MODULE_GETS_PYC")
+COMPILERS = ("py_compile", "compileall")
+WRITE_MODES = set("wax+")
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+CHANGES = {
+    "os.utime": "changed the time of",
+    "os.remove": "deleted",
+    "os.rename": "moved",
+    "os.mkdir": "made the folder",
+    "os.rmdir": "deleted the folder",
+    "shutil.copyfile": "copied",
+    "shutil.move": "moved",
+    "shutil.rmtree": "deleted the folder",
+}
+
+
+class Watch:
+    """What the student's functions did while they ran that a function that only reads does not."""
+
+    def __init__(self):
+        self.on = False
+        self.seen = []
+        self.sources = {}
+
+    def expect(self, paths):
+        """The sample sources of this request: compiling one of them is recompiling."""
+        for path in paths:
+            with contextlib.suppress(OSError):
+                self.sources[Path(path).name] = Path(path).read_bytes()
+
+    def hook(self, event, args):
+        if not self.on:
+            return
+        self.on = False  # what the hook itself does is not the student's
+        try:
+            found = self.judge(event, args)
+            if found and found not in self.seen:
+                self.seen.append(found)
+        finally:
+            self.on = True
+
+    def judge(self, event, args):
+        if event == "compile":
+            source, filename = args[0], args[1]
+            name = Path(os.fsdecode(filename)).name if filename else ""
+            data = source.encode("utf-8") if isinstance(source, str) else source
+            if name in self.sources or (
+                isinstance(data, bytes) and data in self.sources.values()
+            ):
+                return f"compiled {name or 'a sample source'}"
+            return None
+        if event == "import" and args[0].split(".")[0] in COMPILERS:
+            return f"imported {args[0]}, which compiles sources"
+        if event == "open" and len(args) >= 3:
+            path, mode, flags = args[0], args[1], args[2]
+            writes = set(mode) & WRITE_MODES if isinstance(mode, str) else flags & WRITE_FLAGS
+            if writes and not isinstance(path, int):
+                return f"opened {Path(os.fsdecode(path)).name} to write to it"
+            return None
+        if event in CHANGES and args and not isinstance(args[0], int):
+            return f"{CHANGES[event]} {Path(os.fsdecode(args[0])).name}"
+        return None
+
+    def during(self, call):
+        """Make ``call`` with the watch on; what it returned, and what it did."""
+        self.seen = []
+        self.on = True
+        try:
+            return call()
+        finally:
+            self.on = False
+
+
+WATCH = Watch()
+sys.addaudithook(WATCH.hook)
 
 
 def encode(value):
@@ -73,13 +150,21 @@ def where(error, module_file):
 
 
 def attempt(call, module_file, encoder=encode):
-    """Make one call with its output set aside; its encoded value, or its error."""
+    """Make one call with its output set aside; its encoded value or its error, and what it did."""
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        writing = sys.dont_write_bytecode
+        sys.dont_write_bytecode = True  # an import inside the call writes no .pyc of its own
         try:
-            value = call()
+            value = WATCH.during(call)
         except BaseException as error:  # noqa: BLE001 - every failure is the student's answer
-            return {"error": where(error, module_file)}
-    return {"value": encoder(value)}
+            answer = {"error": where(error, module_file)}
+        else:
+            answer = {"value": encoder(value)}
+        finally:
+            sys.dont_write_bytecode = writing
+    if WATCH.seen:
+        answer["did"] = list(WATCH.seen)
+    return answer
 
 
 def load(name):
@@ -123,6 +208,7 @@ def try_pycache(request, report):
         report["pycache"] = {"error": error}
         return
     report["pycache"] = {}
+    WATCH.expect([*request["sources"], *(s for s, _ in request["pairs"])])
     module_file = str(HERE / "pycache.py")
     cache_path = function(module, "cache_path")
     read_header = function(module, "read_header")

@@ -1,7 +1,8 @@
 """Exercise 07: where CPython caches bytecode, and what a .pyc file says about its source.
 
-Write the three functions below. README.md explains each one; `uv run pytest exercises/07`
-checks them on real .pyc files.
+Write the three functions below. cache_path is part of the core (README steps 1-3);
+read_header and is_stale are the "going further" part (steps 4-5). README.md explains each
+one; `uv run pytest exercises/07` checks them on real .pyc files.
 """
 
 from __future__ import annotations
@@ -21,5 +22,5 @@ def read_header(pyc: Path):
 
 
 def is_stale(source: Path, pyc: Path) -> bool:
-    """Whether `pyc` no longer matches `source`, so that Python would compile it again."""
+    """Whether `pyc` no longer matches `source`: its mtime and size, or its hash (README step 5)."""
     raise NotImplementedError("compare the header with the source")

@@ -37,7 +37,7 @@ def read_header(pyc: Path) -> Header:
 
 
 def is_stale(source: Path, pyc: Path) -> bool:
-    """Whether `pyc` no longer matches `source`, so that Python would compile it again."""
+    """Whether `pyc` no longer matches `source`: its mtime and size, or its hash (README step 5)."""
     header = read_header(pyc)
     if header.flags & 0b1:
         # A hash-based pyc: bytes 8-15 hold a hash of the source, not its mtime and size.
