@@ -14,7 +14,7 @@ from pathlib import Path
 
 from checks import grade, study
 from checks.model import Run, Stage
-from checks.run import StudentFileError, run_file
+from checks.run import StudentFileError, run_files
 
 __all__ = ["console", "main"]
 
@@ -57,11 +57,11 @@ def _stage_text(given: str, run: Run) -> str:
 def cmd_stage(args: argparse.Namespace) -> int:
     """Judge each file given and print its stage."""
     status = 0
-    for given in args.files:
-        try:
-            run = run_file(Path(given))
-        except StudentFileError as error:
-            print(f"checks stage: {error}", file=sys.stderr)
+    for given, run in zip(
+        args.files, run_files([Path(given) for given in args.files]), strict=True
+    ):
+        if isinstance(run, StudentFileError):
+            print(f"checks stage: {run}", file=sys.stderr)
             status = USAGE_ERROR
             continue
         if args.json:
