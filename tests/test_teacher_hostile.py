@@ -25,14 +25,12 @@ import psutil
 import pytest
 
 from checks import run as runner
-from tests.support import KIT
+from tests.small_kit import make_small_kit, make_student
 
 if sys.platform != "win32":
     import fcntl
 
 HOSTILE = Path(__file__).parent / "teacher_hostile"
-KEPT = ("01", "03")
-"""The exercises of the small kit: one a line of output, one three crashes."""
 FULL = "20"
 """The total of a solved submission in the small kit."""
 WAIT = 600.0
@@ -92,24 +90,10 @@ def _processes_under(*folders: Path) -> list[psutil.Process]:
     return found
 
 
-_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
-
-
-def _small_kit(target: Path) -> Path:
-    target.mkdir(parents=True)
-    for name in ("pyproject.toml", "conftest.py", "README.md"):
-        shutil.copyfile(KIT / name, target / name)
-    shutil.copytree(KIT / "checks", target / "checks", ignore=_IGNORE)
-    for part in ("exercises", "starters", "solutions"):
-        for number in KEPT:
-            shutil.copytree(KIT / part / number, target / part / number, ignore=_IGNORE)
-    return target
-
-
 @pytest.fixture(scope="module")
 def small_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small kit for the cases that leave the kit as it is."""
-    return _small_kit(tmp_path_factory.mktemp("kit") / "kit")
+    return make_small_kit(tmp_path_factory.mktemp("kit") / "kit")
 
 
 @pytest.fixture
@@ -123,19 +107,7 @@ def kit(small_kit: Path, tmp_path: Path) -> Iterator[Kit]:
 @pytest.fixture
 def own_kit(tmp_path: Path) -> Kit:
     """A small kit of the case's own, for a case that breaks the kit itself."""
-    return Kit(_small_kit(tmp_path / "kit"), tmp_path / "tmp")
-
-
-def _student(folder: Path, root: Path, *, solved: bool = True) -> Path:
-    """A student's copy of the small kit, solved or untouched."""
-    folder.mkdir(parents=True)
-    for name in ("pyproject.toml", "conftest.py"):
-        shutil.copyfile(root / name, folder / name)
-    shutil.copytree(root / "checks", folder / "checks", ignore=_IGNORE)
-    shutil.copytree(root / "exercises", folder / "exercises", ignore=_IGNORE)
-    if solved:
-        shutil.copytree(root / "solutions", folder / "exercises", dirs_exist_ok=True)
-    return folder
+    return Kit(make_small_kit(tmp_path / "kit"), tmp_path / "tmp")
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
@@ -179,7 +151,7 @@ def test_a_manifest_entry_outside_its_exercise_is_refused(own_kit: Kit, entry: s
     own_kit.assert_clean()
 
 
-def test_a_broken_manifest_stops_grading_before_the_first_student(
+def test_a_broken_manifest_stops_grading_before_the_firstmake_student(
     own_kit: Kit, tmp_path: Path
 ) -> None:
     """Case 2: a manifest that does not parse stops ``checks grade``: its file and line, exit 2."""
@@ -187,7 +159,7 @@ def test_a_broken_manifest_stops_grading_before_the_first_student(
         HOSTILE / "manifest_not_toml" / "exercise.toml",
         own_kit.root / "exercises" / "03" / "exercise.toml",
     )
-    student = _student(tmp_path / "alice", own_kit.root)
+    student = make_student(tmp_path / "alice", own_kit.root)
     out = tmp_path / "out"
     done = own_kit.checks("grade", str(student), "--out", str(out))
     assert done.returncode == 2, done.stdout + done.stderr
@@ -201,8 +173,8 @@ def test_a_broken_manifest_stops_grading_before_the_first_student(
 @posix_only
 def test_a_linked_exercise_folder_is_never_followed(kit: Kit, tmp_path: Path) -> None:
     """Case 3: ``pytest --submission`` leaves out an exercise folder that is a symbolic link."""
-    classmate = _student(tmp_path / "classmate", kit.root)
-    mine = _student(tmp_path / "mine", kit.root, solved=False)
+    classmate = make_student(tmp_path / "classmate", kit.root)
+    mine = make_student(tmp_path / "mine", kit.root, solved=False)
     shutil.rmtree(mine / "exercises" / "03")
     (mine / "exercises" / "03").symlink_to(classmate / "exercises" / "03")
     results = tmp_path / "results.json"
@@ -219,11 +191,11 @@ def test_a_linked_exercise_folder_is_never_followed(kit: Kit, tmp_path: Path) ->
 def test_names_that_are_not_utf8_lose_nothing(kit: Kit, tmp_path: Path) -> None:
     """Case 4: names that are not UTF-8, or a student named grades.csv: every row, escaped."""
     base = tmp_path / "class"
-    alice = _student(base / "alice", kit.root)
+    alice = make_student(base / "alice", kit.root)
     (alice / "exercises" / "03" / "caf\udce9.txt").write_text("from a Windows zip")
-    odd = _student(base / "d\udce9", kit.root)
-    gradebook = _student(base / "grades.csv", kit.root)
-    untouched = _student(base / "bob", kit.root, solved=False)
+    odd = make_student(base / "d\udce9", kit.root)
+    gradebook = make_student(base / "grades.csv", kit.root)
+    untouched = make_student(base / "bob", kit.root, solved=False)
     out = tmp_path / "out"
     before = _snapshot(base)
     done = kit.checks(
@@ -263,7 +235,7 @@ def test_a_warning_of_the_machinery_decides_no_grade(own_kit: Kit, tmp_path: Pat
     """Case 5: a PytestWarning in a worker's session (filterwarnings = error) zeroes nobody,
     and each worker runs in a base temporary folder of its own."""
     (own_kit.root / "exercises" / "01" / "test_machinery.py").write_text(_MACHINERY_TEST)
-    students = [_student(tmp_path / name, own_kit.root) for name in ("ann", "ben", "cat")]
+    students = [make_student(tmp_path / name, own_kit.root) for name in ("ann", "ben", "cat")]
     out = tmp_path / "out"
     done = own_kit.checks("grade", *map(str, students), "--out", str(out), "--jobs", "2")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -277,7 +249,7 @@ def test_a_warning_of_the_machinery_decides_no_grade(own_kit: Kit, tmp_path: Pat
 @pytest.mark.parametrize("inside", [".", "checks", "exercises/03"])
 def test_out_inside_the_kit_is_refused(kit: Kit, tmp_path: Path, inside: str) -> None:
     """Case 6: ``--out`` in the kit (or a student named like a kit folder) is refused."""
-    student = _student(tmp_path / "checks", kit.root)
+    student = make_student(tmp_path / "checks", kit.root)
     done = kit.checks("grade", str(student), "--out", str(kit.root / inside))
     assert done.returncode == 2, done.stdout + done.stderr
     assert "is inside the kit" in _one_line(done.stderr)
@@ -286,7 +258,7 @@ def test_out_inside_the_kit_is_refused(kit: Kit, tmp_path: Path, inside: str) ->
 
 def test_out_holding_a_folder_that_is_no_report_is_refused(kit: Kit, tmp_path: Path) -> None:
     """Case 6: a folder in ``--out`` named like a student, but not a report, is never replaced."""
-    student = _student(tmp_path / "class" / "alice", kit.root)
+    student = make_student(tmp_path / "class" / "alice", kit.root)
     out = tmp_path / "out"
     (out / "alice" / "notes").mkdir(parents=True)
     (out / "alice" / "notes" / "mine.txt").write_text("the teacher's own notes")
@@ -301,7 +273,7 @@ def test_out_holding_a_folder_that_is_no_report_is_refused(kit: Kit, tmp_path: P
 def test_a_second_grading_on_one_out_stops_and_says_why(kit: Kit, tmp_path: Path) -> None:
     """Case 7: while a grading holds ``--out``, another stops at once with one line; the first
     one's output is whole."""
-    student = _student(tmp_path / "class" / "alice", kit.root)
+    student = make_student(tmp_path / "class" / "alice", kit.root)
     out = tmp_path / "out"
     first = kit.checks("grade", str(student), "--out", str(out))
     assert first.returncode == 0, first.stdout + first.stderr
@@ -341,7 +313,7 @@ def test_ctrl_c_leaves_the_previous_output_whole(kit: Kit, tmp_path: Path, to: s
     """Case 8: Ctrl-C in the middle of a grading: exit 130, one line, the previous output as it
     was, and no temporary folder or process left."""
     base = tmp_path / "class"
-    students = [_student(base / name, kit.root) for name in ("alice", "bob", "carol")]
+    students = [make_student(base / name, kit.root) for name in ("alice", "bob", "carol")]
     out = tmp_path / "out"
     first = kit.checks("grade", *map(str, students), "--out", str(out))
     assert first.returncode == 0, first.stdout + first.stderr
@@ -386,7 +358,7 @@ def _fifo_or_socket(path: Path, kind: str) -> None:
 def test_a_special_student_file_is_refused_by_name(kit: Kit, tmp_path: Path, kind: str) -> None:
     """Case 9: a student file that is a named pipe or a socket fails its tests with one line
     naming it, with no hang and no traceback, in pytest and in ``checks grade``."""
-    student = _student(tmp_path / "class" / "pip", kit.root)
+    student = make_student(tmp_path / "class" / "pip", kit.root)
     crashes = student / "exercises" / "03" / "crashes.py"
     crashes.unlink()
     _fifo_or_socket(crashes, kind)
@@ -396,7 +368,7 @@ def test_a_special_student_file_is_refused_by_name(kit: Kit, tmp_path: Path, kin
     assert f"crashes.py is {kind}, not an ordinary file" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     assert "1 passed" in done.stdout  # exercise 01, beside its own special file
-    other = _student(tmp_path / "class" / "quinn", kit.root)
+    other = make_student(tmp_path / "class" / "quinn", kit.root)
     out = tmp_path / "out"
     graded = kit.checks("grade", str(student), str(other), "--out", str(out))
     assert graded.returncode == 0, graded.stdout + graded.stderr
@@ -443,9 +415,9 @@ def _deep_file(folder: Path, length: int) -> None:
 def test_a_path_past_the_limit_leaves_one_file_out(kit: Kit, tmp_path: Path) -> None:
     """Case 10: a path longer than 4096 bytes in exercises/03 is left out with a note; the rest
     of the submission is graded, in ``checks grade`` and in ``pytest --submission``."""
-    student = _student(tmp_path / "class" / "deep", kit.root)
+    student = make_student(tmp_path / "class" / "deep", kit.root)
     _deep_file(student / "exercises" / "03", 4200)
-    other = _student(tmp_path / "class" / "plain", kit.root, solved=False)
+    other = make_student(tmp_path / "class" / "plain", kit.root, solved=False)
     out = tmp_path / "out"
     try:
         done = kit.checks("grade", str(student), str(other), "--out", str(out))
