@@ -26,6 +26,7 @@ import argparse
 import contextlib
 import copy
 import json
+import math
 import os
 import queue
 import shutil
@@ -687,9 +688,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"checks grade: {problems[0]} Fix it, then grade again.", file=sys.stderr)
         return USAGE_ERROR
     submissions = _submissions(args.submissions)
-    problem = _check_input(submissions, args.submissions, out)
-    if not problem and args.jobs is not None and args.jobs < 1:
+    problem = ""
+    if args.jobs is not None and args.jobs < 1:
         problem = "--jobs must be 1 or more"
+    elif not 0 < args.timeout < math.inf:
+        problem = f"--timeout must be a number of seconds above 0, not {args.timeout:g}"
+    problem = problem or _check_input(submissions, args.submissions, out)
     if problem:
         print(f"checks grade: {problem}", file=sys.stderr)
         return USAGE_ERROR
@@ -965,6 +969,14 @@ def build_gradescope_zip(target: Path, root: Path = KIT_ROOT) -> list[str]:
 def cmd_gradescope_zip(args: argparse.Namespace) -> int:
     """Build Gradescope's autograder zip."""
     target = Path(args.out)
+    inside = [part for part in ZIP_PARTS if _inside(target.resolve(), (KIT_ROOT / part).resolve())]
+    if inside:
+        print(
+            f"checks gradescope-zip: --out {target} is inside the kit's {inside[0]}, which the "
+            "zip holds: choose a path outside it (the default is dist/)",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
     missing = [n for n in ZIP_SCRIPTS if not (KIT_ROOT / "gradescope" / n).is_file()]
     if missing:
         print(f"checks gradescope-zip: gradescope/{missing[0]} is missing", file=sys.stderr)

@@ -256,6 +256,15 @@ def test_out_inside_the_kit_is_refused(kit: Kit, tmp_path: Path, inside: str) ->
     kit.assert_clean()
 
 
+@pytest.mark.parametrize("inside", ["exercises/01/autograder.zip", "checks/autograder.zip"])
+def test_a_gradescope_zip_inside_what_it_holds_is_refused(kit: Kit, inside: str) -> None:
+    """A Gradescope zip written into a part of the kit the zip holds is refused in one line."""
+    done = kit.checks("gradescope-zip", "--out", inside)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "choose a path outside it" in _one_line(done.stderr)
+    kit.assert_clean()
+
+
 def test_out_holding_a_folder_that_is_no_report_is_refused(kit: Kit, tmp_path: Path) -> None:
     """Case 6: a folder in ``--out`` named like a student, but not a report, is never replaced."""
     student = make_student(tmp_path / "class" / "alice", kit.root)
