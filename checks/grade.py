@@ -740,6 +740,7 @@ def _grade_into(
     An interrupted run (Ctrl-C) leaves ``out`` as it was, with no temporary folder or process.
     """
     staging = out / STAGING
+    before = "the reports there are those of the run before" if (out / GRADEBOOK).exists() else ""
     started = time.time()
     stop = threading.Event()
     scratch = Path(tempfile.mkdtemp(prefix="checks-grade-"))
@@ -754,9 +755,9 @@ def _grade_into(
     except KeyboardInterrupt:
         stop.set()
         _end_children(started)
+        kept = f" ({before})" if before else ""
         print(
-            f"checks grade: interrupted: nothing in {out} was changed (the reports there are "
-            "those of the run before); run it again to grade",
+            f"checks grade: interrupted: nothing in {out} was changed{kept}; run it again to grade",
             file=sys.stderr,
         )
         return INTERRUPTED
@@ -919,6 +920,8 @@ def _grade_batch(
                     grade = reports.zero_grade(exercises, f"Grading failed: {error!r}.")
                 finally:
                     ready.done.set()
+                if stop.is_set():
+                    return  # interrupted: its run was killed, and it is no grade
                 with lock:
                     grades[ready.submission.name] = grade
                     note = f"  ({grade.notes[0].splitlines()[0]})" if grade.notes else ""

@@ -354,6 +354,49 @@ def test_ctrl_c_leaves_the_previous_output_whole(kit: Kit, tmp_path: Path, to: s
     kit.assert_clean()
 
 
+def _pyright_running(process: subprocess.Popen[str]) -> bool:
+    for child in psutil.Process(process.pid).children():  # the batch's run, not a worker's
+        try:
+            if "pyright" in " ".join(child.cmdline()):
+                return True
+        except psutil.Error:
+            continue
+    return False
+
+
+@posix_only
+def test_ctrl_c_while_pyright_checks_the_batch_leaves_nothing(tmp_path: Path) -> None:
+    """Case 8: Ctrl-C while pyright checks the batch's typed files: exit 130, one line, no
+    gradebook, and no temporary folder (``checks-run-*``, ``pyright-*``) or process left."""
+    kit = Kit(make_small_kit(tmp_path / "kit", ("01", "09")), tmp_path / "tmp")
+    students = [
+        make_student(tmp_path / "class" / name, kit.root, solved=solved)
+        for name, solved in (("ann", True), ("ben", False), ("cat", True), ("dan", False))
+    ]
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "checks", "grade", *map(str, students), "--jobs", "1"]
+    process = subprocess.Popen(
+        [*command, "--out", str(out)],
+        cwd=kit.root,
+        env=kit.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(lambda: _pyright_running(process), process)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=WAIT)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, stdout + stderr
+    assert "interrupted: nothing in" in _one_line(stderr)
+    assert sorted(p.name for p in out.iterdir()) == [".checks-grade.lock"]
+    kit.assert_clean()
+
+
 def _fifo_or_socket(path: Path, kind: str) -> None:
     if kind == "a named pipe":
         os.mkfifo(path)
