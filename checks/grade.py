@@ -771,7 +771,8 @@ def _grade_into(
 
 
 def _publish(staging: Path, out: Path, grades: dict[str, Grade]) -> None:
-    """Move each student's new reports and the gradebook from ``staging`` into ``out``."""
+    """Move each student's new reports, then the class's files (the gradebook and any other
+    file written beside it in ``staging``), into ``out``, replacing the previous ones."""
     previous = staging / (RESERVED_PREFIX + "previous")
     previous.mkdir()
     for name in sorted(grades):
@@ -779,7 +780,9 @@ def _publish(staging: Path, out: Path, grades: dict[str, Grade]) -> None:
         if target.exists() or target.is_symlink():
             target.rename(previous / name)
         (staging / name).rename(target)
-    (staging / GRADEBOOK).replace(out / GRADEBOOK)
+    for path in sorted(staging.iterdir()):
+        if path.is_file() and not path.name.startswith(RESERVED_PREFIX):
+            path.replace(out / path.name)
 
 
 @contextlib.contextmanager

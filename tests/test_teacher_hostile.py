@@ -296,6 +296,40 @@ def test_a_second_grading_on_one_out_stops_and_says_why(kit: Kit, tmp_path: Path
     kit.assert_clean()
 
 
+@posix_only
+def test_two_real_gradings_on_one_out(kit: Kit, tmp_path: Path) -> None:
+    """Case 7: a grading started while another writes to the same ``--out`` stops at once with
+    one line; the first one's gradebook and reports are whole."""
+    base = tmp_path / "class"
+    students = [make_student(base / name, kit.root) for name in ("alice", "bob", "carol")]
+    (base / "bob" / "exercises" / "01" / "hello.py").write_text("while True:\n    pass\n")
+    out = tmp_path / "out"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "checks", "grade", *map(str, students), "--out", str(out)],
+        cwd=kit.root,
+        env=kit.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(lambda: _student_code_running(first), first)
+        second = kit.checks("grade", str(students[0]), "--out", str(out))
+        stdout, stderr = first.communicate(timeout=WAIT)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    assert second.returncode == 2, second.stdout + second.stderr
+    assert "another checks grade is writing to" in _one_line(second.stderr)
+    assert first.returncode == 0, stdout + stderr
+    assert sorted(_rows(out)) == ["alice", "bob", "carol"]
+    for name in ("alice", "bob", "carol"):
+        assert {p.name for p in (out / name).iterdir()} >= {"results.json", "report.txt"}
+    assert _rows(out)["alice"][1] == FULL
+    kit.assert_clean()
+
+
 def _wait_for(condition: object, process: subprocess.Popen[str]) -> None:
     """Wait until ``condition()`` holds (the marker that grading started), not for a time."""
     deadline = time.monotonic() + WAIT
