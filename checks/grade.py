@@ -7,7 +7,14 @@ check them (``pytest exercises --submission <that folder>``) and write the submi
 ``results.json``. Anything else the student changed (tests, ``conftest.py``, ``checks/``,
 manifests) is never run: it is compared with the kit and listed in the report. A submission
 that cannot be graded (empty, not a kit, a run that never finished) gets its row with 0 and
-the reason. Grading never writes into a submission.
+the reason. Grading never writes into a submission, nor into the kit.
+
+What a teacher hands it is input too: a manifest that cannot load stops the run before the
+first student; one run at a time holds ``--out`` (a lock); every report is written to a staging
+folder in ``--out`` and moved into place at the end (``_publish``), so that an interrupted run
+(Ctrl-C, exit 130) leaves the previous output whole, and no temporary folder or process behind.
+Names are data: one that is not UTF-8 is written escaped (``\\xNN``), and what cannot be read
+(a path past the system's limit, a named pipe) is left out with a note.
 
 The batch is built for speed: a few long-lived pytest processes (``_grade_worker``, one per
 core) check one submission after another; pyright runs once over the typed files of all but
