@@ -681,9 +681,12 @@ def _check_input(submissions: Sequence[Submission], given: Sequence[str], out: P
 
 def _report_folder(folder: Path) -> bool:
     """Whether ``folder`` may be replaced by a student's new reports: a real folder of files."""
-    if folder.is_symlink() or not folder.is_dir():
+    try:
+        if folder.is_symlink() or not folder.is_dir():
+            return False
+        return all(entry.is_file() and not entry.is_symlink() for entry in folder.iterdir())
+    except OSError:
         return False
-    return all(entry.is_file() and not entry.is_symlink() for entry in folder.iterdir())
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -721,18 +724,27 @@ class _BusyError(Exception):
 def _locked(out: Path) -> Generator[None, None, None]:
     """Hold ``out``'s lock for one run: a second run on the same folder stops at once."""
     with (out / LOCK).open("a+b") as handle:
-        try:
-            if sys.platform == "win32":  # pragma: no cover - Windows
-                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-            else:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        if not _take_lock(handle.fileno()):
             msg = (
                 f"another checks grade is writing to {out} right now; wait until it ends, "
                 "or give this one another --out"
             )
-            raise _BusyError(msg) from None
+            raise _BusyError(msg)
         yield  # the lock ends when the file is closed
+
+
+def _take_lock(descriptor: int) -> bool:
+    """Lock an open file without waiting: False if another process holds it."""
+    try:
+        if sys.platform == "win32":  # pragma: no cover - Windows
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        else:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (BlockingIOError, PermissionError):
+        return False
+    except OSError:
+        return True  # a folder that takes no locks (some network shares): go on without one
+    return True
 
 
 def _grade_into(
