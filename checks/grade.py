@@ -695,7 +695,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     exercises, problems = reports.kit_exercises(KIT_ROOT)
     if problems:
         # A kit that cannot load would grade every student 0: stop before the first.
-        print(f"checks grade: {problems[0]} Fix it, then grade again.", file=sys.stderr)
+        said = problems[0].rstrip(".")
+        print(f"checks grade: {said}; fix it, then grade again", file=sys.stderr)
         return USAGE_ERROR
     submissions = _submissions(args.submissions)
     problem = ""
