@@ -7,6 +7,7 @@ from pytest itself (the same tests, the same plugin), never from a second gradin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -57,17 +58,17 @@ def _stage_text(given: str, run: Run) -> str:
 def cmd_stage(args: argparse.Namespace) -> int:
     """Judge each file given and print its stage."""
     status = 0
-    for given, run in zip(
-        args.files, run_files([Path(given) for given in args.files]), strict=True
-    ):
-        if isinstance(run, StudentFileError):
-            print(f"checks stage: {run}", file=sys.stderr)
-            status = USAGE_ERROR
-            continue
-        if args.json:
-            print(json.dumps(_stage_record(given, run), ensure_ascii=False))
-        else:
-            print(_stage_text(given, run))
+    # Closed however the loop ends (Ctrl-C too), so that no throwaway copy is left behind.
+    with contextlib.closing(run_files([Path(given) for given in args.files])) as runs:
+        for given, run in zip(args.files, runs, strict=True):
+            if isinstance(run, StudentFileError):
+                print(f"checks stage: {run}", file=sys.stderr)
+                status = USAGE_ERROR
+                continue
+            if args.json:
+                print(json.dumps(_stage_record(given, run), ensure_ascii=False))
+            else:
+                print(_stage_text(given, run))
     return status
 
 

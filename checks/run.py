@@ -26,7 +26,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import cast
@@ -524,7 +524,7 @@ def run_file(
 
 def run_files(
     files: Sequence[Path], *, limits: Limits | None = None, python: str | None = None
-) -> Iterator[Run | StudentFileError]:
+) -> Generator[Run | StudentFileError, None, None]:
     """Run each file as ``run_file`` does (uncached), in the order given: its ``Run``, or why
     it cannot be run.
 
