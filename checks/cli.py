@@ -7,6 +7,7 @@ from pytest itself (the same tests, the same plugin), never from a second gradin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from checks import classroom50, expect, grade, study
 from checks.model import Run, Stage
-from checks.run import StudentFileError, run_file
+from checks.run import StudentFileError, run_files
 
 __all__ = ["console", "main"]
 
@@ -60,17 +61,17 @@ def _stage_text(given: str, run: Run) -> str:
 def cmd_stage(args: argparse.Namespace) -> int:
     """Judge each file given and print its stage."""
     status = 0
-    for given in args.files:
-        try:
-            run = run_file(Path(given))
-        except StudentFileError as error:
-            print(f"checks stage: {error}", file=sys.stderr)
-            status = USAGE_ERROR
-            continue
-        if args.json:
-            print(json.dumps(_stage_record(given, run), ensure_ascii=False))
-        else:
-            print(_stage_text(given, run))
+    # Closed however the loop ends (Ctrl-C too), so that no throwaway copy is left behind.
+    with contextlib.closing(run_files([Path(given) for given in args.files])) as runs:
+        for given, run in zip(args.files, runs, strict=True):
+            if isinstance(run, StudentFileError):
+                print(f"checks stage: {run}", file=sys.stderr)
+                status = USAGE_ERROR
+                continue
+            if args.json:
+                print(json.dumps(_stage_record(given, run), ensure_ascii=False))
+            else:
+                print(_stage_text(given, run))
     return status
 
 

@@ -7,7 +7,14 @@ check them (``pytest exercises --submission <that folder>``) and write the submi
 ``results.json``. Anything else the student changed (tests, ``conftest.py``, ``checks/``,
 manifests) is never run: it is compared with the kit and listed in the report. A submission
 that cannot be graded (empty, not a kit, a run that never finished) gets its row with 0 and
-the reason. Grading never writes into a submission.
+the reason. Grading never writes into a submission, nor into the kit.
+
+What a teacher hands it is input too: a manifest that cannot load stops the run before the
+first student; one run at a time holds ``--out`` (a lock); every report is written to a staging
+folder in ``--out`` and moved into place at the end (``_publish``), so that an interrupted run
+(Ctrl-C, exit 130) leaves the previous output whole, and no temporary folder or process behind.
+Names are data: one that is not UTF-8 is written escaped (``\\xNN``), and what cannot be read
+(a path past the system's limit, a named pipe) is left out with a note.
 
 The batch is built for speed: a few long-lived pytest processes (``_grade_worker``, one per
 core) check one submission after another; pyright runs once over the typed files of all but
@@ -26,8 +33,10 @@ import argparse
 import contextlib
 import copy
 import json
+import math
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,12 +44,17 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
 import psutil
+
+if sys.platform == "win32":  # pragma: no cover - Windows
+    import msvcrt
+else:
+    import fcntl
 
 from checks import reports
 from checks.cache import digest_tree
@@ -64,6 +78,21 @@ __all__ = [
 USAGE_ERROR = 2
 """Exit status for input the command cannot use (a missing folder, an unwritable --out)."""
 
+INTERRUPTED = 130
+"""Exit status after Ctrl-C, as a shell reports it."""
+
+GRADEBOOK = "grades.csv"
+"""The gradebook's name in ``--out``."""
+
+LOCK = ".checks-grade.lock"
+"""The file in ``--out`` that one ``checks grade`` at a time holds locked."""
+
+STAGING = ".checks-grade-partial"
+"""The folder in ``--out`` where a run writes its reports before they all move into place."""
+
+RESERVED_PREFIX = ".checks-"
+"""Names in ``--out`` (and in its staging folder) that are the kit's, never a student's."""
+
 GRADE_TIMEOUT = 600.0
 """Seconds one submission's tests may take in all before the run is stopped."""
 
@@ -81,6 +110,9 @@ FILE_CAP = 1024 * 1024
 
 COMPARE_CAP = 20_000
 """Files of a submission compared with the kit at most; past this the comparison stops."""
+
+SHOWN_PATH_CAP = 200
+"""Characters of a path a report shows; a longer one (past the system's limit) is cut."""
 
 COMPARED = ("conftest.py", "pyproject.toml", "checks", "exercises")
 """The parts of a submission compared with the kit: what could change a verdict if it ran."""
@@ -134,6 +166,11 @@ class Taken:
     refused: list[str] = field(default_factory=list[str])
 
 
+def _printable(text: str) -> str:
+    """A name as it can be written anywhere: bytes that are not UTF-8 shown as ``\\xNN``."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _ignored(name: str) -> bool:
     return name in _IGNORED_NAMES or name.endswith(_IGNORED_SUFFIXES)
 
@@ -171,6 +208,13 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def _copy_one(source: Path, target: Path, shown: str, root: Path, taken: Taken) -> None:
+    try:
+        _copy_regular(source, target, shown, root, taken)
+    except OSError as error:
+        taken.refused.append(f"{shown} (cannot be read: {error.strerror or error})")
+
+
+def _copy_regular(source: Path, target: Path, shown: str, root: Path, taken: Taken) -> None:
     if source.is_symlink() or not _inside(source.resolve(), root):
         taken.refused.append(f"{shown} (a symbolic link: never followed)")
         return
@@ -198,13 +242,15 @@ def take_student_files(kit: Path, exercises: Sequence[Exercise], into: Path) -> 
         for name in exercise.files:
             relative = Path("exercises", exercise.number, name.rstrip("/"))
             source = kit / relative
-            shown = relative.as_posix()
+            shown = _printable(relative.as_posix())
             if source.is_symlink():
                 taken.refused.append(f"{shown} (a symbolic link: never followed)")
             elif source.is_dir():
-                for inner in sorted(_walk(source)):
+                unreadable: list[str] = []
+                for inner in sorted(_walk(source, unreadable)):
                     rel = inner.relative_to(kit)
-                    _copy_one(inner, into / rel, rel.as_posix(), root, taken)
+                    _copy_one(inner, into / rel, _printable(rel.as_posix()), root, taken)
+                taken.refused += [_unreadable(kit, path) for path in unreadable]
             elif source.exists():
                 _copy_one(source, into / relative, shown, root, taken)
             else:
@@ -212,15 +258,47 @@ def take_student_files(kit: Path, exercises: Sequence[Exercise], into: Path) -> 
     return taken
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Every file and symbolic link under ``folder``, never following links, caches left out."""
-    for directory, dirs, files in os.walk(folder, followlinks=False):
+def _walk(folder: Path, unreadable: list[str] | None = None) -> Iterator[Path]:
+    """Every file and symbolic link under ``folder``, never following links, caches left out.
+
+    What cannot be read (a folder past the system's path limit, one without permission) is
+    left out, its path and the reason added to ``unreadable``.
+    """
+
+    def note(error: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append(f"{error.filename}\0{error.strerror or error}")
+
+    for directory, dirs, files in os.walk(folder, onerror=note, followlinks=False):
         here = Path(directory)
-        links = [d for d in dirs if (here / d).is_symlink()]
+        links: list[str] = []
+        for name in dirs:
+            try:
+                if (here / name).is_symlink():
+                    links.append(name)
+            except OSError as error:
+                note(error)
+                links.append(name)  # not entered: a link or not, it cannot be looked at
         dirs[:] = sorted(d for d in dirs if not _ignored(d) and d not in links)
         for name in sorted([*files, *links]):
             if not _ignored(name):
                 yield here / name
+
+
+def _unreadable(root: Path, noted: str) -> str:
+    """One entry of ``_walk``'s ``unreadable``, as a report shows it: relative, printable."""
+    path, _, why = noted.partition("\0")
+    with contextlib.suppress(ValueError):
+        path = Path(path).relative_to(root).as_posix()
+    return f"{_shown_path(path)} (cannot be read: {why}; left out)"
+
+
+def _shown_path(path: str) -> str:
+    """A path as a report shows it: printable, and cut in the middle past ``SHOWN_PATH_CAP``."""
+    path = _printable(path)
+    if len(path) > SHOWN_PATH_CAP:
+        path = path[: SHOWN_PATH_CAP // 2] + "..." + path[-SHOWN_PATH_CAP // 2 :]
+    return path
 
 
 def _student_path(relative: str, exercises: Sequence[Exercise]) -> bool:
@@ -232,13 +310,15 @@ def _student_path(relative: str, exercises: Sequence[Exercise]) -> bool:
     return False
 
 
-def _files(root: Path, exercises: Sequence[Exercise]) -> dict[str, Path]:
+def _files(
+    root: Path, exercises: Sequence[Exercise], unreadable: list[str] | None = None
+) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for part in COMPARED:
         start = root / part
-        paths = [start] if start.is_file() or start.is_symlink() else _walk(start)
+        paths = [start] if start.is_file() or start.is_symlink() else _walk(start, unreadable)
         for path in paths:
-            relative = path.relative_to(root).as_posix()
+            relative = _printable(path.relative_to(root).as_posix())
             if not _student_path(relative, exercises):
                 found[relative] = path
             if len(found) > COMPARE_CAP:
@@ -263,18 +343,19 @@ def modified_outside(kit: Path, exercises: Sequence[Exercise], root: Path = KIT_
     endings aside). Each entry is a path with what happened to it: changed, added or deleted.
     """
     pristine = _files(root, exercises)
-    theirs = _files(kit, exercises)
-    found: list[str] = []
+    unreadable: list[str] = []
+    theirs = _files(kit, exercises, unreadable)
+    found: list[str] = [_unreadable(kit, path) for path in unreadable]
     for relative in sorted(set(pristine) | set(theirs)):
         if relative not in theirs:
-            found.append(f"{relative} (deleted)")
+            found.append(f"{_shown_path(relative)} (deleted)")
         elif relative not in pristine:
-            found.append(f"{relative} (added)")
+            found.append(f"{_shown_path(relative)} (added)")
         else:
             with contextlib.suppress(OSError):
                 if _same(pristine[relative], theirs[relative]):
                     continue
-            found.append(f"{relative} (changed)")
+            found.append(f"{_shown_path(relative)} (changed)")
     return found
 
 
@@ -292,8 +373,12 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
 class _Worker:
     """One long-lived pytest process (``checks._grade_worker``), started when first needed."""
 
-    def __init__(self, logs: Path) -> None:
+    def __init__(self, logs: Path, basetemp: Path, stop: threading.Event) -> None:
         self.logs = logs
+        self.basetemp = basetemp
+        """pytest's temporary folder for this worker alone (two sessions never race on one)."""
+        self.stop = stop
+        """Set on Ctrl-C: no new worker starts."""
         self.process: subprocess.Popen[bytes] | None = None
         self.replies: queue.Queue[bytes | None] = queue.Queue()
         self.jobs = 0
@@ -303,6 +388,8 @@ class _Worker:
 
     def start(self) -> subprocess.Popen[bytes]:
         """Start a fresh worker process."""
+        if self.stop.is_set():
+            raise KeyboardInterrupt
         self.started += 1
         env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
         self.errors = self.logs / f"worker-{id(self)}-{self.started}.log"
@@ -331,7 +418,8 @@ class _Worker:
             self.close()
             process = self.start()
         self.jobs += 1
-        job = json.dumps({"args": list(args), "log": str(log)}) + "\n"
+        args = [*args, f"--basetemp={self.basetemp}"]
+        job = json.dumps({"args": args, "log": str(log)}) + "\n"
         try:
             if process.stdin is None:  # pragma: no cover - always a pipe
                 raise BrokenPipeError
@@ -420,7 +508,6 @@ def _prepare(
     """Take a submission's student files into ``work`` and compare the rest with the kit."""
     folder = out / submission.name
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "results.json").unlink(missing_ok=True)
     ready = _Prepared(submission, folder, reason=_why_not_gradable(submission.folder))
     ready.kit = find_kit(submission.folder)
     if ready.reason or ready.kit is None:
@@ -471,6 +558,10 @@ def _grade(
                 f"--checks-cache={cache}",
                 "-p",
                 "no:cacheprovider",
+                # A warning of pytest's own machinery (a race in cleaning temporary folders, an
+                # iterator closed late) is no verdict: filterwarnings = error must not zero a grade.
+                "-p",
+                "no:warnings",
                 "--color=no",
                 "-q",
             ]
@@ -538,14 +629,16 @@ def _read(results: Path, exercises: Sequence[Exercise], stopped: str) -> Grade:
 
 def _submissions(given: Sequence[str]) -> list[Submission]:
     seen: set[Path] = set()
-    names: set[str] = set()
+    names: set[str] = {GRADEBOOK}  # a student named like the gradebook gets a suffix
     found: list[Submission] = []
     for text in given:
         folder = Path(text).resolve()
         if folder in seen:
             continue
         seen.add(folder)
-        base = folder.name or "submission"
+        base = _printable(folder.name) or "submission"
+        if base.startswith(RESERVED_PREFIX):
+            base = "student" + base
         name, n = base, 1
         while name in names:
             n += 1
@@ -563,6 +656,11 @@ def _check_input(submissions: Sequence[Submission], given: Sequence[str], out: P
             return f"{text}: no such folder"
         if not path.is_dir():
             return f"{text}: not a folder (a submission is a student's copy of the kit)"
+    if _inside(out, KIT_ROOT):
+        return (
+            f"--out {out} is inside the kit ({KIT_ROOT}): grading never writes into the kit, "
+            "so choose a folder outside it"
+        )
     for submission in submissions:
         if _inside(out, submission.folder) or _inside(submission.folder, out):
             return (
@@ -575,30 +673,206 @@ def _check_input(submissions: Sequence[Submission], given: Sequence[str], out: P
             pass
     except OSError as error:
         return f"--out {out}: cannot write there ({error.strerror or error})"
+    for submission in submissions:
+        target = out / submission.name
+        if (target.exists() or target.is_symlink()) and not _report_folder(target):
+            return (
+                f"--out {out} already holds {target.name}, which is not a report of checks "
+                "grade, and it would be replaced: choose an empty folder for --out"
+            )
     return ""
+
+
+def _report_folder(folder: Path) -> bool:
+    """Whether ``folder`` may be replaced by a student's new reports: a real folder of files."""
+    try:
+        if folder.is_symlink() or not folder.is_dir():
+            return False
+        return all(entry.is_file() and not entry.is_symlink() for entry in folder.iterdir())
+    except OSError:
+        return False
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
     """Grade every submission given, in parallel, and write the gradebook."""
     out = Path(args.out).resolve()
+    exercises, problems = reports.kit_exercises(KIT_ROOT)
+    if problems:
+        # A kit that cannot load would grade every student 0: stop before the first.
+        said = problems[0].rstrip(".")
+        print(f"checks grade: {said}; fix it, then grade again", file=sys.stderr)
+        return USAGE_ERROR
     submissions = _submissions(args.submissions)
-    problem = _check_input(submissions, args.submissions, out)
-    if not problem and args.jobs is not None and args.jobs < 1:
+    problem = ""
+    if args.jobs is not None and args.jobs < 1:
         problem = "--jobs must be 1 or more"
+    elif not 0 < args.timeout < math.inf:
+        problem = f"--timeout must be a number of seconds above 0, not {args.timeout:g}"
+    problem = problem or _check_input(submissions, args.submissions, out)
     if problem:
         print(f"checks grade: {problem}", file=sys.stderr)
         return USAGE_ERROR
-    exercises, problems = reports.kit_exercises(KIT_ROOT)
-    for text in problems:
-        print(f"checks grade: warning: {text}", file=sys.stderr)
     jobs = args.jobs or os.cpu_count() or 1
-    with tempfile.TemporaryDirectory(prefix="checks-grade-") as scratch:
-        work = Path(scratch)
-        grades = _grade_batch(submissions, out, exercises, work, jobs, args.timeout)
-    folders = {submission.name: submission.folder for submission in submissions}
-    reports.write_csv(out / "grades.csv", grades, exercises, folders)
-    print(f"Wrote {out / 'grades.csv'} and a report per student in {out}.")
+    try:
+        with _locked(out):
+            return _grade_into(out, submissions, exercises, jobs, args.timeout)
+    except _BusyError as busy:
+        print(f"checks grade: {busy}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+class _BusyError(Exception):
+    """Another ``checks grade`` is writing to the same ``--out``."""
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Generator[None, None, None]:
+    """Hold ``out``'s lock for one run: a second run on the same folder stops at once."""
+    with (out / LOCK).open("a+b") as handle:
+        if not _take_lock(handle.fileno()):
+            msg = (
+                f"another checks grade is writing to {out} right now; wait until it ends, "
+                "or give this one another --out"
+            )
+            raise _BusyError(msg)
+        yield  # the lock ends when the file is closed
+
+
+def _take_lock(descriptor: int) -> bool:
+    """Lock an open file without waiting: False if another process holds it."""
+    try:
+        if sys.platform == "win32":  # pragma: no cover - Windows
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        else:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (BlockingIOError, PermissionError):
+        return False
+    except OSError:
+        return True  # a folder that takes no locks (some network shares): go on without one
+    return True
+
+
+def _grade_into(
+    out: Path,
+    submissions: Sequence[Submission],
+    exercises: Sequence[Exercise],
+    jobs: int,
+    timeout: float,
+) -> int:
+    """Grade into a staging folder, then move every report into ``out`` at once.
+
+    An interrupted run (Ctrl-C) leaves ``out`` as it was, with no temporary folder or process.
+    """
+    staging = out / STAGING
+    before = "the reports there are those of the run before" if (out / GRADEBOOK).exists() else ""
+    started = time.time()
+    stop = threading.Event()
+    scratch = Path(tempfile.mkdtemp(prefix="checks-grade-"))
+    try:
+        _remove_tree(staging)  # left by a run that was killed
+        staging.mkdir()
+        with _temporary_files_in(scratch / "tmp"):
+            grades = _grade_batch(submissions, staging, exercises, scratch, jobs, timeout, stop)
+        folders = {submission.name: submission.folder for submission in submissions}
+        reports.write_csv(staging / GRADEBOOK, grades, exercises, folders)
+        with _uninterrupted():
+            _publish(staging, out, grades)
+    except KeyboardInterrupt:
+        stop.set()
+        _end_children(started)
+        kept = f" ({before})" if before else ""
+        print(
+            f"checks grade: interrupted: nothing in {out} was changed{kept}; run it again to grade",
+            file=sys.stderr,
+        )
+        return INTERRUPTED
+    finally:
+        stop.set()
+        _end_children(started)
+        _remove_tree(scratch)
+        _remove_tree(staging)
+    print(f"Wrote {out / GRADEBOOK} and a report per student in {out}.")
     return 0
+
+
+def _publish(staging: Path, out: Path, grades: dict[str, Grade]) -> None:
+    """Move each student's new reports, then the class's files (the gradebook and any other
+    file written beside it in ``staging``), into ``out``, replacing the previous ones."""
+    previous = staging / (RESERVED_PREFIX + "previous")
+    previous.mkdir()
+    for name in sorted(grades):
+        target = out / name
+        if target.exists() or target.is_symlink():
+            target.rename(previous / name)
+        (staging / name).rename(target)
+    for path in sorted(staging.iterdir()):
+        if path.is_file() and not path.name.startswith(RESERVED_PREFIX):
+            path.replace(out / path.name)
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Generator[None, None, None]:
+    """Hold Ctrl-C back while the reports move into place (a moment), then deliver it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    before = signal.signal(signal.SIGINT, lambda number, _frame: held.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+    if held:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _temporary_files_in(folder: Path) -> Generator[None, None, None]:
+    """Make this process and those it starts (workers, pyright) put temporary files in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = ("TMPDIR", "TEMP", "TMP")
+    saved = {name: os.environ.get(name) for name in names}
+    saved_tempdir = tempfile.tempdir
+    os.environ.update(dict.fromkeys(names, str(folder)))
+    tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved_tempdir
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _end_children(since: float) -> None:
+    """Kill every process this one started since ``since`` (workers, pyright, student runs)."""
+    with contextlib.suppress(psutil.Error):
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if child.create_time() >= since - 1:
+                    child.kill()
+
+
+def _remove_tree(folder: Path) -> None:
+    """Remove ``folder`` and all it holds, if it is there, whatever its permissions."""
+    for _ in range(3):
+        if not (folder.exists() or folder.is_symlink()):
+            return
+        if folder.is_symlink() or not folder.is_dir():
+            folder.unlink()
+            return
+
+        def allow(func: Any, name: str, _error: object) -> None:
+            with contextlib.suppress(OSError):
+                Path(name).parent.chmod(0o700)
+                func(name)
+
+        if sys.version_info >= (3, 12):
+            shutil.rmtree(folder, onexc=allow)
+        else:  # pragma: no cover - Python 3.10 and 3.11
+            shutil.rmtree(folder, onerror=allow)
 
 
 def _grade_batch(
@@ -608,8 +882,10 @@ def _grade_batch(
     work: Path,
     jobs: int,
     timeout: float,
+    stop: threading.Event,
 ) -> dict[str, Grade]:
-    """Prepare every submission, check the batch's types once, then grade in ``jobs`` workers."""
+    """Prepare every submission, check the batch's types once, then grade in ``jobs`` workers
+    (until ``stop`` is set)."""
     cache = work / "cache"
     logs = work / "logs"
     logs.mkdir()
@@ -629,7 +905,7 @@ def _grade_batch(
             if ready.twin is ready:
                 ready.twin = None
     batch.sort(key=lambda ready: ready.twin is not None)
-    workers = [_Worker(logs) for _ in range(min(jobs, len(batch)))]
+    workers = [_Worker(logs, work / f"pytest-{n}", stop) for n in range(min(jobs, len(batch)))]
     # The first submissions start at once, each with pyright beside its tests; meanwhile one
     # pyright run checks the typed files of the others, which wait for it.
     originals = [ready for ready in batch if ready.files is not None and ready.twin is None]
@@ -640,6 +916,9 @@ def _grade_batch(
     def check_types() -> None:
         try:
             _check_types_of_batch(later, exercises, cache / "pyright")
+        except Exception:
+            if not stop.is_set():  # killed on Ctrl-C: nothing to say
+                raise
         finally:
             typed.set()
 
@@ -660,12 +939,17 @@ def _grade_batch(
                     typed.wait()
                 if ready.twin is not None:
                     ready.twin.done.wait()
+                if stop.is_set():
+                    ready.done.set()
+                    return
                 try:
                     grade = _grade(ready, exercises, worker, cache, timeout)
                 except Exception as error:  # noqa: BLE001 - one submission never stops the batch
                     grade = reports.zero_grade(exercises, f"Grading failed: {error!r}.")
                 finally:
                     ready.done.set()
+                if stop.is_set():
+                    return  # interrupted: its run was killed, and it is no grade
                 with lock:
                     grades[ready.submission.name] = grade
                     note = f"  ({grade.notes[0].splitlines()[0]})" if grade.notes else ""
@@ -722,6 +1006,14 @@ def build_gradescope_zip(target: Path, root: Path = KIT_ROOT) -> list[str]:
 def cmd_gradescope_zip(args: argparse.Namespace) -> int:
     """Build Gradescope's autograder zip."""
     target = Path(args.out)
+    inside = [part for part in ZIP_PARTS if _inside(target.resolve(), (KIT_ROOT / part).resolve())]
+    if inside:
+        print(
+            f"checks gradescope-zip: --out {target} is inside the kit's {inside[0]}, which the "
+            "zip holds: choose a path outside it (the default is dist/)",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
     missing = [n for n in ZIP_SCRIPTS if not (KIT_ROOT / "gradescope" / n).is_file()]
     if missing:
         print(f"checks gradescope-zip: gradescope/{missing[0]} is missing", file=sys.stderr)

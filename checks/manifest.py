@@ -37,6 +37,19 @@ class ManifestError(Exception):
     """An exercise's manifest is missing or says something the kit cannot use."""
 
 
+def _inside_names(names: tuple[str, ...], key: str, where: Path) -> tuple[str, ...]:
+    """``names`` if each stays inside the exercise's folder; ManifestError naming one that does not."""
+    for name in names:
+        parts = name.replace("\\", "/").split("/")
+        if not name.strip() or name.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts:
+            msg = (
+                f"{where}: the `{key}` entry {name!r} leads outside the exercise's folder; "
+                "name a file inside it (no `..`, no absolute path), then try again."
+            )
+            raise ManifestError(msg)
+    return names
+
+
 def _strings(data: dict[str, object], key: str, where: Path) -> tuple[str, ...]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):  # pyright: ignore[reportUnknownVariableType]
@@ -90,7 +103,7 @@ def _parse(folder: Path, raw: bytes) -> Exercise:
         if not isinstance(data.get(key), str) or not data[key]:
             msg = f"{where}: `{key}` must be a non-empty string."
             raise ManifestError(msg)
-    files = _strings(data, "files", where)
+    files = _inside_names(_strings(data, "files", where), "files", where)
     if not files:
         msg = f"{where}: `files` must name at least one file the student edits."
         raise ManifestError(msg)
@@ -105,7 +118,7 @@ def _parse(folder: Path, raw: bytes) -> Exercise:
         goal=str(data["goal"]),
         files=files,
         points=float(points),
-        typecheck=_strings(data, "typecheck", where),
+        typecheck=_inside_names(_strings(data, "typecheck", where), "typecheck", where),
         hints=_strings(data, "hints", where),
         starter_fails_with=_strings(data, "starter_fails_with", where),
         visibility=_visibility(data, where),

@@ -253,6 +253,25 @@ class KitState:
 STATE = pytest.StashKey[KitState]()
 
 
+def linked_part(exercise: Exercise, submission: Path) -> str | None:
+    """The part of a submission's path to ``exercise`` that is a symbolic link, if one is.
+
+    Such a folder is never followed (it may lead into a classmate's copy), as ``checks grade``
+    never follows one: the exercise's files count as left out.
+    """
+    for relative in ("exercises", f"exercises/{exercise.number}"):
+        if (submission / relative).is_symlink():
+            return relative
+    return None
+
+
+def _left_out_note(parts: Iterable[str]) -> str:
+    """The note that names the links a submission's run left out (``checks grade`` says the same)."""
+    return "Files left out (never read): " + ", ".join(
+        f"{part} (a symbolic link: never followed)" for part in sorted(set(parts))
+    )
+
+
 def source_folder(exercise: Exercise, *, solutions: bool, submission: Path | None) -> Path:
     """The folder the student files of ``exercise`` are read from."""
     if submission is not None:
@@ -362,6 +381,12 @@ def exercise(request: pytest.FixtureRequest) -> Attempt:
     if found is None:
         pytest.fail(f"{request.path} is not inside an exercise folder.", pytrace=False)
     state.exercises.setdefault(found.number, found)
+    if state.submission is not None and (link := linked_part(found, state.submission)):
+        pytest.fail(
+            f"{link} in the submission is a symbolic link: it is never followed, so the files "
+            f"of exercise {found.number} are left out. Put the folder itself there.",
+            pytrace=False,
+        )
     return state.attempt(found)
 
 
@@ -411,6 +436,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if state is None or not state.report_paths:
         return
     exercises, problems = reports.kit_exercises(KIT_ROOT)
+    if state.submission is not None:
+        links = [p for ex in exercises if (p := linked_part(ex, state.submission)) is not None]
+        if links:
+            problems = [*problems, _left_out_note(links)]
     grade = reports.grade_run(
         reports.covered(exercises, _run_paths(config)),
         planned=state.planned,

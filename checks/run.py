@@ -20,12 +20,13 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import cast
@@ -47,8 +48,10 @@ __all__ = [
     "StudentFileError",
     "check_student_file",
     "child_environment",
+    "copies",
     "launches",
     "run_file",
+    "run_files",
     "stops",
     "throwaway_copy",
     "use_cache",
@@ -63,6 +66,9 @@ OUTPUT_CAP = 1024 * 1024
 
 COPY_CAP = 64 * 1024 * 1024
 """Bytes of an exercise folder copied for a run; a larger folder is refused with a message."""
+
+PATH_CAP = 3800
+"""Bytes of a path in a run's copy; an entry past it (near the system's 4096) is left out."""
 
 _READ_CHUNK = 64 * 1024
 _POLL = 0.1
@@ -247,6 +253,8 @@ def throwaway_copy(
     The copy is removed afterwards, whatever the program did to it. Symbolic links that lead
     outside ``folder`` are not followed: a run cannot reach beyond the copy through them.
     """
+    global _copies  # noqa: PLW0603 - counts for the process
+    _copies += 1
     base = Path(tempfile.mkdtemp(prefix="checks-run-"))
     work = base / (folder.resolve().name or "work")
     try:
@@ -276,6 +284,14 @@ def _copy_folder(folder: Path, work: Path) -> None:
         skipped = set(_IGNORED(directory, names))
         for name in names:
             entry = Path(directory) / name
+            target = work / entry.relative_to(folder)
+            if len(os.fsencode(target)) > PATH_CAP or len(os.fsencode(entry)) > PATH_CAP:
+                skipped.add(name)  # past the system's limit: it could be neither read nor copied
+                continue
+            mode = entry.lstat().st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+                skipped.add(name)  # a named pipe or a socket: never opened (a pipe would hang)
+                continue
             if entry.is_symlink():
                 target = entry.resolve()
                 if target != root and root not in target.parents:
@@ -405,6 +421,7 @@ def was_stopped(run: Run) -> bool:
 _active: RunCache | None = None
 _launched = 0
 _stops = 0
+_copies = 0
 
 
 def use_cache(cache: RunCache | None) -> None:
@@ -416,6 +433,11 @@ def use_cache(cache: RunCache | None) -> None:
 def launches() -> int:
     """How many programs ``run_file`` has started in this process (cache hits start none)."""
     return _launched
+
+
+def copies() -> int:
+    """How many throwaway copies of a folder this process has made."""
+    return _copies
 
 
 def stops() -> int:
@@ -434,6 +456,24 @@ def check_student_file(file: Path) -> None:
     if file.is_dir():
         msg = f"{file} is a folder, but a Python file is expected there. Rename the folder."
         raise StudentFileError(msg)
+    if not file.is_file():
+        msg = (
+            f"{file} is {_special_kind(file)}, not an ordinary file, so it is never read; "
+            "remove it and save your program there as an ordinary file."
+        )
+        raise StudentFileError(msg)
+
+
+def _special_kind(path: Path) -> str:
+    """What a special file is, in a few words: a named pipe, a socket, a device."""
+    mode = path.lstat().st_mode
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 def run_file(
@@ -480,6 +520,51 @@ def run_file(
         if cache is not None:
             cache.store(key, run)
         return run
+
+
+def run_files(
+    files: Sequence[Path], *, limits: Limits | None = None, python: str | None = None
+) -> Generator[Run | StudentFileError, None, None]:
+    """Run each file as ``run_file`` does (uncached), in the order given: its ``Run``, or why
+    it cannot be run.
+
+    Files of one folder share one throwaway copy of it for as long as no run changes the copy
+    (a program that writes a file, or imports one and leaves its ``.pyc``, gets the next file
+    a fresh copy): many files of one folder cost one copy, not one each.
+    """
+    limits = limits or Limits()
+    python = python or sys.executable
+    with contextlib.ExitStack() as held:
+        copied: tuple[Path, Path, frozenset[tuple[object, ...]]] | None = None
+        for file in files:
+            try:
+                check_student_file(file)
+            except StudentFileError as error:
+                yield error
+                continue
+            folder = file.parent
+            if copied is None or copied[0] != folder.resolve() or _looks(copied[1]) != copied[2]:
+                held.close()
+                work = held.enter_context(throwaway_copy(folder))
+                copied = (folder.resolve(), work, _looks(work))
+            global _launched, _stops  # noqa: PLW0603 - counts for the session
+            _launched += 1
+            run = _run_in(copied[1] / file.name, file, copied[1], folder, limits, python)
+            _stops += was_stopped(run)
+            yield run
+
+
+def _looks(work: Path) -> frozenset[tuple[object, ...]]:
+    """What a run could change in a copy: every entry's name, kind, size, inode and times."""
+    seen: set[tuple[object, ...]] = set()
+    for directory, dirs, files in os.walk(work):
+        for name in [*dirs, *files]:
+            with contextlib.suppress(OSError):
+                info = os.lstat(os.path.join(directory, name))  # noqa: PTH118 - os.walk's str
+                kind, size, inode = info.st_mode, info.st_size, info.st_ino
+                seen.add((directory, name, kind, size, inode, info.st_mtime_ns, info.st_ctime_ns))
+    seen.add(("", "", os.lstat(work).st_ctime_ns))
+    return frozenset(seen)
 
 
 def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, python: str) -> Run:

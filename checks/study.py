@@ -37,7 +37,7 @@ from checks.progress import (
     study_folder,
     table,
 )
-from checks.starter import StarterError, backup, restore, starter_folder, untouched
+from checks.starter import STARTERS, StarterError, backup, restore, starter_folder, untouched
 from checks.terminal import terminal
 from checks.verdict import VerdictError
 from checks.watch import Watch
@@ -134,6 +134,16 @@ def _find(given: str, exercises: Sequence[Exercise]) -> Exercise:
         ):
             return exercise
     numbers = [exercise.number for exercise in exercises]
+    if exercises and name.isdigit():
+        number = f"{int(name):02d}"
+        root = exercises[0].folder.parent.parent
+        if (root / STARTERS / number).is_dir():
+            msg = (
+                f"the folder exercises/{number}/ is gone (deleted or moved), so exercise "
+                f"{number} cannot be found; put it back from a fresh copy of the kit (or with "
+                f"`git checkout -- exercises/{number}` in a git clone), then try again"
+            )
+            raise StudyError(msg)
     msg = f"there is no exercise {given!r} (the exercises are {numbers[0]} to {numbers[-1]})"
     raise StudyError(msg)
 

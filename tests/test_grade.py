@@ -275,6 +275,8 @@ def test_a_submission_that_takes_too_long_is_stopped_not_zeroed(tmp_path: Path) 
         (["{tmp}/student", "--out", "{tmp}/student/grades"], "never writes into a submission"),
         (["{tmp}/student", "--out", "{tmp}"], "never writes into a submission"),
         (["{tmp}/student", "--out", "{tmp}/out", "--jobs", "0"], "--jobs"),
+        (["{tmp}/student", "--out", "{tmp}/out", "--timeout", "0"], "--timeout"),
+        (["{tmp}/student", "--out", "{tmp}/out", "--timeout", "nan"], "--timeout"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], says: str) -> None:
