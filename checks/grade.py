@@ -773,7 +773,7 @@ def _grade_into(
         staging.mkdir()
         with _temporary_files_in(scratch / "tmp"):
             grades = _grade_batch(submissions, staging, exercises, scratch, jobs, timeout, stop)
-        folders = {submission.name: submission.folder for submission in submissions}
+        folders = {s.name: _printable(str(s.folder)) for s in submissions}
         reports.write_csv(staging / GRADEBOOK, grades, exercises, folders)
         with _uninterrupted():
             _publish(staging, out, grades)

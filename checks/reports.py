@@ -486,10 +486,10 @@ def write_csv(
     path: Path,
     grades: Mapping[str, Grade],
     exercises: Sequence[Exercise],
-    folders: Mapping[str, Path] | None = None,
+    folders: Mapping[str, str] | None = None,
 ) -> None:
-    """Write the gradebook, one row per student in name order, with each one's folder."""
-    where = {name: str(folder) for name, folder in (folders or {}).items()}
+    """Write the gradebook, one row per student in name order, with each one's folder (printable)."""
+    where = dict(folders or {})
     rows = [csv_header(exercises)]
     rows += [csv_row(name, grades[name], exercises, where.get(name, "")) for name in sorted(grades)]
     _atomic_write(path, lambda handle: csv.writer(handle, lineterminator="\n").writerows(rows))
