@@ -14,6 +14,11 @@ one does on 3.11, counts no instruction at all in the first traced call, then ev
 in later ones (python/cpython#103615, #114480; documented for 3.12, changed again in 3.13). From
 3.12 the count therefore uses ``sys.monitoring`` and its ``INSTRUCTION`` event, the interface
 meant for this, which counts the same on the first call as on every other.
+
+What a call does, beyond its count, is watched too (``watch_call``): which functions written in
+C it calls (``sys.setprofile``'s ``c_call`` events, on every version), and how each local
+variable of the student's frames changes from line to line (``sys.settrace`` line events), so a
+judge can tell a loop that adds the numbers from one that only counts beside a built-in.
 """
 
 from __future__ import annotations
@@ -30,10 +35,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Executed",
+    "Watched",
     "code_objects",
     "count_executed",
     "growth",
     "instruction_names",
+    "watch_call",
 ]
 
 P = ParamSpec("P")
@@ -45,6 +52,9 @@ debuggers, coverage tools and optimisers."""
 
 MONITORING_NAME = "checks: count executed instructions"
 
+CALLED_LIMIT = 50
+"""Most names of distinct C functions a watched call reports."""
+
 
 @dataclass(frozen=True)
 class Executed(Generic[R]):
@@ -52,6 +62,77 @@ class Executed(Generic[R]):
 
     result: R
     instructions: int
+
+
+@dataclass(frozen=True)
+class Watched(Generic[R]):
+    """What one watched call returned, the C functions it called, and what its variables added."""
+
+    result: R
+    called: tuple[str, ...]
+    """The functions written in C the call ran (``sum``, ``functools.reduce``...), in order of
+    first call."""
+    added: int
+    """The most distinct positive steps one local variable of ``file`` took: a variable that
+    grows by 1, then 2, ..., then n - 1 took n - 1 steps; a counter raised by 1 took one."""
+
+
+def watch_call(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
+    """Call ``func``, noting the C functions it runs and how the numbers in frames of ``file`` grow.
+
+    A variable's value is read at each line event and at each return of a frame whose code comes
+    from ``file``; the differences between its successive numeric values are its steps. An
+    exception from ``func`` propagates once watching has stopped.
+    """
+    called: dict[str, None] = {}
+    last: dict[tuple[int, str], float] = {}
+    steps: dict[tuple[int, str], set[float]] = {}
+
+    own_code = sys._getframe().f_code  # pyright: ignore[reportPrivateUsage]
+
+    def profile(frame: types.FrameType, event: str, arg: object) -> None:
+        if event == "c_call" and frame.f_code is not own_code and len(called) < CALLED_LIMIT:
+            called.setdefault(_c_name(arg), None)
+
+    def note(frame: types.FrameType) -> None:
+        for name, value in dict(frame.f_locals).items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            key = (id(frame), name)
+            before = last.get(key)
+            if before is not None and value > before:
+                steps.setdefault(key, set()).add(value - before)
+            last[key] = value
+
+    def trace(frame: types.FrameType, event: str, _arg: object) -> TraceFunction | None:
+        if frame.f_code.co_filename != file:
+            return None
+        if event in ("line", "return"):
+            note(frame)
+        return trace
+
+    before_trace, before_profile = sys.gettrace(), sys.getprofile()
+    sys.setprofile(profile)
+    sys.settrace(trace)
+    try:
+        result = func(*args, **kwargs)
+    finally:
+        sys.settrace(before_trace)
+        sys.setprofile(before_profile)
+    added = max((len(found) for found in steps.values()), default=0)
+    return Watched(result, tuple(called), added)
+
+
+def _c_name(func: object) -> str:
+    """A C function's name as a student would write it: ``sum``, ``functools.reduce``."""
+    name = str(getattr(func, "__qualname__", None) or getattr(func, "__name__", "?"))
+    module = getattr(func, "__module__", None)
+    if not isinstance(module, str) or module == "builtins":
+        owner = getattr(func, "__self__", None)
+        if owner is not None and not isinstance(owner, types.ModuleType) and "." not in name:
+            return f"{type(owner).__name__}.{name}"
+        return name
+    return f"{module.lstrip('_')}.{name}"
 
 
 def instruction_names(obj: types.CodeType | types.FunctionType) -> list[str]:

@@ -3,17 +3,19 @@
     uv run python exercises/10/driver.py
 
 It imports loops.py and calls total_loop(n) and total_builtin(n) for several n, counting the
-bytecode instructions each call executes (by tracing them, one by one: no stopwatch). It prints
-a table of the counts, then one line of JSON for the checks, which judge the results and how the
-counts grow with n.
+bytecode instructions each call executes (by tracing them, one by one: no stopwatch). It calls
+each once more to watch what runs: the built-ins written in C that it calls, and how far its
+variables grow by adding. It prints a table of the counts, then one line of JSON for the checks,
+which judge the results, how the counts grow with n, and what ran.
 """
 
 from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import cast
 
-from checks.bytecode import Executed, count_executed
+from checks.bytecode import Executed, Watched, count_executed, watch_call
 from checks.probe_child import Probe
 
 HERE = Path(__file__).resolve().parent
@@ -37,7 +39,23 @@ def counted(name: str, n: int) -> dict[str, object]:
         plain = isinstance(result, (int, float)) and not isinstance(result, bool)
         return {"result": result if plain else repr(result), "instructions": executed.instructions}
 
-    return probe.call(traced, keep=kept)
+    facts = probe.call(traced, keep=kept)
+    value = facts.get("value")
+    if isinstance(value, dict):
+        watched = probe.call(watched_call, name, n, keep=noted).get("value")
+        if isinstance(watched, dict):
+            value.update(cast("dict[str, object]", watched))  # pyright: ignore[reportUnknownMemberType]
+    return facts
+
+
+def watched_call(name: str, n: int) -> Watched[object]:
+    """Call the student's function ``name`` on ``n`` again, watching what it runs."""
+    return watch_call(str(probe.student_file), getattr(student, name), n)
+
+
+def noted(watched: Watched[object]) -> dict[str, object]:
+    """What the checks keep of a watched call."""
+    return {"called": list(watched.called), "added": watched.added}
 
 
 def shown(called: dict[str, object]) -> object:
