@@ -171,6 +171,15 @@ def test_invoice_is_fixed(exercise):
             "really ran.\n\nNext: write ORDER's values themselves with the right types, as "
             "numbers without quotes."
         )
+    ran = {call["function"] for call in watched.get("calls", []) if call["finished"]}
+    unused = [name for name in ("invoice_total", "line_total") if name not in ran]
+    if unused:
+        expect.fail(
+            f"When {PART_2} ran, {' and '.join(f'{n}()' for n in unused)} never ran to its end, "
+            "so the total does not come from the invoice's own functions. A call that never "
+            "runs (under `if False:`, in a function nobody calls) does not count.\n\nNext: "
+            "keep the program as the starter has it, and fix only the values in ORDER."
+        )
     for call in watched.get("calls", []):
         if call["typed"] and call["wrong"]:
             expect.fail(
