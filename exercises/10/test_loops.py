@@ -24,6 +24,14 @@ SUMMING = {
     "operator.truediv",
     "eval",
     "exec",
+    # Seen from Python 3.12 on, where every call is watched (sys.monitoring), not only those of
+    # built-in functions: the operators' own methods, called by name.
+    "int.__mul__",
+    "int.__floordiv__",
+    "int.__truediv__",
+    "int.__pow__",
+    "int.__lshift__",
+    "int.__rshift__",
 }
 """Functions written in C that would do the adding (or count it out) for a loop, as they are
 seen running: under any name a student gives them."""
