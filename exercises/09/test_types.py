@@ -164,7 +164,8 @@ def test_invoice_is_fixed(exercise):
         wrong = "\n".join(f"    {item}" for item in (order or {}).get("wrong", []))
         expect.fail(
             f"When {PART_2} ran, ORDER did not hold what its hint says, list[tuple[str, float, "
-            "int]]: a list of (name, price, quantity) tuples, each quantity a whole number"
+            "int]]: a list of (name, price, quantity) tuples, each in round brackets, its price a "
+            "number and its quantity a whole number"
             + (f". These do not fit:\n\n{wrong}" if wrong else ".")
             + "\n\npyright cannot see this where a value comes from somewhere it cannot check "
             "(json.loads, getattr, a block under `if TYPE_CHECKING:`), but Python keeps what "
