@@ -125,6 +125,28 @@ def _starter_hints(exercise):
     return _hints(ast.parse(path.read_text(encoding="utf-8"))) if path.is_file() else None
 
 
+def _converted_text(tree):
+    """Calls that turn a number written as text into a number (``int("4")``, under any name)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args:
+            texts = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            if len(texts) == len(node.args) and all(_is_number_text(t) for t in texts):
+                found.append((node.lineno, ast.unparse(node), texts[0]))
+    return found
+
+
+def _is_number_text(value):
+    """Whether a constant is text that reads as a number, such as "4" or "1.20"."""
+    if not isinstance(value, str):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
 def test_invoice_is_fixed(exercise):
     """invoice.py prints the right total, with the starter's hints, values of the hinted types,
     and nothing silenced."""
@@ -148,6 +170,17 @@ def test_invoice_is_fixed(exercise):
                 "a bare list) only lets the wrong values through.\n\nNext: put the starter's hints "
                 "back and fix the values instead."
             )
+    converted = _converted_text(tree)
+    if converted:
+        listed = "\n".join(
+            f"    line {line}: {code} turns the text {text!r} into a number"
+            for line, code, text in converted
+        )
+        expect.fail(
+            f"{PART_2} keeps numbers written as text and converts them:\n\n{listed}\n\n"
+            "The task is to fix the values, so write each number itself, without quotes."
+            "\n\nNext: replace each such call with the number it gives (4, not int(\"4\"))."
+        )
     findings = exercise.findings(PART_2)
     expect.no_findings(
         findings,
