@@ -122,12 +122,13 @@ class Attempt:
             return run_pyright([path]).get(path.resolve(), [])
         return self.findings_source(path)
 
-    def silencing(self, name: str) -> None:
-        """Fail if a student file silences pyright instead of fixing its types."""
+    def silencing(self, name: str, *, goal: str = expect.SILENCING_GOAL) -> None:
+        """Fail if a student file silences pyright instead of fixing its types (``goal``: what
+        to do instead)."""
         path = self.student_file(name)
         tree: ast.Module | None
         try:
             tree = ast.parse(read_source(path))
         except (SyntaxError, UnicodeDecodeError):
             tree = None
-        expect.no_silencing(path, suppressions(path), tree)
+        expect.no_silencing(path, suppressions(path), tree, goal=goal)

@@ -14,6 +14,11 @@ one does on 3.11, counts no instruction at all in the first traced call, then ev
 in later ones (python/cpython#103615, #114480; documented for 3.12, changed again in 3.13). From
 3.12 the count therefore uses ``sys.monitoring`` and its ``INSTRUCTION`` event, the interface
 meant for this, which counts the same on the first call as on every other.
+
+What a call does, beyond its count, is watched too (``watch_call``): which functions written in
+C it calls (``sys.setprofile``'s ``c_call`` events, on every version), and how each local
+variable of the student's frames changes from line to line (``sys.settrace`` line events), so a
+judge can tell a loop that adds the numbers from one that only counts beside a built-in.
 """
 
 from __future__ import annotations
@@ -30,10 +35,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Executed",
+    "Watched",
     "code_objects",
     "count_executed",
     "growth",
     "instruction_names",
+    "watch_call",
 ]
 
 P = ParamSpec("P")
@@ -45,6 +52,9 @@ debuggers, coverage tools and optimisers."""
 
 MONITORING_NAME = "checks: count executed instructions"
 
+CALLED_LIMIT = 50
+"""Most names of distinct C functions a watched call reports."""
+
 
 @dataclass(frozen=True)
 class Executed(Generic[R]):
@@ -52,6 +62,75 @@ class Executed(Generic[R]):
 
     result: R
     instructions: int
+
+
+@dataclass(frozen=True)
+class Watched(Generic[R]):
+    """What one watched call returned, the C functions it called, and what its variables added."""
+
+    result: R
+    called: tuple[str, ...]
+    """The functions written in C the call ran (``sum``, ``functools.reduce``...), in order of
+    first call."""
+    added: int
+    """The most distinct positive steps one local variable of ``file`` took: a variable that
+    grows by 1, then 2, ..., then n - 1 took n - 1 steps; a counter raised by 1 took one."""
+    instructions: int
+    """The bytecode instructions the call executed, counted as ``count_executed`` counts them."""
+
+
+def watch_call(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
+    """Call ``func`` once, counting its instructions, noting the C functions it runs and how the
+    numbers in frames of ``file`` grow.
+
+    One call does it all, so a function cannot behave one way while it is counted and another
+    while it is watched. A variable's value is read at each line and each return of a frame
+    whose code comes from ``file``; the differences between its successive numeric values are
+    its steps. An exception from ``func`` propagates once watching has stopped.
+    """
+    return _watch(file, func, *args, **kwargs)
+
+
+class _Steps:
+    """How each numeric local variable of the watched file's frames has grown so far."""
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[int, str], float] = {}
+        self.steps: dict[tuple[int, str], set[float]] = {}
+        self.called: dict[str, None] = {}
+
+    def note(self, frame: types.FrameType) -> None:
+        """Read the frame's numbers; keep each positive change as a step."""
+        for name, value in dict(frame.f_locals).items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            key = (id(frame), name)
+            before = self.last.get(key)
+            if before is not None and value > before:
+                self.steps.setdefault(key, set()).add(value - before)
+            self.last[key] = value
+
+    def call(self, func: object) -> None:
+        """Keep the name of a C function the call ran."""
+        if len(self.called) < CALLED_LIMIT:
+            self.called.setdefault(_c_name(func), None)
+
+    def watched(self, result: R, instructions: int) -> Watched[R]:
+        """What was seen, as the driver reports it."""
+        added = max((len(found) for found in self.steps.values()), default=0)
+        return Watched(result, tuple(self.called), added, instructions)
+
+
+def _c_name(func: object) -> str:
+    """A C function's name as a student would write it: ``sum``, ``functools.reduce``."""
+    name = str(getattr(func, "__qualname__", None) or getattr(func, "__name__", "?"))
+    module = getattr(func, "__module__", None)
+    if not isinstance(module, str) or module == "builtins":
+        owner = getattr(func, "__self__", None)
+        if owner is not None and not isinstance(owner, types.ModuleType) and "." not in name:
+            return f"{type(owner).__name__}.{name}"
+        return name
+    return f"{module.lstrip('_')}.{name}"
 
 
 def instruction_names(obj: types.CodeType | types.FunctionType) -> list[str]:
@@ -129,6 +208,58 @@ if sys.version_info >= (3, 12):
             monitoring.free_tool_id(tool)
         return Executed(result, count)
 
+    def _watch(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
+        """Count, and watch calls, lines and returns, with ``sys.monitoring`` (3.12 and later)."""
+        monitoring = sys.monitoring
+        tool = next((t for t in MONITORING_TOOLS if monitoring.get_tool(t) is None), None)
+        if tool is None:
+            msg = f"every sys.monitoring tool id in {MONITORING_TOOLS} is taken"
+            raise RuntimeError(msg)
+        own_code = _watch.__code__
+        seen = _Steps()
+        count = 0
+
+        def on_instruction(code: types.CodeType, _offset: int) -> None:
+            nonlocal count
+            if code is not own_code:
+                count += 1
+
+        def on_line(code: types.CodeType, _line: int) -> None:
+            if code.co_filename == file:
+                seen.note(sys._getframe(1))  # pyright: ignore[reportPrivateUsage]
+
+        def on_return(code: types.CodeType, _offset: int, _value: object) -> None:
+            if code.co_filename == file:
+                seen.note(sys._getframe(1))  # pyright: ignore[reportPrivateUsage]
+
+        def on_call(code: types.CodeType, _offset: int, func: object, _arg0: object) -> None:
+            python = (types.FunctionType, types.MethodType, type)
+            if code is not own_code and not isinstance(func, python):
+                seen.call(func)
+
+        events = monitoring.events
+        wanted = {
+            events.INSTRUCTION: on_instruction,
+            events.LINE: on_line,
+            events.PY_RETURN: on_return,
+            events.CALL: on_call,
+        }
+        monitoring.use_tool_id(tool, MONITORING_NAME)
+        try:
+            for event, callback in wanted.items():
+                monitoring.register_callback(tool, event, callback)
+            every = 0
+            for event in wanted:
+                every |= event
+            monitoring.set_events(tool, every)
+            result = func(*args, **kwargs)
+        finally:
+            monitoring.set_events(tool, events.NO_EVENTS)
+            for event in wanted:
+                monitoring.register_callback(tool, event, None)
+            monitoring.free_tool_id(tool)
+        return seen.watched(result, count)
+
 else:
 
     def _count(func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Executed[R]:
@@ -149,3 +280,32 @@ else:
         finally:
             sys.settrace(before)
         return Executed(result, count)
+
+    def _watch(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
+        """Count, and watch lines and C calls, with ``sys.settrace`` and ``sys.setprofile``."""
+        seen = _Steps()
+        count = 0
+        own_code = _watch.__code__
+
+        def trace(frame: types.FrameType, event: str, _arg: object) -> TraceFunction:
+            nonlocal count
+            frame.f_trace_opcodes = True
+            if event == "opcode":
+                count += 1
+            elif event in ("line", "return") and frame.f_code.co_filename == file:
+                seen.note(frame)
+            return trace
+
+        def profile(frame: types.FrameType, event: str, arg: object) -> None:
+            if event == "c_call" and frame.f_code is not own_code:
+                seen.call(arg)
+
+        before_trace, before_profile = sys.gettrace(), sys.getprofile()
+        sys.setprofile(profile)
+        sys.settrace(trace)
+        try:
+            result = func(*args, **kwargs)
+        finally:
+            sys.settrace(before_trace)
+            sys.setprofile(before_profile)
+        return seen.watched(result, count)

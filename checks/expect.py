@@ -18,7 +18,14 @@ import pytest
 from checks.model import Finding, Run, Stage, Suppression
 from checks.syntax import called_names, defined_functions, unannotated
 
+SILENCING_GOAL = (
+    "remove these and fix the values or the hints themselves, so that pyright finds nothing "
+    "wrong because nothing is wrong."
+)
+"""What to do instead of silencing pyright, where the file must end with no finding."""
+
 __all__ = [
+    "SILENCING_GOAL",
     "annotated",
     "calls",
     "defines",
@@ -257,8 +264,11 @@ def finding(
     )
 
 
-def no_findings(findings: Iterable[Finding], *, file: Path, advice: str = "") -> None:
-    """Require that pyright reports no error in ``file``."""
+def no_findings(
+    findings: Iterable[Finding], *, file: Path, advice: str = "", explained: Sequence[str] = ()
+) -> None:
+    """Require that pyright reports no error in ``file`` (``explained``: its findings in plain
+    words, shown above pyright's own)."""
     errors = [f for f in findings if f.severity == "error"]
     if not errors:
         return
@@ -267,15 +277,26 @@ def no_findings(findings: Iterable[Finding], *, file: Path, advice: str = "") ->
         + f.message.replace("\n", "\n      ")
         for f in errors
     )
-    fail(
-        f"pyright still finds {len(errors)} type error{'s' if len(errors) != 1 else ''} in "
-        f"{file.name}:\n\n{listed}" + (f"\n\nNext: {advice}" if advice else "")
-    )
+    count = f"{len(errors)} type error{'s' if len(errors) != 1 else ''}"
+    if explained:
+        plain = "\n".join(f"    {line}" for line in explained)
+        body = f"{plain}\n\npyright's own words, for those who want them:\n{listed}"
+        head = f"pyright still finds {count} in {file.name}. In plain words:"
+    else:
+        body, head = listed, f"pyright still finds {count} in {file.name}:"
+    fail(f"{head}\n\n{body}" + (f"\n\nNext: {advice}" if advice else ""))
 
 
-def no_silencing(file: Path, found: Sequence[Suppression], tree: ast.Module | None) -> None:
-    """Refuse comments and names that silence pyright instead of fixing the types."""
-    problems = [f"    line {s.line}: {s.text}" for s in found]
+def no_silencing(
+    file: Path,
+    found: Sequence[Suppression],
+    tree: ast.Module | None,
+    *,
+    goal: str = SILENCING_GOAL,
+) -> None:
+    """Refuse comments and names that silence pyright or change its settings for one file."""
+    skipped = [f"    line {s.line}: {s.text}" for s in found if not _is_setting(s.text)]
+    settings = [f"    line {s.line}: {s.text}" for s in found if _is_setting(s.text)]
     if tree is not None:
         for node in ast.walk(tree):
             name = (
@@ -286,18 +307,32 @@ def no_silencing(file: Path, found: Sequence[Suppression], tree: ast.Module | No
                 else None
             )
             if name in {"Any", "cast"}:
-                problems.append(f"    line {node.lineno}: uses {name}")  # type: ignore[attr-defined]
+                skipped.append(f"    line {node.lineno}: uses {name}")  # type: ignore[attr-defined]
             if isinstance(node, ast.ImportFrom):
                 for alias in node.names:
                     if alias.name in {"Any", "cast"}:
-                        problems.append(f"    line {node.lineno}: imports {alias.name}")
-    if problems:
-        fail(
-            f"{file.name} tells pyright to look away instead of fixing the types:\n\n"
-            + "\n".join(sorted(set(problems)))
-            + "\n\nRemove these and fix the values or annotations themselves: the point is "
-            "that pyright finds nothing wrong because nothing is wrong."
+                        skipped.append(f"    line {node.lineno}: imports {alias.name}")
+    parts: list[str] = []
+    if skipped:
+        parts.append(
+            f"{file.name} tells pyright to skip what it would check (an ignore comment, or "
+            "Any or cast, which let any value pass):\n\n" + "\n".join(sorted(set(skipped)))
         )
+    if settings:
+        parts.append(
+            f"{file.name} changes pyright's settings for itself:\n\n"
+            + "\n".join(sorted(set(settings)))
+            + "\n\nThe checks run pyright with the kit's settings for every file, and those are "
+            "not a student file's to change, even to make pyright stricter: remove the line."
+        )
+    if parts:
+        fail("\n\n".join(parts) + f"\n\nNext: {goal}")
+
+
+def _is_setting(comment: str) -> bool:
+    """Whether a comment sets pyright's options for the file (``# pyright: strict``), rather
+    than asking it to ignore a line."""
+    return "pyright:" in comment and "ignore" not in comment.split("pyright:", 1)[1][:8]
 
 
 def defines(tree: ast.Module, names: Iterable[str], *, file: str, advice: str = "") -> None:

@@ -9,6 +9,7 @@ read, never its text, and its exit status decides nothing: a crash and "errors f
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import io
@@ -32,6 +33,7 @@ from checks.model import Finding, Suppression
 __all__ = [
     "PYRIGHT_TIMEOUT",
     "TypecheckError",
+    "in_plain_words",
     "pyright_command",
     "run_pyright",
     "suppressions",
@@ -46,6 +48,23 @@ KIT_ROOT = Path(__file__).resolve().parent.parent
 # What pyright itself honours: `type: ignore` or a `pyright:` directive at the start of a
 # comment or right after a `#` inside it (its tokenizer's rule).
 _SUPPRESSION = re.compile(r"#\s*(?:type:\s*ignore(?:\[[\s\w,-]*\]|\s|$)|pyright:\s*[\w\[])")
+
+
+# Pyright's two ways of saying a value does not fit a hint: in an assignment's detail lines, and
+# in an argument's message.
+_NOT_ASSIGNABLE = re.compile(r'"(?P<value>[^"]+)" is not assignable to "(?P<hint>[^"]+)"')
+_ARGUMENT = re.compile(
+    r'Argument of type "(?P<value>[^"]+)" cannot be assigned to parameter "(?P<param>[^"]+)" '
+    r'of type "(?P<hint>[^"]+)"'
+)
+_LITERAL = re.compile(r"^Literal\[(?P<inner>.+)\]$")
+HINT_WORDS = {
+    "int": "int, a whole number such as 4",
+    "float": "float, a number such as 1.20",
+    "str": "str, text in quotes",
+    "bool": "bool, True or False",
+}
+"""How the messages name the type a hint asks for."""
 
 
 class TypecheckError(Exception):
@@ -253,3 +272,83 @@ def suppressions(file: Path) -> list[Suppression]:
         if token.type == tokenize.COMMENT and _SUPPRESSION.search(token.string):
             found.append(Suppression(file=file, line=token.start[0], text=token.string.strip()))
     return found
+
+
+def in_plain_words(findings: Iterable[Finding], tree: ast.Module | None) -> list[str]:
+    """Each value pyright found not fitting its hint, said for a beginner: which value, on which
+    line (the value's own line, found in the syntax tree), and what the hint asks for."""
+    said: list[str] = []
+    for finding in findings:
+        if finding.severity != "error":
+            continue
+        pairs = [m.groupdict() for m in _ARGUMENT.finditer(finding.message)]
+        if not pairs:
+            pairs = [m.groupdict() for m in _NOT_ASSIGNABLE.finditer(finding.message)]
+            pairs = [p for p in pairs if _LITERAL.match(p["value"]) or p["value"] in HINT_WORDS]
+            pairs = pairs[1:] if len(pairs) > 1 and "[" in pairs[0]["hint"] else pairs
+        for pair in pairs:
+            said.append(_one_value(finding, pair, tree))
+    return list(dict.fromkeys(said))
+
+
+def _one_value(finding: Finding, pair: dict[str, str], tree: ast.Module | None) -> str:
+    """One sentence: ``line 26: '4' is text (in quotes), but the hint there says int ...``."""
+    hint = HINT_WORDS.get(pair["hint"], pair["hint"])
+    where = f" (parameter {pair['param']})" if pair.get("param") else ""
+    literal = _LITERAL.match(pair["value"])
+    if literal is None:
+        kind = {"str": "text", "int": "a whole number", "float": "a number"}.get(
+            pair["value"], f"a {pair['value']}"
+        )
+        return f"line {finding.line}: a value is {kind}, but the hint{where} says {hint}."
+    try:
+        value: object = ast.literal_eval(literal["inner"])
+    except (ValueError, SyntaxError):
+        return f"line {finding.line}: {literal['inner']} does not fit the hint{where}: {hint}."
+    line = _line_of(value, finding.line, tree)
+    kind = (
+        "text (it is in quotes)"
+        if isinstance(value, str)
+        else "a whole number"
+        if isinstance(value, int) and not isinstance(value, bool)
+        else f"a {type(value).__name__}"
+    )
+    fix = (
+        f" Write it without the quotes: {value}."
+        if isinstance(value, str) and _is_number(value) and pair["hint"] in ("int", "float")
+        else ""
+    )
+    return f"line {line}: {value!r} is {kind}, but the hint{where} says {hint}.{fix}"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _line_of(value: object, line: int, tree: ast.Module | None) -> int:
+    """The line of the constant ``value`` in the statement pyright pointed at (else ``line``)."""
+    if tree is None:
+        return line
+    for statement in ast.walk(tree):
+        if not isinstance(statement, ast.stmt) or statement.lineno != line:
+            continue
+        for node in ast.walk(statement):
+            if (
+                isinstance(node, ast.Constant)
+                and type(node.value) is type(value)  # pyright: ignore[reportUnknownArgumentType]
+                and node.value == value
+            ):
+                return node.lineno
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and node.lineno >= line
+            and type(node.value) is type(value)  # pyright: ignore[reportUnknownArgumentType]
+            and node.value == value
+        ):
+            return node.lineno
+    return line

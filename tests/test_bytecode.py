@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import dis
 import json
 import subprocess
@@ -11,7 +12,7 @@ import types
 
 import pytest
 
-from checks.bytecode import code_objects, count_executed, growth, instruction_names
+from checks.bytecode import code_objects, count_executed, growth, instruction_names, watch_call
 
 PROGRAM = """\
 def outer(n):
@@ -160,3 +161,28 @@ def test_growth_is_per_unit_of_n() -> None:
     """Growth is the extra count per extra n, from the smallest n to the largest."""
     assert growth({0: 10, 100: 710, 10: 80}) == 7.0
     assert growth({5: 8}) == 0.0
+
+
+def _adds(n: int) -> int:
+    total = 0
+    for number in range(n):
+        total += number
+    return total
+
+
+def _counts_beside_sum(n: int) -> int:
+    add_up = getattr(builtins, "su" + "m")
+    count = 0
+    for _ in range(n):
+        count += 1
+    return add_up(range(count))
+
+
+def test_watch_call_sees_the_c_functions_and_the_steps_of_a_total() -> None:
+    """A watched call names the C functions it ran, however reached, and how far a total grew."""
+    adding = watch_call(__file__, _adds, 50)
+    assert (adding.result, adding.called, adding.added) == (1225, (), 49)
+    counting = watch_call(__file__, _counts_beside_sum, 50)
+    assert counting.result == 1225
+    assert "sum" in counting.called
+    assert counting.added == 1

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import threading
 from pathlib import Path
 
 import pytest
 
-from checks.typecheck import TypecheckError, run_pyright, suppressions
+from checks.typecheck import TypecheckError, in_plain_words, run_pyright, suppressions
 
 WRONG_CALL = "def add(a: int, b: int) -> int:\n    return a + b\n\n\nadd('2', '3')\n"
 RIGHT_CALL = "def add(a: int, b: int) -> int:\n    return a + b\n\n\nadd(2, 3)\n"
@@ -114,3 +115,29 @@ def test_suppressions_are_found_in_comments_only(tmp_path: Path, line: str, sile
     program = tmp_path / "p.py"
     program.write_text(line + "\n", encoding="utf-8")
     assert bool(suppressions(program)) is silences
+
+
+INVOICE = """\
+ORDER: list[tuple[str, float, int]] = [
+    ("notebook", 2.50, "4"),
+    ("pen", "1.20", 3),
+]
+"""
+
+
+def test_findings_in_plain_words_name_each_value_on_its_own_line(tmp_path: Path) -> None:
+    """Each wrong value is named on its own line, as text where the hint wants a number."""
+    program = tmp_path / "invoice.py"
+    program.write_text(INVOICE, encoding="utf-8")
+    findings = run_pyright([program])[program.resolve()]
+    said = in_plain_words(findings, ast.parse(INVOICE))
+    assert any(s.startswith("line 2: '4' is text") and "int" in s for s in said), said
+    assert any(s.startswith("line 3: '1.20' is text") and "float" in s for s in said), said
+    called = in_plain_words(run_pyright([_wrong_call(tmp_path)])[_wrong_call(tmp_path)], None)
+    assert any("'2' is text" in s and "parameter a" in s for s in called), called
+
+
+def _wrong_call(tmp_path: Path) -> Path:
+    program = tmp_path / "wrong.py"
+    program.write_text(WRONG_CALL, encoding="utf-8")
+    return program.resolve()

@@ -54,6 +54,12 @@ NUDGES = {
         "its error."
     ),
     "quoted_none": 'Write None without quotes: "None" in quotes is a piece of text.',
+    "error_spelling": (
+        "Nearly: that is the right error, written differently. A stage may be written in any "
+        "case, but an error's name must be written exactly as Python prints it, capital letters "
+        "included, with no spaces: compare yours with the last line Python prints, letter by "
+        "letter."
+    ),
 }
 
 
@@ -125,6 +131,8 @@ def nudge(said_stage, said_error, stage, error):
         return NUDGES[stage]
     if error is None:
         return NUDGES["quoted_none" if said_error == "None" else "no_error"]
+    if said_error is not None and "".join(said_error.split()).lower() == error.lower():
+        return NUDGES["error_spelling"]
     return NUDGES["error"]
 
 

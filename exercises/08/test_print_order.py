@@ -4,13 +4,11 @@ The real output of program.py is not stored anywhere: the checks run it, on the 
 runs the tests, and compare it with the prediction, line by line.
 """
 
-import ast
 import difflib
 import pytest
 
-from checks import Stage, expect
+from checks import Stage, expect, probe
 from checks.answers import written_answers
-from checks.syntax import defined_functions
 from checks.trials import Trial, expect_trials
 
 REPORT = [
@@ -23,6 +21,8 @@ REPORT = [
     "total: 10",
 ]
 SECTIONS = ["print_header", "print_rows", "print_footer"]
+OWNERS = ["print_header"] * 2 + ["print_rows"] * 3 + ["print_footer"] * 2
+"""The function that prints each line of REPORT."""
 OTHER_ITEMS = [("kiwis", 7), ("figs", 1)]
 TRIALS = [
     Trial("print_header()", prints=("FRUIT REPORT", "============")),
@@ -142,22 +142,9 @@ def test_report_prints_header_rows_footer(exercise):
     )
 
 
-def prints_outside(tree, functions):
-    """Lines outside ``functions`` that print (print, sys.stdout, .write)."""
-    inside = set()
-    for name in functions:
-        node = defined_functions(tree).get(name)
-        if node is not None:
-            inside.update(id(child) for child in ast.walk(node))
-    lines = set()
-    for node in ast.walk(tree):
-        if id(node) in inside:
-            continue
-        if (isinstance(node, ast.Name) and node.id == "print") or (
-            isinstance(node, ast.Attribute) and node.attr in ("stdout", "write")
-        ):
-            lines.add(node.lineno)
-    return sorted(lines)
+def printed_by(exercise):
+    """Each line report.py printed while it ran, and which of its functions printed it."""
+    return probe.measure(exercise, "report.py").get("printed", [])
 
 
 @pytest.mark.guard
@@ -166,13 +153,37 @@ def test_report_keeps_its_functions(exercise):
     tree = exercise.tree("report.py")
     expect.defines(tree, SECTIONS, file="report.py")
     expect.calls(tree, SECTIONS, file="report.py")
-    outside = prints_outside(tree, SECTIONS)
-    if outside:
+    printed = printed_by(exercise)
+    outside = sorted({p["line"] for p in printed if p["by"] not in SECTIONS and p["line"]})
+    if outside or any(p["by"] not in SECTIONS for p in printed):
+        where = f", on line {', '.join(map(str, outside))}" if outside else ""
         expect.fail(
-            "report.py prints outside its three section functions, on line "
-            f"{', '.join(map(str, outside))}. Every line of the report must come from "
-            f"{', '.join(f'{n}()' for n in SECTIONS)}: change where they are called, not what "
-            "is printed."
+            f"report.py prints outside its three section functions{where}. Every line of the "
+            f"report must come from {', '.join(f'{n}()' for n in SECTIONS)} while they run: "
+            "change where they are called, not what is printed."
+        )
+    texts = [p["text"] for p in printed]
+    if texts != REPORT:
+        if exercise.run("report.py").lines == REPORT:
+            expect.fail(
+                "Not every line report.py shows on the screen went through print() while one "
+                f"of its functions ran: the checks saw only these ({len(texts)} of "
+                f"{len(REPORT)}):\n\n" + "\n".join(f"    {t}" for t in texts or ["(nothing)"])
+                + "\n\nLet print_header(), print_rows() and print_footer() print their own "
+                "lines, with print()."
+            )
+        texts = []
+    wrong = [
+        (text, p["by"], owner)
+        for text, p, owner in zip(REPORT, printed, OWNERS)
+        if texts and p["by"] != owner
+    ]
+    if wrong:
+        text, by, owner = wrong[0]
+        expect.fail(
+            f"The line {text!r} was printed by {by}(), but it is {owner}()'s line. Each section "
+            "must come from its own function: change where the functions are called, not what "
+            "each one prints."
         )
     expect_trials(
         exercise,

@@ -3,9 +3,10 @@
     uv run python exercises/10/driver.py
 
 It imports loops.py and calls total_loop(n) and total_builtin(n) for several n, counting the
-bytecode instructions each call executes (by tracing them, one by one: no stopwatch). It prints
-a table of the counts, then one line of JSON for the checks, which judge the results and how the
-counts grow with n.
+bytecode instructions each call executes (by tracing them, one by one: no stopwatch), and, in
+the same call, watching what runs: the built-ins written in C that it calls, and how far its
+variables grow by adding. It prints a table of the counts, then one line of JSON for the checks,
+which judge the results, how the counts grow with n, and what ran.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from checks.bytecode import Executed, count_executed
+from checks.bytecode import Watched, watch_call
 from checks.probe_child import Probe
 
 HERE = Path(__file__).resolve().parent
@@ -27,15 +28,20 @@ sizes = sorted({*SIZES, random.randint(200, 900)})
 
 
 def counted(name: str, n: int) -> dict[str, object]:
-    """Call the student's function ``name`` on ``n`` and count what it executed."""
+    """Call the student's function ``name`` on ``n`` once: count and watch what it executed."""
 
-    def traced() -> Executed[object]:
-        return count_executed(getattr(student, name), n)
+    def traced() -> Watched[object]:
+        return watch_call(str(probe.student_file), getattr(student, name), n)
 
-    def kept(executed: Executed[object]) -> dict[str, object]:
-        result = executed.result
+    def kept(watched: Watched[object]) -> dict[str, object]:
+        result = watched.result
         plain = isinstance(result, (int, float)) and not isinstance(result, bool)
-        return {"result": result if plain else repr(result), "instructions": executed.instructions}
+        return {
+            "result": result if plain else repr(result),
+            "instructions": watched.instructions,
+            "called": list(watched.called),
+            "added": watched.added,
+        }
 
     return probe.call(traced, keep=kept)
 

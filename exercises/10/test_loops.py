@@ -11,10 +11,41 @@ LOOP_GROWTH = 1.0
 """Fewest extra instructions per extra number for a loop written in Python."""
 FLAT = 0.01
 """Most extra instructions per extra number for sum() (it runs none: the loop is in C)."""
-SUMMING = {"sum", "fsum", "reduce", "accumulate", "prod", "comb", "eval", "exec", BUILTIN}
-"""Calls that would do total_loop's adding for it."""
+SUM = "sum"
+SUMMING = {
+    SUM,
+    "len",
+    "math.fsum",
+    "math.prod",
+    "math.comb",
+    "functools.reduce",
+    "operator.mul",
+    "operator.floordiv",
+    "operator.truediv",
+    "eval",
+    "exec",
+    # Seen from Python 3.12 on, where every call is watched (sys.monitoring), not only those of
+    # built-in functions: the operators' own methods, called by name.
+    "int.__mul__",
+    "int.__floordiv__",
+    "int.__truediv__",
+    "int.__pow__",
+    "int.__lshift__",
+    "int.__rshift__",
+}
+"""Functions written in C that would do the adding (or count it out) for a loop, as they are
+seen running: under any name a student gives them."""
 FORMULA = (ast.Mult, ast.Div, ast.FloorDiv, ast.Pow, ast.LShift, ast.RShift)
 """Operators a formula for the sum needs, and adding one number at a time does not."""
+OPERATOR_WORDS = {
+    ast.Mult: "multiplies (*)",
+    ast.Div: "divides (/)",
+    ast.FloorDiv: "divides (//)",
+    ast.Pow: "raises to a power (**)",
+    ast.LShift: "shifts bits (<<, a way to multiply by 2)",
+    ast.RShift: "shifts bits (>>, a way to divide by 2)",
+}
+"""What each formula operator does, in the words its message uses."""
 ADVICE = {
     LOOP: "start a total at 0, then add each number of range(n) to it in a for (or while) loop.",
     BUILTIN: "let the built-in sum() add up what range(n) gives: one line, no loop of your own.",
@@ -124,8 +155,16 @@ def test_builtin_runs_the_same_bytecode_for_any_n(exercise):
         )
 
 
+def _ran(found, name):
+    """The C functions ``name`` was seen calling, for any n tried, in order of first call."""
+    called = {}
+    for value in found[name].values():
+        called.update(dict.fromkeys(value.get("called", [])))
+    return list(called)
+
+
 def test_loop_adds_one_number_at_a_time(exercise):
-    """total_loop holds a for or while loop, and no sum(), reduce() or formula does its adding."""
+    """total_loop holds a loop that adds each number itself, and no sum(), reduce() or formula."""
     reached = _function(exercise, LOOP)
     nodes = [inner for node in reached.values() for inner in ast.walk(node)]
     if not any(isinstance(inner, (ast.For, ast.While)) for inner in nodes):
@@ -133,33 +172,54 @@ def test_loop_adds_one_number_at_a_time(exercise):
             f"{LOOP} has no for or while loop. The exercise is to write the loop yourself, "
             f"to see what it costs.\n\nNext: {ADVICE[LOOP]}"
         )
-    helpers = sorted(_called(*reached.values()) & SUMMING)
+    found = _results(exercise, LOOP)
+    helpers = [called for called in _ran(found, LOOP) if called in SUMMING]
     if helpers:
         expect.fail(
-            f"{LOOP} calls {', '.join(f'{h}()' for h in helpers)}, which does the adding for it. "
-            "Add the numbers yourself, one at a time, in the loop.\n\n"
-            f"Next: {ADVICE[LOOP]}"
+            f"While it ran, {LOOP} called {', '.join(f'{h}()' for h in helpers)}, which does the "
+            "adding for it (whatever name your code gives it). Add the numbers yourself, one at "
+            f"a time, in the loop.\n\nNext: {ADVICE[LOOP]}"
         )
     formula = sorted(
         {
-            inner.lineno
+            (inner.lineno, OPERATOR_WORDS[type(inner.op)])
             for inner in nodes
             if isinstance(inner, (ast.BinOp, ast.AugAssign)) and isinstance(inner.op, FORMULA)
         }
     )
     if formula:
+        lines = ", ".join(str(line) for line, _ in formula)
+        words = " and ".join(sorted({word for _, word in formula}))
         expect.fail(
-            f"{LOOP} multiplies or divides (line {', '.join(map(str, formula))}): that is a "
-            "formula for the sum, such as n * (n - 1) // 2, not a loop that adds one number "
-            f"at a time. Adding needs only +.\n\nNext: {ADVICE[LOOP]}"
+            f"{LOOP} {words} (line {lines}): that is a formula for the sum, such as "
+            "n * (n - 1) // 2, not a loop that adds one number at a time. Adding needs only +."
+            f"\n\nNext: {ADVICE[LOOP]}"
         )
+    for n, value in found[LOOP].items():
+        if n >= 2 and value.get("added", 0) < n - 1:
+            expect.fail(
+                f"{LOOP}({n}) ran a loop, but none of its variables grew by 1, then 2, then 3 "
+                f"... up to {n - 1}, as a total does when the loop adds each number to it. The "
+                f"most different amounts one variable grew by was {value.get('added', 0)}: a "
+                "loop that only counts, while the sum comes from somewhere else, is not the "
+                f"loop this exercise asks for.\n\nNext: {ADVICE[LOOP]}"
+            )
 
 
 def test_builtin_calls_sum(exercise):
-    """total_builtin calls the built-in sum() to do the adding."""
-    reached = _function(exercise, BUILTIN)
-    if "sum" not in _called(*reached.values()):
+    """total_builtin calls the built-in sum() while it runs, and nothing else does its adding."""
+    _function(exercise, BUILTIN)
+    found = _results(exercise, BUILTIN)
+    called = _ran(found, BUILTIN)
+    others = [name for name in called if name in SUMMING and name != SUM]
+    if others:
         expect.fail(
-            f"{BUILTIN} does not call sum(). This exercise compares your loop with the "
-            f"built-in sum(), so that is the one to use.\n\nNext: {ADVICE[BUILTIN]}"
+            f"While it ran, {BUILTIN} called {', '.join(f'{h}()' for h in others)}, which does "
+            "the adding instead of sum(). This exercise compares your loop with the built-in "
+            f"sum(), so let sum() do all of it.\n\nNext: {ADVICE[BUILTIN]}"
+        )
+    if SUM not in called:
+        expect.fail(
+            f"{BUILTIN} does not call sum() while it runs. This exercise compares your loop "
+            f"with the built-in sum(), so that is the one to use.\n\nNext: {ADVICE[BUILTIN]}"
         )

@@ -1,0 +1,5 @@
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+print(add("2", "3"))  # type: ignore
