@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from checks.manifest import DEFAULT_POINTS, MANIFEST, ManifestError, load_exercise
-from checks.model import Exercise, ExerciseResult, Grade, Outcome, TestResult, cents
+from checks.model import Exercise, ExerciseResult, Failure, Grade, Outcome, TestResult, cents
 
 __all__ = [
     "CLASSROOM_VERSION",
@@ -192,14 +192,18 @@ def grade_run(
         tests: list[TestResult] = []
         for test in mine:
             verdict = by_id.get(test.nodeid)
+            failure = None
             if verdict is not None:
                 outcome, message, duration = verdict.outcome, verdict.message, verdict.duration
+                failure = verdict.failure
             elif test.nodeid in skipped_ids:
                 outcome, message, duration = Outcome.NOT_RUN, DESELECTED, 0.0
             else:
                 why = STOPPED.format(why=stop or "it stopped early")
                 outcome, message, duration = Outcome.NOT_RUN, why, 0.0
-            tests.append(replace(test, outcome=outcome, message=message, duration=duration))
+            tests.append(
+                replace(test, outcome=outcome, message=message, duration=duration, failure=failure)
+            )
         graded.append(score_exercise(exercise, tests, broken.get(exercise.number, "")))
     complete = not stop and not broken
     all_notes = list(notes)
@@ -279,6 +283,7 @@ def gradescope(grade: Grade) -> dict[str, Any]:
                         "file": test.file,
                         "line": test.line,
                         "duration": round(test.duration, 3),
+                        "failure": test.failure.to_json() if test.failure else None,
                     },
                 }
             )
@@ -340,6 +345,7 @@ def from_gradescope(data: Mapping[str, Any], exercises: Sequence[Exercise]) -> G
                 file=str(extra.get("file", "")),
                 line=int(line) if isinstance(line, int) else None,
                 description=str(extra.get("description", "")),
+                failure=Failure.from_json(extra.get("failure")),
             )
         )
     graded = [
