@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from checks import grade, study
+from checks import classpage, grade, study
 from checks.model import Run, Stage
 from checks.run import StudentFileError, run_file
 
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     stage.set_defaults(handler=cmd_stage)
     study.register(verbs)
     grade.register(verbs)
+    classpage.register(verbs)
     return parser
 
 

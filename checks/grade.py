@@ -42,7 +42,7 @@ from typing import IO, Any
 
 import psutil
 
-from checks import reports
+from checks import classpage, reports
 from checks.cache import digest_tree
 from checks.manifest import KIT_ROOT
 from checks.model import Exercise, Grade
@@ -110,7 +110,8 @@ GRADE_HELP = "grade students' copies of the kit with the kit's own tests"
 GRADE_DESCRIPTION = (
     "Grade each SUBMISSION (a student's copy of the kit, a folder) with this kit's own tests: "
     "only the files each exercise's manifest lists are taken from it. Writes DIR/grades.csv, "
-    "DIR/<student>/results.json (Gradescope's format) and DIR/<student>/report.txt."
+    "DIR/<student>/results.json (Gradescope's format), DIR/<student>/report.txt and the "
+    "class page DIR/report.html."
 )
 ZIP_HELP = "build the autograder zip to upload to Gradescope (without solutions/)"
 
@@ -592,7 +593,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         work = Path(scratch)
         grades = _grade_batch(submissions, out, exercises, work, jobs, args.timeout)
     reports.write_csv(out / "grades.csv", grades, exercises)
-    print(f"Wrote {out / 'grades.csv'} and a report per student in {out}.")
+    page = classpage.write_page(out, exercises)
+    print(f"Wrote {out / 'grades.csv'}, the class page {page} and a report per student in {out}.")
     return 0
 
 
