@@ -389,6 +389,26 @@ def test_checks_report_rebuilds_the_same_page(graded: Graded, tmp_path: Path) ->
     assert (copy / PAGE).read_bytes() == (graded.out / PAGE).read_bytes()
 
 
+def test_a_student_whose_results_are_gone_keeps_a_row_and_the_counts_add_up(
+    graded: Graded, tmp_path: Path
+) -> None:
+    """A student whose results.json was lost keeps a gradebook row on the rebuilt page, says so,
+    and still counts among those who did not solve each exercise."""
+    copy = tmp_path / "grades"
+    shutil.copytree(graded.out, copy)
+    (copy / "solved-01" / "results.json").unlink()
+    done = _checks("report", str(copy))
+    assert done.returncode == 0, done.stderr
+    tree = parse((copy / PAGE).read_text(encoding="utf-8"))
+    row = tree.find("tr", data_student="solved-01")[0]
+    assert "missing or unreadable" in row.all_text()
+    places = ("read", "parse", "compile", "run", "output", "typecheck", "other")
+    for tr in tree.find("table", class_="exercises")[0].find("tr"):
+        if "data-exercise" in tr.attrs:
+            others = sum(int(tr.attrs[f"data-{place}"]) for place in places)
+            assert others + int(tr.attrs["data-solved"]) == 30
+
+
 def test_checks_report_refuses_a_folder_without_a_gradebook(tmp_path: Path) -> None:
     """`checks report` on a folder that no grading wrote says so in one line, with exit 2."""
     done = _checks("report", str(tmp_path))
