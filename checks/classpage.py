@@ -79,25 +79,39 @@ BAR_WIDTH = 240
 SOLVED_COLOUR = "#009E73"
 """Okabe-Ito's bluish green: an exercise solved."""
 
-STAGE_COLOURS = {
-    FailedAt.READ: "#CC79A7",
-    FailedAt.PARSE: "#D55E00",
-    FailedAt.COMPILE: "#E69F00",
-    FailedAt.RUN: "#F0E442",
-    FailedAt.OUTPUT: "#56B4E9",
-    FailedAt.TYPECHECK: "#0072B2",
-    FailedAt.OTHER: "#999999",
-}
-"""Where a failure stopped, in Okabe and Ito's colour-blind-safe palette (grey for the rest)."""
-
-_DARK = frozenset({FailedAt.PARSE, FailedAt.TYPECHECK})
-"""The stage colours that need white text on them."""
-
 NOT_GRADED = "not graded"
 """The error of an exercise none of whose tests ran (a folder that is not a kit, say)."""
 
-_SHORT = {FailedAt.OUTPUT: "output", FailedAt.TYPECHECK: "pyright"}
-"""Shorter words for the cells of the students' table (the legend says them in full)."""
+UNTOUCHED = "untouched"
+"""The place of an exercise whose files are still its starter's: not started."""
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a student who did not solve an exercise stands, as the page shows it."""
+
+    key: str
+    label: str
+    short: str
+    colour: str
+    ink: str = "#000"
+
+
+PLACES = (
+    _Place(FailedAt.READ.value, FailedAt.READ.label, "read", "#CC79A7"),
+    _Place(FailedAt.PARSE.value, FailedAt.PARSE.label, "parse", "#D55E00", "#fff"),
+    _Place(FailedAt.COMPILE.value, FailedAt.COMPILE.label, "compile", "#E69F00"),
+    _Place(FailedAt.RUN.value, FailedAt.RUN.label, "run", "#F0E442"),
+    _Place(FailedAt.OUTPUT.value, FailedAt.OUTPUT.label, "output", "#56B4E9"),
+    _Place(FailedAt.TYPECHECK.value, FailedAt.TYPECHECK.label, "pyright", "#0072B2", "#fff"),
+    _Place(FailedAt.OTHER.value, "another check", "other", "#999999"),
+    _Place(UNTOUCHED, "not started (the starter as handed out)", "not started", "#FFFFFF"),
+)
+"""In order: the stages of the lesson, the wrong output, a finding, another check, and not
+started; coloured with Okabe and Ito's colour-blind-safe palette (grey, then white, for the
+last two). The short words fill the students' table; the legend says them in full."""
+
+_BY_KEY = {place.key: place for place in PLACES}
 
 REPORT_HELP = "write the class page (report.html) again from an earlier grading's folder"
 REPORT_DESCRIPTION = (
@@ -120,7 +134,7 @@ svg{display:block}
 .legend{display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;margin:.4rem 0;padding:0;list-style:none}
 .swatch{display:inline-block;width:.9rem;height:.9rem;margin-right:.35rem;
 vertical-align:-.1rem;border:1px solid #555}
-td.cell{text-align:center;white-space:nowrap;font-size:.8rem;border:1px solid #fff;
+td.cell{text-align:center;white-space:nowrap;font-size:.8rem;border:1px solid #ccc;
 padding:.2rem .3rem}
 .totals{display:flex;flex-wrap:wrap;gap:1rem 3rem;align-items:flex-start}
 td.solved{background:#009E73;color:#fff}
@@ -218,31 +232,27 @@ def _shown(points: float) -> str:
     return f"{points:g}" if points == int(points) else f"{points:.2f}"
 
 
-def _stacked_bar(counts: Sequence[tuple[FailedAt, int]], whole: int, label: str) -> str:
-    """One horizontal bar, split by stage, each part as wide as its share of ``whole``."""
+def _stacked_bar(counts: Sequence[tuple[_Place, int]], whole: int, label: str) -> str:
+    """One horizontal bar, split by place, each part as wide as its share of ``whole``."""
     parts: list[str] = []
     x = 0.0
-    for at, count in counts:
+    for place, count in counts:
         if not count:
             continue
         width = BAR_WIDTH * count / whole
-        colour = STAGE_COLOURS.get(at, SOLVED_COLOUR)
         parts.append(
-            f'<rect x="{x:.1f}" y="0" width="{width:.1f}" height="18" fill="{colour}" '
-            f'stroke="#fff" stroke-width="1"><title>{_e(at.label)}: {count}</title></rect>'
+            f'<rect x="{x:.1f}" y="0.5" width="{width:.1f}" height="17" fill="{place.colour}" '
+            f'stroke="#555" stroke-width="1"><title>{_e(place.label)}: {count}</title></rect>'
         )
         if width >= 14:
-            ink = "#fff" if at in _DARK else "#000"
             parts.append(
                 f'<text x="{x + width / 2:.1f}" y="13" font-size="11" text-anchor="middle" '
-                f'fill="{ink}" aria-hidden="true">{count}</text>'
+                f'fill="{place.ink}" aria-hidden="true">{count}</text>'
             )
         x += width
     return (
         f'<svg width="{BAR_WIDTH}" height="18" viewBox="0 0 {BAR_WIDTH} 18" role="img" '
-        f'aria-label="{_e(label)}"><rect width="{BAR_WIDTH}" height="18" fill="#eee"/>'
-        + "".join(parts)
-        + "</svg>"
+        f'aria-label="{_e(label)}">' + "".join(parts) + "</svg>"
     )
 
 
@@ -257,13 +267,20 @@ def _solved_bar(count: int, whole: int) -> str:
 
 def _legend() -> str:
     items = "".join(
-        f'<li><span class="swatch" style="background:{colour}"></span>{_e(at.label)}</li>'
-        for at, colour in STAGE_COLOURS.items()
+        f'<li><span class="swatch" style="background:{p.colour}"></span>{_e(p.label)}</li>'
+        for p in PLACES
     )
     return f'<ul class="legend">{items}</ul>'
 
 
-def _place(failure: Failure) -> str:
+def _place(result: ExerciseResult) -> _Place:
+    """Where a student who did not solve an exercise stands: not started, or where it failed."""
+    if result.untouched:
+        return _BY_KEY[UNTOUCHED]
+    return _BY_KEY[first_failure(result).at.value]
+
+
+def _where(failure: Failure) -> str:
     """Where a failure stopped, in a few words: ``NameError, crashes.py line 18``."""
     words = [failure.error] if failure.error else []
     if failure.file:
@@ -278,12 +295,12 @@ def _exercise_section(students: Sequence[Student], exercises: Sequence[Exercise]
     for index, exercise in enumerate(exercises):
         results = [s.grade.exercises[index] for s in graded if s.grade is not None]
         done = sum(1 for r in results if solved(r))
-        stopped = Counter(first_failure(r).at for r in results if not solved(r))
-        stopped[FailedAt.OTHER] += whole - len(results)  # no results: nothing to say more
-        ordered = [(at, stopped.get(at, 0)) for at in STAGE_COLOURS]
+        stopped = Counter(_place(r).key for r in results if not solved(r))
+        stopped[FailedAt.OTHER.value] += whole - len(results)  # no results: nothing to say more
+        ordered = [(place, stopped.get(place.key, 0)) for place in PLACES]
         others = whole - done
-        said = ", ".join(f"{at.label} {n}" for at, n in ordered if n) or "none"
-        data = " ".join(f'data-{at.value}="{n}"' for at, n in ordered)
+        said = ", ".join(f"{place.short} {n}" for place, n in ordered if n) or "none"
+        data = " ".join(f'data-{place.key}="{n}"' for place, n in ordered)
         chart = _stacked_bar(ordered, others, f"where {others} stopped: {said}") if others else ""
         rows.append(
             f'<tr data-exercise="{_e(exercise.number)}" data-solved="{done}" '
@@ -298,7 +315,9 @@ def _exercise_section(students: Sequence[Student], exercises: Sequence[Exercise]
         '<p class="small">Solved: every point of the exercise earned. For the others, the '
         "place where the first failing check of the exercise stopped: a stage of the run "
         "(read, parse, compile, run), the wrong output, a type-checker finding, or another "
-        "check.</p>" + _legend() + '<table class="exercises"><thead><tr><th>#</th><th>exercise</th>'
+        "check; or not started, when the student's files are still the starter.</p>"
+        + _legend()
+        + '<table class="exercises"><thead><tr><th>#</th><th>exercise</th>'
         '<th class="n">solved</th><th></th><th>where the others stopped</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
@@ -321,14 +340,14 @@ def _common_failures(students: Sequence[Student], exercises: Sequence[Exercise])
         for exercise, result in zip(exercises, student.grade.exercises, strict=True):
             test = _first_failing(result)
             failure = first_failure(result)
-            if solved(result) or test is None or failure.error == NOT_GRADED:
+            if solved(result) or result.untouched or test is None or failure.error == NOT_GRADED:
                 continue
             key = (exercise.number, test.nodeid, failure)
             if key not in found:
                 example = test.message.strip() or result.message.strip()
                 found[key] = _Common(exercise.number, failure, [], example)
             found[key].students.append(student.name)
-    ranked = sorted(found.values(), key=lambda c: (-len(c.students), c.exercise, _place(c.failure)))
+    ranked = sorted(found.values(), key=lambda c: (-len(c.students), c.exercise, _where(c.failure)))
     return ranked[:COMMON_FAILURES]
 
 
@@ -345,7 +364,7 @@ def _common_section(students: Sequence[Student], exercises: Sequence[Exercise]) 
             f'data-at="{common.failure.at.value}" data-error="{_e(common.failure.error)}">'
             f'<td class="n">{len(common.students)}</td>'
             f"<td>{_e(common.exercise)} {_e(titles.get(common.exercise, ''))}</td>"
-            f"<td>{_e(common.failure.at.label)}</td><td>{_e(_place(common.failure))}</td>"
+            f"<td>{_e(common.failure.at.label)}</td><td>{_e(_where(common.failure))}</td>"
             f"<td><pre>{_e(shown)}</pre></td></tr>"
         )
     body = (
@@ -375,7 +394,7 @@ def _students_section(students: Sequence[Student], exercises: Sequence[Exercise]
         elif all(first_failure(r).error == NOT_GRADED for r in student.grade.exercises):
             cells.append(
                 f'<td class="cell ungraded" colspan="{len(exercises)}" data-state="{NOT_GRADED}" '
-                f'style="background:{STAGE_COLOURS[FailedAt.OTHER]}">{NOT_GRADED}: no test '
+                f'style="background:{_BY_KEY[FailedAt.OTHER.value].colour}">{NOT_GRADED}: no test '
                 "ran (see the note)</td>"
             )
         else:
@@ -387,14 +406,14 @@ def _students_section(students: Sequence[Student], exercises: Sequence[Exercise]
                     )
                     continue
                 failure = first_failure(result)
-                colour = STAGE_COLOURS[failure.at]
-                ink = "#fff" if failure.at in _DARK else "#000"
-                title = f"{failure.at.label}: {_place(failure)}".rstrip(": ")
-                word = NOT_GRADED if failure.error == NOT_GRADED else _SHORT.get(failure.at)
+                place = _place(result)
+                title = f"{place.label}: {_where(failure)}".rstrip(": ")
+                word = NOT_GRADED if failure.error == NOT_GRADED else place.short
                 cells.append(
                     f'<td class="cell" data-exercise="{_e(exercise.number)}" '
-                    f'data-state="{failure.at.value}" style="background:{colour};color:{ink}" '
-                    f'title="{_e(title)}">{_e(word or failure.at.label)}</td>'
+                    f'data-state="{place.key}" '
+                    f'style="background:{place.colour};color:{place.ink}" '
+                    f'title="{_e(title)}">{_e(word)}</td>'
                 )
         rows.append(
             f'<tr data-student="{_e(student.name)}" data-total="{_shown(student.total)}">'

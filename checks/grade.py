@@ -46,6 +46,7 @@ from checks import classpage, reports
 from checks.cache import digest_tree
 from checks.manifest import KIT_ROOT
 from checks.model import Exercise, Grade
+from checks.starter import StarterError, untouched
 from checks.typecheck import TypecheckError, run_pyright
 
 __all__ = [
@@ -480,10 +481,19 @@ def _grade(
                 ready.verdicts = copy.deepcopy(grade)
         grade.seconds = time.monotonic() - started
         grade.notes += _notes(ready)
+        _mark_untouched(grade, ready.files)
     reports.write_json(results, reports.gradescope(grade))
     text = reports.text_report(grade, ready.submission.name)
     (ready.folder / "report.txt").write_text(text, encoding="utf-8")
     return grade
+
+
+def _mark_untouched(grade: Grade, files: Path) -> None:
+    """Say which exercises the submission never started: its files are the starter's."""
+    for result in grade.exercises:
+        with contextlib.suppress(StarterError, OSError):
+            folder = files / "exercises" / result.exercise.number
+            result.untouched = untouched(result.exercise, KIT_ROOT, folder)
 
 
 def _as_twin(grade: Grade, theirs: Path, mine: Path) -> Grade:

@@ -222,6 +222,8 @@ class ExerciseResult:
     tests: list[TestResult] = field(default_factory=list[TestResult])
     message: str = ""
     """Why the exercise's tests did not run, when they did not (a collection error, say)."""
+    untouched: bool = False
+    """Whether the student files checked were its starter's, byte for byte (never started)."""
 
     @property
     def passed(self) -> bool:

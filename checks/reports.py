@@ -307,6 +307,7 @@ def gradescope(grade: Grade) -> dict[str, Any]:
                         "title": r.exercise.title,
                         "points": r.exercise.points,
                         "message": r.message,
+                        "untouched": r.untouched,
                     }
                     for r in grade.exercises
                 ],
@@ -324,6 +325,9 @@ def from_gradescope(data: Mapping[str, Any], exercises: Sequence[Exercise]) -> G
     info: Mapping[str, Any] = data.get("extra_data", {}).get(_GRADESCOPE_KEY, {})
     messages = {
         str(e.get("number")): str(e.get("message") or "") for e in info.get("exercises", [])
+    }
+    untouched = {
+        str(e.get("number")) for e in info.get("exercises", []) if e.get("untouched") is True
     }
     found: dict[str, list[TestResult]] = {}
     for entry in data.get("tests", []):
@@ -349,7 +353,11 @@ def from_gradescope(data: Mapping[str, Any], exercises: Sequence[Exercise]) -> G
             )
         )
     graded = [
-        score_exercise(e, found.get(e.number, []), messages.get(e.number, "")) for e in exercises
+        replace(
+            score_exercise(e, found.get(e.number, []), messages.get(e.number, "")),
+            untouched=e.number in untouched,
+        )
+        for e in exercises
     ]
     notes = [str(n) for n in info.get("notes", [])]
     seconds = float(data.get("execution_time", 0) or 0)

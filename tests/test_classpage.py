@@ -88,7 +88,11 @@ MISTAKES: dict[str, Callable[[Path], object]] = {
         _solve(kit, ALL), "01/hello.py", 'print("Hello, Python!")\nreturn\n'
     ),
     "read": lambda kit: _write(_solve(kit, ALL), "01/hello.py", b'print("Hello, \xff Python!")\n'),
-    "nameerror": lambda kit: _solve(kit, [n for n in ALL if n != "03"]),
+    "nameerror": lambda kit: _write(
+        _solve(kit, ALL),
+        "03/crashes.py",
+        (KIT / "solutions/03/crashes.py").read_text().replace("len(runs)", "len(run)"),
+    ),
     "output": lambda kit: _write(_solve(kit, ALL), "01/hello.py", 'print("Hello Python")\n'),
     "finding": lambda kit: shutil.copyfile(
         KIT / "starters" / "09" / "invoice.py", _solve(kit, ALL) / "exercises/09/invoice.py"
@@ -214,6 +218,11 @@ class Graded:
                 found[number] = extra
         return found
 
+    def untouched(self, student: str) -> set[str]:
+        """The exercises results.json says the student never started."""
+        extra: dict[str, dict[str, list[dict[str, object]]]] = self.results(student)["extra_data"]  # type: ignore[assignment]
+        return {str(e["number"]) for e in extra["checks"]["exercises"] if e.get("untouched")}
+
     def page(self) -> str:
         """The page's text."""
         return (self.out / PAGE).read_text(encoding="utf-8")
@@ -269,7 +278,7 @@ def test_the_stages_of_the_others_add_up_and_match_the_results(graded: Graded) -
     place where results.json says their first failing test stopped."""
     rows = graded.rows()
     tree = parse(graded.page())
-    places = ("read", "parse", "compile", "run", "output", "typecheck", "other")
+    places = ("read", "parse", "compile", "run", "output", "typecheck", "other", "untouched")
     for tr in tree.find("table", class_="exercises")[0].find("tr"):
         number = tr.attrs.get("data-exercise")
         if number is None:
@@ -280,13 +289,16 @@ def test_the_stages_of_the_others_add_up_and_match_the_results(graded: Graded) -
                 continue
             failing = graded.first_failures(student).get(number)
             failure = failing.get("failure") if failing else None
-            counted[failure["at"] if isinstance(failure, dict) else "other"] += 1  # type: ignore[index]
+            if number in graded.untouched(student):
+                counted["untouched"] += 1
+            else:
+                counted[failure["at"] if isinstance(failure, dict) else "other"] += 1  # type: ignore[index]
         shown = {place: int(tr.attrs[f"data-{place}"]) for place in places}
         assert shown == {place: counted.get(place, 0) for place in places}, number
         said = tr.find("span", class_="small stages")[0].all_text()
         for place, count in shown.items():
             if count:
-                label = {"output": "wrong output", "typecheck": "type-checker finding"}
+                label = {"typecheck": "pyright", "untouched": "not started"}
                 assert f"{label.get(place, place)} {count}" in said
 
 
@@ -314,14 +326,20 @@ def test_each_mistake_shows_at_its_stage(graded: Graded) -> None:
             number, place = EXPECTED_STAGE[kind]
             cell = next(c for c in tr.find("td") if c.attrs.get("data-exercise") == number)
             assert cell.attrs["data-state"] == place, student
-    untouched = seen["untouched-01"]
-    first = next(c for c in untouched.find("td") if c.attrs.get("data-exercise") == "01")
-    assert first.attrs["data-state"] == "parse"
+    for cell in seen["untouched-01"].find("td", class_="cell"):
+        assert cell.attrs["data-state"] == "untouched"
+    half = {
+        c.attrs["data-exercise"]: c.attrs["data-state"]
+        for c in seen["half-01"].find("td")
+        if "data-exercise" in c.attrs
+    }
+    assert {n for n, state in half.items() if state == "untouched"} == set(ALL) - set(HALF)
 
 
 def test_the_common_failures_count_students_and_quote_their_reports(graded: Graded) -> None:
-    """The most common first failures count the students who hit them, and each example is the
-    message one of them reads in report.txt; the NameError of exercise 03 is among them."""
+    """The most common first failures count the students who hit them (never the starter's own
+    failure), and each example is the message one of them reads in report.txt; the NameError
+    of exercise 03 is among them."""
     tree = parse(graded.page())
     table = tree.find("table", class_="common")[0]
     entries = [tr for tr in table.find("tr") if "data-count" in tr.attrs]
@@ -342,8 +360,7 @@ def test_the_common_failures_count_students_and_quote_their_reports(graded: Grad
         if tr.attrs["data-exercise"] == "03" and tr.attrs["data-error"] == "NameError"
     ]
     assert crashes, "the NameError of exercise 03 is not among the common failures"
-    who = {s for s, k in graded.kinds.items() if k in ("nameerror", "untouched")}
-    assert int(crashes[0].attrs["data-count"]) == len(who)
+    assert int(crashes[0].attrs["data-count"]) == CLASS["nameerror"]
     assert "crashes.py line" in crashes[0].all_text()
 
 
@@ -402,7 +419,7 @@ def test_a_student_whose_results_are_gone_keeps_a_row_and_the_counts_add_up(
     tree = parse((copy / PAGE).read_text(encoding="utf-8"))
     row = tree.find("tr", data_student="solved-01")[0]
     assert "missing or unreadable" in row.all_text()
-    places = ("read", "parse", "compile", "run", "output", "typecheck", "other")
+    places = ("read", "parse", "compile", "run", "output", "typecheck", "other", "untouched")
     for tr in tree.find("table", class_="exercises")[0].find("tr"):
         if "data-exercise" in tr.attrs:
             others = sum(int(tr.attrs[f"data-{place}"]) for place in places)
