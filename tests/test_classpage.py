@@ -24,9 +24,10 @@ from pathlib import Path
 
 import pytest
 
+from checks import reports
 from checks.classpage import BINS, PAGE
 from checks.manifest import load_all
-from checks.model import cents
+from checks.model import FailedAt, Failure, Grade, Outcome, TestResult, cents
 from tests.support import KIT
 
 EXERCISES = load_all()
@@ -346,14 +347,14 @@ def test_the_common_failures_count_students_and_quote_their_reports(graded: Grad
     assert entries
     counts = [int(tr.attrs["data-count"]) for tr in entries]
     assert counts == sorted(counts, reverse=True)
-    reports = {
+    texts = {
         s: (graded.out / s / "report.txt").read_text(encoding="utf-8")
         for s in graded.rows()
         if (graded.out / s / "report.txt").is_file()
     }
     for tr in entries:
         example = tr.find("pre")[0].all_text().splitlines()[0].strip()
-        assert any(example in text for text in reports.values()), example
+        assert any(example in text for text in texts.values()), example
     crashes = [
         tr
         for tr in entries
@@ -432,3 +433,27 @@ def test_checks_report_refuses_a_folder_without_a_gradebook(tmp_path: Path) -> N
     assert done.returncode == 2
     assert "grades.csv" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_results_json_keeps_where_a_test_failed_and_what_was_never_started() -> None:
+    """Gradescope's results.json, written and read back, keeps each failure's place, error, file
+    and line and which exercises were never started; a failure that is not the kit's is dropped."""
+    exercise = EXERCISES[0]
+    failure = Failure(FailedAt.RUN, "NameError", "crashes.py", 18)
+    test = TestResult(
+        nodeid=f"exercises/{exercise.number}/test_x.py::test_x",
+        exercise=exercise.number,
+        name="test_x",
+        outcome=Outcome.FAILED,
+        message="stopped",
+        failure=failure,
+    )
+    graded = reports.score_exercise(exercise, [test])
+    graded.untouched = True
+    data = json.loads(json.dumps(reports.gradescope(Grade(exercises=[graded]))))
+    back = reports.from_gradescope(data, [exercise])
+    assert back.exercises[0].tests[0].failure == failure
+    assert back.exercises[0].untouched
+    data["tests"][0]["extra_data"]["failure"] = {"at": "elsewhere", "line": "18"}
+    assert reports.from_gradescope(data, [exercise]).exercises[0].tests[0].failure is None
+    assert Failure.from_json({"at": "parse", "line": True}) == Failure(FailedAt.PARSE)
