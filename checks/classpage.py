@@ -407,13 +407,12 @@ def _students_section(students: Sequence[Student], exercises: Sequence[Exercise]
                     continue
                 failure = first_failure(result)
                 place = _place(result)
-                title = f"{place.label}: {_where(failure)}".rstrip(": ")
                 word = NOT_GRADED if failure.error == NOT_GRADED else place.short
+                where = _where(failure) if place.key != UNTOUCHED else ""
+                title = f' title="{_e(where)}"' if where else ""
                 cells.append(
-                    f'<td class="cell" data-exercise="{_e(exercise.number)}" '
-                    f'data-state="{place.key}" '
-                    f'style="background:{place.colour};color:{place.ink}" '
-                    f'title="{_e(title)}">{_e(word)}</td>'
+                    f'<td class="cell p-{place.key}" data-exercise="{_e(exercise.number)}" '
+                    f'data-state="{place.key}"{title}>{_e(word)}</td>'
                 )
         rows.append(
             f'<tr data-student="{_e(student.name)}" data-total="{_shown(student.total)}">'
@@ -484,6 +483,11 @@ def _histogram_section(students: Sequence[Student]) -> str:
     )
 
 
+def _place_styles() -> str:
+    """A class per place, so that each cell of the students' table names its colours once."""
+    return "".join(f"td.p-{p.key}{{background:{p.colour};color:{p.ink}}}" for p in PLACES)
+
+
 def render(students: Sequence[Student], exercises: Sequence[Exercise]) -> str:
     """The class page, as one self-contained HTML document."""
     whole = len(students)
@@ -505,7 +509,7 @@ def render(students: Sequence[Student], exercises: Sequence[Exercise]) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{_POLICY}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Class report</title>"
-        f"<style>{_STYLE}</style></head><body>"
+        f"<style>{_STYLE}{_place_styles()}</style></head><body>"
         "<h1>Class report: what happens when Python runs your file</h1>"
         f'<p class="lead" id="summary" data-students="{whole}">{_e(lead)}</p>'
         + _exercise_section(students, exercises)

@@ -318,7 +318,9 @@ def test_each_mistake_shows_at_its_stage(graded: Graded) -> None:
         links = tr.find("a")
         assert links[0].all_text() == student
         assert (graded.out / urllib.parse.unquote(links[0].attrs["href"])).is_file()
-        for cell in tr.find("td", class_="cell solved") + tr.find("td", class_="cell"):
+        cells = [c for c in tr.find("td") if "data-exercise" in c.attrs]
+        assert len(cells) in (0, len(EXERCISES)), student
+        for cell in cells:
             number = cell.attrs["data-exercise"]
             full = cents(float(rows[student][number])) == cents(POINTS[number])
             assert (cell.attrs["data-state"] == "solved") == full, (student, number)
@@ -327,7 +329,7 @@ def test_each_mistake_shows_at_its_stage(graded: Graded) -> None:
             number, place = EXPECTED_STAGE[kind]
             cell = next(c for c in tr.find("td") if c.attrs.get("data-exercise") == number)
             assert cell.attrs["data-state"] == place, student
-    for cell in seen["untouched-01"].find("td", class_="cell"):
+    for cell in [c for c in seen["untouched-01"].find("td") if "data-exercise" in c.attrs]:
         assert cell.attrs["data-state"] == "untouched"
     half = {
         c.attrs["data-exercise"]: c.attrs["data-state"]
