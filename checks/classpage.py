@@ -99,7 +99,7 @@ class _Place:
 
 PLACES = (
     _Place(FailedAt.READ.value, FailedAt.READ.label, "read", "#CC79A7"),
-    _Place(FailedAt.PARSE.value, FailedAt.PARSE.label, "parse", "#D55E00", "#fff"),
+    _Place(FailedAt.PARSE.value, FailedAt.PARSE.label, "parse", "#D55E00"),
     _Place(FailedAt.COMPILE.value, FailedAt.COMPILE.label, "compile", "#E69F00"),
     _Place(FailedAt.RUN.value, FailedAt.RUN.label, "run", "#F0E442"),
     _Place(FailedAt.OUTPUT.value, FailedAt.OUTPUT.label, "output", "#56B4E9"),
@@ -137,7 +137,7 @@ vertical-align:-.1rem;border:1px solid #555}
 td.cell{text-align:center;white-space:nowrap;font-size:.8rem;border:1px solid #ccc;
 padding:.2rem .3rem}
 .totals{display:flex;flex-wrap:wrap;gap:1rem 3rem;align-items:flex-start}
-td.solved{background:#009E73;color:#fff}
+td.solved{background:#009E73;color:#000}
 pre{white-space:pre-wrap;margin:.3rem 0;font-size:.8rem;background:#f6f6f6;padding:.4rem;
 max-width:44rem}
 .small{font-size:.85rem;color:#444}
