@@ -167,6 +167,7 @@ def solved(result: ExerciseResult) -> bool:
 
 
 def _first_failing(result: ExerciseResult) -> TestResult | None:
+    """The first test of an exercise that did not pass or skip, in the order they ran."""
     for test in result.tests:
         if test.outcome not in (Outcome.PASSED, Outcome.SKIPPED):
             return test
@@ -174,7 +175,7 @@ def _first_failing(result: ExerciseResult) -> TestResult | None:
 
 
 def first_failure(result: ExerciseResult) -> Failure:
-    """Where the first test of an exercise that earned nothing stopped."""
+    """Where the first test of an exercise that did not pass (or skip) stopped."""
     test = _first_failing(result)
     if test is None:
         return Failure(FailedAt.OTHER)
