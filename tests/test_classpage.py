@@ -149,7 +149,7 @@ class Node:
 
     def walk(self) -> list[Node]:
         """This element and every one inside it, in document order."""
-        nodes = [self]
+        nodes: list[Node] = [self]
         for child in self.children:
             nodes += child.walk()
         return nodes
