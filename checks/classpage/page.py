@@ -1,68 +1,23 @@
-"""The class page: one HTML file that shows a teacher where a graded class got stuck.
+"""The page itself: sections, tables and small SVG charts, made from the class's results.
 
-``checks grade ... --out DIR`` writes ``DIR/report.html`` after the gradebook, and
-``checks report DIR`` writes it again from the same files without grading again. The page is
-made only from what a grading leaves in ``DIR``: the students of ``grades.csv`` and each one's
-``results.json``, whose tests carry where each failure stopped (``Failure``, kept as data when
-the test failed, never read back from the message's words). So both verbs write the same page,
-byte for byte: it holds no date and no path of the machine.
-
-The page is self-contained: inline CSS and SVG, no script, no font, no image file, and a
-Content-Security-Policy that lets the browser fetch nothing. The charts are small SVG written
-here (a bar per exercise, a stacked bar of stages, a histogram): a plotting library would weigh
-more than a hundred megabytes and seconds of start-up for a few rectangles. Every number a chart
-shows is also written as text beside it, and the colours are Okabe and Ito's, which readers
-with any common colour-blindness tell apart.
+Every number a chart shows is also written as text beside it; the colours are Okabe and Ito's.
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
 import html
-import json
-import sys
 import urllib.parse
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from checks import reports
-from checks.manifest import KIT_ROOT
-from checks.model import (
-    Exercise,
-    ExerciseResult,
-    FailedAt,
-    Failure,
-    Grade,
-    Outcome,
-    TestResult,
-    cents,
-)
+from checks.classpage.results import NOT_GRADED, Student, first_failing, first_failure, solved
+from checks.model import Exercise, ExerciseResult, FailedAt, Failure, cents
 
-__all__ = [
-    "PAGE",
-    "Student",
-    "cmd_report",
-    "first_failure",
-    "read_class",
-    "register",
-    "render",
-    "solved",
-    "write_page",
-]
+__all__ = ["BINS", "PLACES", "REPORT", "render"]
 
-PAGE = "report.html"
-"""The class page's name in a grading's folder."""
-
-GRADEBOOK = "grades.csv"
-RESULTS = "results.json"
 REPORT = "report.txt"
-
-USAGE_ERROR = 2
-"""Exit status for a folder the command cannot use."""
+"""Each student's text report, which the students' table links to."""
 
 COMMON_FAILURES = 10
 """First failures listed in the table of the most common ones."""
@@ -78,9 +33,6 @@ BAR_WIDTH = 240
 
 SOLVED_COLOUR = "#009E73"
 """Okabe-Ito's bluish green: an exercise solved."""
-
-NOT_GRADED = "not graded"
-"""The error of an exercise none of whose tests ran (a folder that is not a kit, say)."""
 
 UNTOUCHED = "untouched"
 """The place of an exercise whose files are still its starter's: not started."""
@@ -113,12 +65,6 @@ last two). The short words fill the students' table; the legend says them in ful
 
 _BY_KEY = {place.key: place for place in PLACES}
 
-REPORT_HELP = "write the class page (report.html) again from an earlier grading's folder"
-REPORT_DESCRIPTION = (
-    "Write DIR/report.html from the files an earlier `checks grade ... --out DIR` left there "
-    "(grades.csv and each student's results.json), without grading again."
-)
-
 _STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
 max-width:76rem;padding:0 1rem;color:#111;line-height:1.4}
@@ -147,82 +93,6 @@ h2{break-after:avoid}tr{break-inside:avoid}}
 
 _POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 """The page may load nothing: no script, font, image or style from anywhere."""
-
-
-@dataclass
-class Student:
-    """One row of the gradebook and the grade its ``results.json`` holds."""
-
-    name: str
-    total: float
-    max_score: float
-    grade: Grade | None
-    """``None`` when the student's ``results.json`` is missing or cannot be read."""
-    note: str = ""
-
-
-def solved(result: ExerciseResult) -> bool:
-    """Whether a student earned every point of an exercise (what the gradebook shows in full)."""
-    return result.max_score > 0 and cents(result.score) == cents(result.max_score)
-
-
-def _first_failing(result: ExerciseResult) -> TestResult | None:
-    """The first test of an exercise that did not pass or skip, in the order they ran."""
-    for test in result.tests:
-        if test.outcome not in (Outcome.PASSED, Outcome.SKIPPED):
-            return test
-    return None
-
-
-def first_failure(result: ExerciseResult) -> Failure:
-    """Where the first test of an exercise that did not pass (or skip) stopped."""
-    test = _first_failing(result)
-    if test is None:
-        return Failure(FailedAt.OTHER)
-    if test.failure is not None:
-        return test.failure
-    if test.nodeid == f"exercises/{result.exercise.number}":
-        return Failure(FailedAt.OTHER, NOT_GRADED)  # no test ran: the notes say why
-    if test.outcome is Outcome.NOT_RUN:
-        return Failure(FailedAt.OTHER, "did not run")
-    return Failure(FailedAt.OTHER)
-
-
-def _read_results(folder: Path, exercises: Sequence[Exercise]) -> Grade | None:
-    try:
-        data: Any = json.loads((folder / RESULTS).read_text(encoding="utf-8"))
-        return reports.from_gradescope(data, exercises)
-    except (OSError, ValueError, TypeError, AttributeError):
-        return None
-
-
-def _points(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        return 0.0
-
-
-def read_class(out: Path, exercises: Sequence[Exercise]) -> list[Student]:
-    """The students of a grading's folder: the gradebook's rows, each with its results."""
-    with (out / GRADEBOOK).open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    students: list[Student] = []
-    for row in rows:
-        name = row.get("student") or ""
-        folder = out / name
-        inside = name not in ("", ".", "..") and folder.resolve().parent == out.resolve()
-        grade = _read_results(folder, exercises) if inside else None
-        students.append(
-            Student(
-                name=name,
-                total=_points(row.get("total") or ""),
-                max_score=_points(row.get("max") or ""),
-                grade=grade,
-                note=row.get("note") or "",
-            )
-        )
-    return students
 
 
 def _e(text: object) -> str:
@@ -339,7 +209,7 @@ def _common_failures(students: Sequence[Student], exercises: Sequence[Exercise])
         if student.grade is None:
             continue
         for exercise, result in zip(exercises, student.grade.exercises, strict=True):
-            test = _first_failing(result)
+            test = first_failing(result)
             failure = first_failure(result)
             if solved(result) or result.untouched or test is None or failure.error == NOT_GRADED:
                 continue
@@ -519,42 +389,3 @@ def render(students: Sequence[Student], exercises: Sequence[Exercise]) -> str:
         + _histogram_section(students)
         + "</body></html>\n"
     )
-
-
-def write_page(out: Path, exercises: Sequence[Exercise]) -> Path:
-    """Write ``out/report.html`` from the grading files in ``out``; return its path."""
-    page = out / PAGE
-    text = render(read_class(out, exercises), exercises)
-    temporary = out / f".{PAGE}.part"
-    temporary.write_text(text, encoding="utf-8", newline="\n")
-    temporary.replace(page)
-    return page
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    """Write the class page again from an earlier grading's folder."""
-    out = Path(args.folder)
-    if not (out / GRADEBOOK).is_file():
-        print(
-            f"checks report: {out} holds no {GRADEBOOK}: give the --out folder of an earlier "
-            "`checks grade`",
-            file=sys.stderr,
-        )
-        return USAGE_ERROR
-    exercises, problems = reports.kit_exercises(KIT_ROOT)
-    for text in problems:
-        print(f"checks report: warning: {text}", file=sys.stderr)
-    try:
-        page = write_page(out, exercises)
-    except (OSError, csv.Error, UnicodeDecodeError) as error:
-        print(f"checks report: cannot write the page in {out}: {error}", file=sys.stderr)
-        return USAGE_ERROR
-    print(f"Wrote {page}. Open it in a web browser (it needs no network).")
-    return 0
-
-
-def register(verbs: Any) -> None:  # argparse keeps the type of `verbs` private
-    """Add the ``report`` verb to the ``checks`` command."""
-    report = verbs.add_parser("report", help=REPORT_HELP, description=REPORT_DESCRIPTION)
-    report.add_argument("folder", metavar="DIR")
-    report.set_defaults(handler=cmd_report)
