@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from checks import expect
-from checks.model import Exercise, Finding, Run
+from checks.model import Exercise, FailedAt, Failure, Finding, Run
 from checks.run import Limits, StudentFileError, check_student_file, run_file
 from checks.typecheck import suppressions
 
@@ -98,7 +98,8 @@ class Attempt:
         except (SyntaxError, UnicodeDecodeError) as error:
             expect.fail(
                 f"{path.name} is not text Python can read ({error}). Save it as UTF-8 and "
-                "check again."
+                "check again.",
+                Failure(FailedAt.READ, type(error).__name__, path.name),
             )
 
     def tree(self, name: str) -> ast.Module:
@@ -110,7 +111,8 @@ class Attempt:
             expect.fail(
                 f"{name} does not parse yet (line {error.lineno}: {error.msg}). Fix the grammar "
                 f"first: `uv run checks stage exercises/{self.exercise.number}/{name}` shows where "
-                "it stops."
+                "it stops.",
+                Failure(FailedAt.PARSE, type(error).__name__, name, error.lineno),
             )
 
     def findings(self, name: str) -> list[Finding]:

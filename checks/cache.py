@@ -18,9 +18,10 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from checks.manifest import KIT_ROOT
+from checks.model import Failure
 
 if TYPE_CHECKING:
     from checks.attempt import Attempt
@@ -196,7 +197,7 @@ class VerdictCache:
             self._exercises[folder] = digest_tree(folder)
         digest = hashlib.sha256()
         head = [
-            "checks-verdict 2",
+            "checks-verdict 3",
             self._kit,
             nodeid,
             self.options,
@@ -209,24 +210,34 @@ class VerdictCache:
             digest.update(f"\1{name}\0{digest_path(path)}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
-    def load(self, key: str, attempt: Attempt) -> tuple[bool, str] | None:
-        """A kept verdict: whether the test passed, and its failure's text."""
+    def load(self, key: str, attempt: Attempt) -> tuple[bool, str, Failure | None] | None:
+        """A kept verdict: whether the test passed, its failure's text and where it failed."""
         found = load_json(self.folder, key)
         if not isinstance(found, dict):
             return None
         passed, text = found.get("passed"), found.get("text")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        failure = cast("dict[str, object]", found).get("failure")
         if not isinstance(passed, bool) or not isinstance(text, str):
             return None
         self.hits += 1
         for mark, path in _places(attempt):
             text = text.replace(mark, path)
-        return passed, text
+        return passed, text, Failure.from_json(failure)
 
-    def store(self, key: str, attempt: Attempt, *, passed: bool, text: str) -> None:
+    def store(
+        self,
+        key: str,
+        attempt: Attempt,
+        *,
+        passed: bool,
+        text: str,
+        failure: Failure | None = None,
+    ) -> None:
         """Keep a test's verdict; where the student files were is kept as a mark."""
         for mark, path in _places(attempt):
             text = text.replace(path, mark)
-        store_json(self.folder, key, {"passed": passed, "text": text})
+        kept = failure.to_json() if failure is not None else None
+        store_json(self.folder, key, {"passed": passed, "text": text, "failure": kept})
 
 
 def _places(attempt: Attempt) -> list[tuple[str, str]]:

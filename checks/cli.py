@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from checks import classroom50, expect, grade, study
+from checks import classpage, classroom50, expect, grade, study
 from checks.model import Run, Stage
 from checks.run import StudentFileError, run_files
 
@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     study.register(verbs)
     grade.register(verbs)
     classroom50.register(verbs)
+    classpage.register(verbs)
     return parser
 
 

@@ -15,7 +15,7 @@ from typing import NoReturn
 
 import pytest
 
-from checks.model import Finding, Run, Stage, Suppression
+from checks.model import FailedAt, Failure, Finding, Run, Stage, Suppression
 from checks.syntax import called_names, defined_functions, unannotated
 
 SILENCING_GOAL = (
@@ -31,6 +31,8 @@ __all__ = [
     "defines",
     "describe",
     "fail",
+    "failure_of",
+    "failure_raised",
     "finding",
     "lines",
     "no_findings",
@@ -75,13 +77,34 @@ _WHAT_STAGE_MEANS = {
 }
 
 
-def fail(message: str) -> NoReturn:
-    """Fail the current test with ``message`` and no traceback of the kit."""
+FAILURE_ATTRIBUTE = "checks_failure"
+"""The attribute of pytest's failure exception that carries where the check failed."""
+
+
+def fail(message: str, failure: Failure | None = None) -> NoReturn:
+    """Fail the current test with ``message`` and no traceback of the kit; ``failure`` says
+    where it stopped (another kind of check, if not given)."""
     try:
         pytest.fail(message.rstrip() + "\n", pytrace=False)
-    except pytest.fail.Exception as failure:
-        failure.__suppress_context__ = True  # no "During handling of ..." above the message
+    except pytest.fail.Exception as error:
+        error.__suppress_context__ = True  # no "During handling of ..." above the message
+        setattr(error, FAILURE_ATTRIBUTE, failure or Failure(FailedAt.OTHER))
         raise
+
+
+def failure_raised(error: BaseException) -> Failure | None:
+    """The failure ``fail`` gave the exception it raised, if it raised it."""
+    found: object = getattr(error, FAILURE_ATTRIBUTE, None)
+    return found if isinstance(found, Failure) else None
+
+
+def failure_of(run: Run) -> Failure:
+    """Where a run that did not do what was expected stopped."""
+    at = FailedAt.RUN if run.timed_out or run.cut else FailedAt.of_stage(run.stage)
+    error = "timeout" if run.timed_out else "too much output" if run.cut else run.error or ""
+    if run.stage is Stage.OK and not error:
+        error = "ran to the end"
+    return Failure(at, error, run.file.name, run.line)
 
 
 def _quote(text: str, limit: int = SHOWN_LINES) -> str:
@@ -207,7 +230,7 @@ def stage(run: Run, expected: Stage, *, error: str | None = None, advice: str = 
     else:
         wanted = f" with a {error}" if error else ""
         head = f"Expected {run.file.name} to stop at the {expected.value.upper()} stage{wanted}."
-    fail(f"{head}\n\n{describe(run)}" + (f"\n\nNext: {advice}" if advice else ""))
+    fail(f"{head}\n\n{describe(run)}" + (f"\n\nNext: {advice}" if advice else ""), failure_of(run))
 
 
 def lines(run: Run, expected: Sequence[str], *, advice: str = "") -> None:
@@ -229,9 +252,11 @@ def lines(run: Run, expected: Sequence[str], *, advice: str = "") -> None:
         f"{run.file.name} printed something other than expected.\n\n{first}\n\n"
         f"Expected:\n{_quote(chr(10).join(expected))}\n\nPrinted:\n{output_shown(run)}"
     )
+    failure = Failure(FailedAt.OUTPUT, "", run.file.name)
     if not run.stage.started or run.stage is Stage.RUN:
         message += "\n\n" + describe(run)
-    fail(message + (f"\n\nNext: {advice}" if advice else ""))
+        failure = failure_of(run)
+    fail(message + (f"\n\nNext: {advice}" if advice else ""), failure)
 
 
 def _difference(want: str, have: str) -> str:
@@ -260,7 +285,8 @@ def finding(
     seen = "\n".join(f"    line {f.line}: [{f.rule}] {f.message.splitlines()[0]}" for f in found)
     fail(
         f"pyright should report {rule}{where} in {file.name}, but it does not.\n\n"
-        f"pyright reported:\n{seen or '    (nothing)'}" + (f"\n\nNext: {advice}" if advice else "")
+        f"pyright reported:\n{seen or '    (nothing)'}" + (f"\n\nNext: {advice}" if advice else ""),
+        Failure(FailedAt.TYPECHECK, f"no {rule}", file.name),
     )
 
 
@@ -284,7 +310,10 @@ def no_findings(
         head = f"pyright still finds {count} in {file.name}. In plain words:"
     else:
         body, head = listed, f"pyright still finds {count} in {file.name}:"
-    fail(f"{head}\n\n{body}" + (f"\n\nNext: {advice}" if advice else ""))
+    fail(
+        f"{head}\n\n{body}" + (f"\n\nNext: {advice}" if advice else ""),
+        Failure(FailedAt.TYPECHECK, errors[0].rule, file.name, errors[0].line),
+    )
 
 
 def no_silencing(
@@ -326,7 +355,10 @@ def no_silencing(
             "not a student file's to change, even to make pyright stricter: remove the line."
         )
     if parts:
-        fail("\n\n".join(parts) + f"\n\nNext: {goal}")
+        fail(
+            "\n\n".join(parts) + f"\n\nNext: {goal}",
+            Failure(FailedAt.OTHER, "silenced pyright", file.name),
+        )
 
 
 def _is_setting(comment: str) -> bool:
@@ -342,7 +374,8 @@ def defines(tree: ast.Module, names: Iterable[str], *, file: str, advice: str = 
         fail(
             f"{file} no longer defines {', '.join(f'{n}()' for n in missing)}. The exercise is "
             "to fix the program, not to replace it: put the function back and fix it."
-            + (f"\n\nNext: {advice}" if advice else "")
+            + (f"\n\nNext: {advice}" if advice else ""),
+            Failure(FailedAt.OTHER, "function removed", file),
         )
 
 
@@ -353,7 +386,8 @@ def calls(tree: ast.AST, names: Iterable[str], *, file: str, advice: str = "") -
         fail(
             f"{file} no longer calls {', '.join(f'{n}()' for n in missing)}. Printing the "
             "expected text is not the same as fixing the program: the output must come from "
-            "the program's own code." + (f"\n\nNext: {advice}" if advice else "")
+            "the program's own code." + (f"\n\nNext: {advice}" if advice else ""),
+            Failure(FailedAt.OTHER, "call removed", file),
         )
 
 
@@ -367,5 +401,6 @@ def annotated(tree: ast.Module, names: Iterable[str], *, file: str) -> None:
         fail(
             f"{file} took type hints away:\n\n{listed}\n\nWithout hints pyright has nothing "
             "to check, so its silence proves nothing. Put the hints back and make the values "
-            "match them."
+            "match them.",
+            Failure(FailedAt.OTHER, "hints removed", file),
         )

@@ -56,10 +56,11 @@ if sys.platform == "win32":  # pragma: no cover - Windows
 else:
     import fcntl
 
-from checks import reports
+from checks import classpage, reports
 from checks.cache import digest_tree
 from checks.manifest import KIT_ROOT
 from checks.model import Exercise, Grade
+from checks.starter import StarterError, untouched
 from checks.typecheck import TypecheckError, run_pyright
 
 __all__ = [
@@ -143,7 +144,8 @@ GRADE_HELP = "grade students' copies of the kit with the kit's own tests"
 GRADE_DESCRIPTION = (
     "Grade each SUBMISSION (a student's copy of the kit, a folder) with this kit's own tests: "
     "only the files each exercise's manifest lists are taken from it. Writes DIR/grades.csv, "
-    "DIR/<student>/results.json (Gradescope's format) and DIR/<student>/report.txt."
+    "DIR/<student>/results.json (Gradescope's format), DIR/<student>/report.txt and the "
+    "class page DIR/report.html."
 )
 ZIP_HELP = "build the autograder zip to upload to Gradescope (without solutions/)"
 
@@ -573,10 +575,19 @@ def _grade(
             grade = _moved(grade, ready.files, ready.kit)
         grade.seconds = time.monotonic() - started
         grade.notes += _notes(ready)
+        _mark_untouched(grade, ready.files)
     reports.write_json(results, reports.gradescope(grade))
     text = reports.text_report(grade, ready.submission.name)
     (ready.folder / "report.txt").write_text(text, encoding="utf-8")
     return grade
+
+
+def _mark_untouched(grade: Grade, files: Path) -> None:
+    """Say which exercises the submission never started: its files are the starter's."""
+    for result in grade.exercises:
+        with contextlib.suppress(StarterError, OSError):
+            folder = files / "exercises" / result.exercise.number
+            result.untouched = untouched(result.exercise, KIT_ROOT, folder)
 
 
 def _moved(grade: Grade, theirs: Path, mine: Path) -> Grade:
@@ -775,6 +786,7 @@ def _grade_into(
             grades = _grade_batch(submissions, staging, exercises, scratch, jobs, timeout, stop)
         folders = {s.name: _printable(str(s.folder)) for s in submissions}
         reports.write_csv(staging / GRADEBOOK, grades, exercises, folders)
+        classpage.write_page(staging, exercises)
         with _uninterrupted():
             _publish(staging, out, grades)
     except KeyboardInterrupt:
@@ -791,7 +803,10 @@ def _grade_into(
         _end_children(started)
         _remove_tree(scratch)
         _remove_tree(staging)
-    print(f"Wrote {out / GRADEBOOK} and a report per student in {out}.")
+    print(
+        f"Wrote {out / GRADEBOOK}, the class page {out / classpage.PAGE} and a report per "
+        f"student in {out}."
+    )
     return 0
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 __all__ = [
     "Exercise",
     "ExerciseResult",
+    "FailedAt",
+    "Failure",
     "Finding",
     "Grade",
     "Outcome",
@@ -125,6 +128,67 @@ class Outcome(enum.Enum):
     """Collected (or expected) but never run: deselected, or the run stopped before it."""
 
 
+class FailedAt(enum.Enum):
+    """Where a failing test's check stopped, in the lesson's words: a stage of the run, the
+    wrong output, a finding of the type checker, or anything else."""
+
+    READ = "read"
+    PARSE = "parse"
+    COMPILE = "compile"
+    RUN = "run"
+    OUTPUT = "output"
+    TYPECHECK = "typecheck"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """The words a teacher reads for it."""
+        return _FAILED_AT_LABELS.get(self, self.value)
+
+    @classmethod
+    def of_stage(cls, stage: Stage) -> FailedAt:
+        """The place of a run that stopped at ``stage`` (a clean finish is none of the four)."""
+        return cls(stage.value) if stage is not Stage.OK else cls.OTHER
+
+
+_FAILED_AT_LABELS = {FailedAt.OUTPUT: "wrong output", FailedAt.TYPECHECK: "type-checker finding"}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Where and why a test failed, as data: kept with its verdict so that a class report can
+    count them without reading the message's words."""
+
+    at: FailedAt
+    error: str = ""
+    """The error's class (``NameError``), a pyright rule, or a short name for another check."""
+    file: str = ""
+    """The student file's name, when the failure is about one."""
+    line: int | None = None
+
+    def to_json(self) -> dict[str, str | int | None]:
+        """The failure as JSON data (see ``from_json``)."""
+        return {"at": self.at.value, "error": self.error, "file": self.file, "line": self.line}
+
+    @classmethod
+    def from_json(cls, data: object) -> Failure | None:
+        """A failure written by ``to_json``, or ``None`` for anything else."""
+        if not isinstance(data, dict):
+            return None
+        found = cast("dict[str, object]", data)
+        try:
+            at = FailedAt(found.get("at"))
+        except ValueError:
+            return None
+        line = found.get("line")
+        return cls(
+            at=at,
+            error=str(found.get("error") or ""),
+            file=str(found.get("file") or ""),
+            line=line if isinstance(line, int) and not isinstance(line, bool) else None,
+        )
+
+
 def cents(points: float) -> int:
     """Points as whole hundredths, the unit every sum of points is done in."""
     return round(points * 100)
@@ -156,6 +220,8 @@ class TestResult:
     guard: bool = False
     """A guard (``@pytest.mark.guard``): it earns nothing, and while it fails its exercise
     earns nothing either (it checks that the real tests can be trusted, not the answer)."""
+    failure: Failure | None = None
+    """Where and why it failed, when it did not pass."""
 
 
 @dataclass
@@ -166,6 +232,8 @@ class ExerciseResult:
     tests: list[TestResult] = field(default_factory=list[TestResult])
     message: str = ""
     """Why the exercise's tests did not run, when they did not (a collection error, say)."""
+    untouched: bool = False
+    """Whether the student files checked were its starter's, byte for byte (never started)."""
 
     @property
     def passed(self) -> bool:

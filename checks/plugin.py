@@ -23,7 +23,7 @@ from checks import expect, reports, run
 from checks.attempt import Attempt
 from checks.cache import VerdictCache
 from checks.manifest import KIT_ROOT, ManifestError, exercise_of, load_all
-from checks.model import Exercise, Finding, Outcome, TestResult
+from checks.model import Exercise, FailedAt, Failure, Finding, Outcome, TestResult
 from checks.run import DEFAULT_TIMEOUT, Limits, RunCache
 from checks.typecheck import TypecheckError, run_pyright
 
@@ -41,6 +41,8 @@ CACHE_HELP = (
     "keep the kit's caches (pyright's findings, the verdicts of runs and of tests) in DIR "
     "(default: pytest's cache folder; -p no:cacheprovider without this option keeps none)"
 )
+FAILURE_PROPERTY = "checks-failure"
+"""The name under which a test's report carries where it failed (``Failure.to_json``)."""
 REPORTS = ("gradescope", "classroom")
 """The report options, each named after the format it writes."""
 
@@ -135,9 +137,9 @@ class KitState:
         if kept is None:
             self._pending[pyfuncitem.nodeid] = (key, attempt, run.stops())
             return None
-        passed, text = kept
+        passed, text, failure = kept
         if not passed:
-            expect.fail(text)
+            expect.fail(text, failure)
         return True
 
     @pytest.hookimpl(wrapper=True)
@@ -148,6 +150,9 @@ class KitState:
         failed a check or an assertion (not an error of its own or the kit's, which may not
         happen again), with no run stopped and pyright answering."""
         report = yield
+        failure = _failure_of(call)
+        if failure is not None:
+            report.user_properties.append((FAILURE_PROPERTY, failure.to_json()))
         pending = self._pending.pop(item.nodeid, None) if call.when == "call" else None
         if pending is None or self.verdicts is None:
             return report
@@ -158,7 +163,7 @@ class KitState:
         by_itself = run.stops() == stops_before and self.pyright_error is None
         if verdict and by_itself and (report.passed or report.failed):
             text = "" if report.passed else report.longreprtext
-            self.verdicts.store(key, attempt, passed=report.passed, text=text)
+            self.verdicts.store(key, attempt, passed=report.passed, text=text, failure=failure)
         return report
 
     @pytest.hookimpl(tryfirst=True)
@@ -246,6 +251,7 @@ class KitState:
                 outcome=outcome,
                 message="" if report.passed else report.longreprtext,
                 duration=report.duration,
+                failure=_failure_reported(report),
             )
         )
 
@@ -270,6 +276,24 @@ def _left_out_note(parts: Iterable[str]) -> str:
     return "Files left out (never read): " + ", ".join(
         f"{part} (a symbolic link: never followed)" for part in sorted(set(parts))
     )
+
+
+def _failure_of(call: pytest.CallInfo[None]) -> Failure | None:
+    """Where a test's check failed: what a failed check says, else the kind of exception."""
+    excinfo = call.excinfo
+    if excinfo is None or excinfo.errisinstance(pytest.skip.Exception):
+        return None
+    return expect.failure_raised(excinfo.value) or Failure(FailedAt.OTHER, excinfo.type.__name__)
+
+
+def _failure_reported(report: pytest.TestReport) -> Failure | None:
+    """The failure ``pytest_runtest_makereport`` kept with a test's report."""
+    if report.passed or report.skipped:
+        return None
+    for name, value in report.user_properties:
+        if name == FAILURE_PROPERTY:
+            return Failure.from_json(value)
+    return Failure(FailedAt.OTHER)
 
 
 def source_folder(exercise: Exercise, *, solutions: bool, submission: Path | None) -> Path:

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 from checks import expect
 from checks.attempt import Attempt
 from checks.cache import digest_path
-from checks.model import Run
+from checks.model import FailedAt, Failure, Run
 from checks.probe_child import FACTS_MARK, Probe, plain
 
 __all__ = ["FACTS_MARK", "Probe", "measure", "plain", "returned"]
@@ -62,7 +62,8 @@ def measure(attempt: Attempt, student: str, script: str = "driver.py") -> dict[s
         expect.fail(
             f"The checks could not finish trying your {student}. They call its functions from "
             f"{script}, a file of the kit, and this is how that run ended:\n\n"
-            + expect.describe(run)
+            + expect.describe(run),
+            expect.failure_of(run),
         )
     loaded = facts.get("loaded")
     if isinstance(loaded, dict):
@@ -92,7 +93,13 @@ def _fail_raised(call: str, called: Mapping[str, Any], student: str, *, advice: 
     )
     expect.fail(
         f"{call} stopped with an error{where}.{shown}\n    {error}{before}{unwritten}"
-        + (f"\n\nNext: {advice}" if advice else "")
+        + (f"\n\nNext: {advice}" if advice else ""),
+        Failure(
+            FailedAt.RUN,
+            str(called.get("error") or ""),
+            student,
+            line if isinstance(line, int) and not isinstance(line, bool) else None,
+        ),
     )
 
 

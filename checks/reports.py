@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from checks.manifest import DEFAULT_POINTS, MANIFEST, ManifestError, load_exercise
-from checks.model import Exercise, ExerciseResult, Grade, Outcome, TestResult, cents
+from checks.model import Exercise, ExerciseResult, Failure, Grade, Outcome, TestResult, cents
 
 __all__ = [
     "CLASSROOM_VERSION",
@@ -227,14 +227,18 @@ def grade_run(
         tests: list[TestResult] = []
         for test in mine:
             verdict = by_id.get(test.nodeid)
+            failure = None
             if verdict is not None:
                 outcome, message, duration = verdict.outcome, verdict.message, verdict.duration
+                failure = verdict.failure
             elif test.nodeid in skipped_ids:
                 outcome, message, duration = Outcome.NOT_RUN, DESELECTED, 0.0
             else:
                 why = STOPPED.format(why=stop or "it stopped early")
                 outcome, message, duration = Outcome.NOT_RUN, why, 0.0
-            tests.append(replace(test, outcome=outcome, message=message, duration=duration))
+            tests.append(
+                replace(test, outcome=outcome, message=message, duration=duration, failure=failure)
+            )
         graded.append(score_exercise(exercise, tests, broken.get(exercise.number, "")))
     complete = not stop and not broken
     all_notes = list(notes)
@@ -315,6 +319,7 @@ def gradescope(grade: Grade) -> dict[str, Any]:
                         "file": test.file,
                         "line": test.line,
                         "duration": round(test.duration, 3),
+                        "failure": test.failure.to_json() if test.failure else None,
                     },
                 }
             )
@@ -338,6 +343,7 @@ def gradescope(grade: Grade) -> dict[str, Any]:
                         "title": r.exercise.title,
                         "points": r.exercise.points,
                         "message": r.message,
+                        "untouched": r.untouched,
                     }
                     for r in grade.exercises
                 ],
@@ -355,6 +361,9 @@ def from_gradescope(data: Mapping[str, Any], exercises: Sequence[Exercise]) -> G
     info: Mapping[str, Any] = data.get("extra_data", {}).get(_GRADESCOPE_KEY, {})
     messages = {
         str(e.get("number")): str(e.get("message") or "") for e in info.get("exercises", [])
+    }
+    untouched = {
+        str(e.get("number")) for e in info.get("exercises", []) if e.get("untouched") is True
     }
     found: dict[str, list[TestResult]] = {}
     for entry in data.get("tests", []):
@@ -377,10 +386,15 @@ def from_gradescope(data: Mapping[str, Any], exercises: Sequence[Exercise]) -> G
                 line=int(line) if isinstance(line, int) else None,
                 description=str(extra.get("description", "")),
                 guard=extra.get("guard") is True,
+                failure=Failure.from_json(extra.get("failure")),
             )
         )
     graded = [
-        score_exercise(e, found.get(e.number, []), messages.get(e.number, "")) for e in exercises
+        replace(
+            score_exercise(e, found.get(e.number, []), messages.get(e.number, "")),
+            untouched=e.number in untouched,
+        )
+        for e in exercises
     ]
     notes = [str(n) for n in info.get("notes", [])]
     seconds = float(data.get("execution_time", 0) or 0)

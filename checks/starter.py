@@ -65,10 +65,11 @@ def _snapshot(base: Path, exercise: Exercise) -> _Snapshot:
     return found
 
 
-def untouched(exercise: Exercise, root: Path) -> bool:
-    """Whether the student files of ``exercise`` are exactly its starter."""
+def untouched(exercise: Exercise, root: Path, folder: Path | None = None) -> bool:
+    """Whether the student files of ``exercise`` (in ``folder``, by default the exercise's own)
+    are exactly its starter."""
     starter = starter_folder(exercise, root)
-    return _snapshot(exercise.folder, exercise) == _snapshot(starter, exercise)
+    return _snapshot(folder or exercise.folder, exercise) == _snapshot(starter, exercise)
 
 
 def _remove(path: Path) -> None:
