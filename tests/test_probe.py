@@ -16,7 +16,7 @@ STUDENT = "student.py"
 
 DRIVER = """\
 from pathlib import Path
-from checks.probe import Probe
+from checks.child.probe import Probe
 
 here = Path(__file__).resolve().parent
 p = Probe(here / "student.py")

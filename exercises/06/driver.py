@@ -12,7 +12,7 @@ import types
 from pathlib import Path
 
 from checks.bytecode import code_objects, instruction_names
-from checks.probe_child import Probe, plain
+from checks.child.probe import Probe, plain
 
 HERE = Path(__file__).resolve().parent
 STEPS = (
