@@ -199,3 +199,57 @@ def test_fork_bomb_is_stopped(tmp_path: Path) -> None:
         if p.status() != psutil.STATUS_ZOMBIE and "sleep(600)" in " ".join(p.cmdline())
     ]
     assert not alive
+
+
+KIT_SEEKER = """\
+import gc, os, sys
+kit = {kit!r}
+try:
+    import checks
+    print("imported", checks.__name__)
+except ImportError:
+    print("no checks")
+print("env", sorted(k for k, v in os.environ.items() if k.startswith("CHECKS") or kit in v))
+print("path", [p for p in sys.path if kit in p])
+print("prefix", kit in sys.prefix or kit in sys.executable or kit in os.getcwd())
+print("argv", [a for a in sys.argv + getattr(sys, "orig_argv", []) if kit in a])
+modules = [n for n, m in list(sys.modules.items()) if kit in str(getattr(m, "__file__", ""))]
+print("modules", modules)
+frames, frame = [], sys._getframe()
+while frame is not None:
+    if kit in frame.f_code.co_filename:
+        frames.append(frame.f_code.co_filename)
+    frame = frame.f_back
+print("frames", frames)
+held = []
+for o in gc.get_objects():
+    if o is globals() or o is held or o is sys._getframe().f_code.co_consts:
+        continue  # the program's own words for the kit's folder
+    items = o.values() if isinstance(o, dict) else o if isinstance(o, (list, tuple)) else ()
+    if any(isinstance(x, str) and kit in x for x in items):
+        held.append(type(o).__name__)
+print("objects", held[:3])
+"""
+
+
+def test_the_child_holds_nothing_of_the_kit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Student code can neither import the kit nor find its folder or its variables."""
+    from checks.manifest import KIT_ROOT
+
+    monkeypatch.setenv("CHECKS_SOMETHING", "1")
+    program = tmp_path / "program.py"
+    program.write_text(KIT_SEEKER.format(kit=str(KIT_ROOT)), encoding="utf-8")
+    run = run_file(program, limits=LIMITS)
+    assert run.stage is Stage.OK, run
+    assert run.lines == [
+        "no checks",
+        "env []",
+        "path []",
+        "prefix False",
+        "argv []",
+        "modules []",
+        "frames []",
+        "objects []",
+    ], run.stdout
