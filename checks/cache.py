@@ -16,17 +16,15 @@ import os
 import shutil
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from checks.manifest import KIT_ROOT
 
-if TYPE_CHECKING:
-    from checks.attempt import Attempt
-
 __all__ = [
     "ENTRIES",
+    "Checked",
     "VerdictCache",
     "digest_path",
     "digest_tree",
@@ -166,6 +164,25 @@ def _kit_process() -> str:
     return json.dumps([repr(sys.flags), sys.warnoptions, shell])
 
 
+class Checked(Protocol):
+    """What a test's verdict is kept by: where its exercise and student files are (an
+    ``Attempt``, which this module does not import: the caches sit below the runner)."""
+
+    @property
+    def folder(self) -> Path:
+        """The kit's copy of the exercise folder."""
+        ...
+
+    @property
+    def source(self) -> Path:
+        """Where the student files are read from."""
+        ...
+
+    def overlays(self) -> dict[str, Path]:
+        """The student files, by their name in the exercise folder."""
+        ...
+
+
 class VerdictCache:
     """The verdicts of exercise tests, kept by everything that decides them.
 
@@ -178,18 +195,18 @@ class VerdictCache:
     could not run, or the test was skipped or errored.
     """
 
-    def __init__(self, folder: Path, options: str) -> None:
+    def __init__(self, folder: Path, options: str, environment: Mapping[str, str]) -> None:
+        """``environment``: what student programs get (``run.child_environment()``)."""
         self.folder = folder
         self.options = options
+        self.environment = json.dumps(sorted(environment.items()))
         self.hits = 0
         self._kit = ""
         self._exercises: dict[Path, str] = {}
         prune(folder)
 
-    def key(self, nodeid: str, attempt: Attempt) -> str:
+    def key(self, nodeid: str, attempt: Checked) -> str:
         """The key of the test ``nodeid`` checking ``attempt``."""
-        from checks.run import child_environment
-
         self._kit = self._kit or kit_digest().hex()  # once per session, when first needed
         folder = attempt.folder
         if folder not in self._exercises:
@@ -201,7 +218,7 @@ class VerdictCache:
             nodeid,
             self.options,
             self._exercises[folder],
-            json.dumps(sorted(child_environment().items())),
+            self.environment,
             _kit_process(),
         ]
         digest.update("\0".join(head).encode("utf-8", "surrogateescape"))
@@ -209,7 +226,7 @@ class VerdictCache:
             digest.update(f"\1{name}\0{digest_path(path)}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
-    def load(self, key: str, attempt: Attempt) -> tuple[bool, str] | None:
+    def load(self, key: str, attempt: Checked) -> tuple[bool, str] | None:
         """A kept verdict: whether the test passed, and its failure's text."""
         found = load_json(self.folder, key)
         if not isinstance(found, dict):
@@ -222,14 +239,14 @@ class VerdictCache:
             text = text.replace(mark, path)
         return passed, text
 
-    def store(self, key: str, attempt: Attempt, *, passed: bool, text: str) -> None:
+    def store(self, key: str, attempt: Checked, *, passed: bool, text: str) -> None:
         """Keep a test's verdict; where the student files were is kept as a mark."""
         for mark, path in _places(attempt):
             text = text.replace(path, mark)
         store_json(self.folder, key, {"passed": passed, "text": text})
 
 
-def _places(attempt: Attempt) -> list[tuple[str, str]]:
+def _places(attempt: Checked) -> list[tuple[str, str]]:
     """The student files' folder, as a message may name it, and the mark that stands for it.
 
     The key leaves it out, so that the same files checked from two folders (two students'
