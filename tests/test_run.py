@@ -253,3 +253,20 @@ def test_the_child_holds_nothing_of_the_kit(
         "frames []",
         "objects []",
     ], run.stdout
+
+
+def test_a_flood_is_noticed_whatever_the_timeout(tmp_path: Path) -> None:
+    """Output past the cap stops the program the moment it is crossed, and says so, even with
+    a timeout shorter than the interpreter takes to start on a busy machine: the program's
+    time counts from when its code starts."""
+    program = tmp_path / "program.py"
+    program.write_text(
+        "import sys, time\nsys.stdout.write('x' * (1024 * 1024 + 1))\ntime.sleep(600)\n",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    run = run_file(program, limits=Limits(timeout=0.1, output_cap=1024 * 1024))
+    assert run.cut, run.message
+    assert not run.timed_out, run.message
+    assert run.message == "stopped: it printed more than 1048576 bytes", run.message
+    assert time.monotonic() - started < 60
