@@ -76,6 +76,8 @@ _POLL = 0.1
 _CHILD_PACKAGE = Path(__file__).with_name("child")
 _CHILD_HELPERS = (Path(__file__).with_name("bytecode.py"),)
 """Modules of the kit a kit-owned driver imports in the child, copied beside the child package."""
+_START = "from checks.child.launch import main\n\nmain()\n"
+"""The script the child runs, beside the private copy of the package (its ``sys.path[0]``)."""
 _REPORT_CAP = 64 * 1024
 """Bytes kept of what the child says on its seal and report pipes."""
 _START_GRACE = 10.0
@@ -182,7 +184,8 @@ def child_environment() -> dict[str, str]:
 
 @functools.cache
 def _child_copy() -> Path:
-    """A private copy of the child package, outside every student's folder: its ``launch.py``.
+    """A private copy of the child package, outside every student's folder, and the script
+    that starts its launcher.
 
     The child runs from here, never from the kit, so that nothing in the child leads to the
     kit's folder. The copy is made once per process and removed when it exits.
@@ -194,7 +197,11 @@ def _child_copy() -> Path:
     (package / "__init__.py").write_text('"""The child side of the checks."""\n', encoding="utf-8")
     for helper in _CHILD_HELPERS:
         shutil.copyfile(helper, package / helper.name)
-    return package / "child" / "launch.py"
+    # The script the child starts is this one line, compiled on every run; the launcher it
+    # imports is compiled once, into the copy's __pycache__.
+    start = base / "start.py"
+    start.write_text(_START, encoding="utf-8")
+    return start
 
 
 def _child_python(python: str) -> str:
@@ -283,12 +290,12 @@ def _sweep(session: int) -> None:
     """
     if sys.platform != "linux":
         return
+    if _become_subreaper() and not _adopted():
+        return  # the common case: nothing was left behind, and no process walk is paid
     me = psutil.Process()
     ours = _session(me.pid)
     try:
         if _become_subreaper():
-            if not _adopted():
-                return  # the common case: nothing was left behind, and no process walk is paid
             candidates = me.children(recursive=True)
         else:
             candidates = [p for p in psutil.process_iter() if _session(p.pid) == session]

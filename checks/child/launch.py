@@ -14,7 +14,8 @@ the student's file it came from) goes on a second pipe, the ``report`` descripto
 can write there too, so the parent takes from it only what the code could say anyway: the
 stage comes from the seal and the exit status.
 
-Usage: ``python -E -S -u -X utf8 launch.py`` with the orders on stdin, until it ends:
+Usage: ``python -E -S -u -X utf8 start.py`` (``start.py`` beside a private copy of the package,
+which calls ``main``) with the orders on stdin, until it ends:
 ``file`` (absolute), ``shown`` (``sys.argv[0]``), ``seal`` and ``report`` (descriptors),
 ``hide`` (folders taken off ``sys.path``), ``helpers`` (whether a kit-owned script may import
 the child package), ``confine.*`` (the spec for ``confine.apply``), and for trials
@@ -330,9 +331,7 @@ def main() -> NoReturn:
     os.close(null)
     sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
 
-    # The child package comes from its private copy, beside this file, never from the kit.
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.path[0] = os.path.dirname(os.path.dirname(here))
+    # The child package comes from its private copy (``sys.path[0]``), never from the kit.
     from checks.child import confine
     from checks.child.where import crash_line
 
