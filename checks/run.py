@@ -82,6 +82,8 @@ _REPORT_CAP = 64 * 1024
 """Bytes kept of what the child says on its seal and report pipes."""
 _START_GRACE = 10.0
 """Seconds an interpreter may take to start and judge the file, on top of the timeout."""
+_SLOWEST = 10
+"""How many times its timeout a run may take on a machine too busy to give it a CPU."""
 _IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
 _TIMED_OUT = "it did not finish within {seconds:g} seconds"
 _FLOODED = "it printed more than {cap} bytes"
@@ -113,6 +115,7 @@ class Limits:
     """What one run of student code may use."""
 
     timeout: float = DEFAULT_TIMEOUT
+    """Seconds of the program's own time: from its first line, less time it waited for a CPU."""
     output_cap: int = OUTPUT_CAP
     memory: int = 1024 * 1024 * 1024
     """Bytes of address space (POSIX)."""
@@ -709,19 +712,22 @@ def _watch(
 
     exited = threading.Event()
     threading.Thread(target=lambda: (proc.wait(), exited.set()), daemon=True).start()
-    # The program's time starts when its code does (the seal is out), not while the
-    # interpreter starts, which a busy machine can make as slow as the program itself.
-    deadline = time.monotonic() + limits.timeout + _START_GRACE
-    counting = False
+    clock = _ProgramClock(proc.pid)
+    wall_deadline = time.monotonic() + limits.timeout + _START_GRACE
     timed_out = too_many = False
+    stopped_at = 0.0
     while not exited.is_set():
         if streams.overflow.is_set():
             break
-        if not counting and started.is_set():
-            counting, deadline = True, time.monotonic() + limits.timeout
-        remaining = deadline - time.monotonic()
+        if clock.start is None and started.is_set():
+            clock.begin()
+        remaining = (
+            limits.timeout - clock.used()
+            if clock.start is not None
+            else wall_deadline - time.monotonic()
+        )
         if remaining <= 0:
-            timed_out = True
+            timed_out, stopped_at = True, time.monotonic()
             break
         if exited.wait(min(remaining, _POLL)):
             break
@@ -739,8 +745,8 @@ def _watch(
         reader.join(timeout=2)
     proc.stdout.close()
     proc.stderr.close()
-    # The cap, when crossed before the deadline, says why the run was stopped.
-    timed_out = timed_out and not (streams.cut and streams.cut_at <= deadline)
+    # The cap, when crossed before the time was up, says why the run was stopped.
+    timed_out = timed_out and not (streams.cut and streams.cut_at <= stopped_at)
     stopped = (
         _TIMED_OUT.format(seconds=limits.timeout)
         if timed_out
@@ -755,6 +761,38 @@ def _watch(
     return _judge(
         shown, work, folder, proc.returncode, streams, said[:1], ended, stopped, timed_out
     )
+
+
+def _runqueue_wait(pid: int) -> float:
+    """Seconds the process has waited for a CPU while ready to run (Linux), or 0."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+class _ProgramClock:
+    """The time a run's program has had: from when its code started (the seal is out), not
+    while the interpreter starts, and less the time it waited for a CPU, so that a busy
+    machine does not use up its timeout (however busy, it is stopped after ``_SLOWEST``
+    times its timeout)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.start: float | None = None
+        self._waited = 0.0
+
+    def begin(self) -> None:
+        """Start counting: the program's code starts now."""
+        self.start, self._waited = time.monotonic(), _runqueue_wait(self.pid)
+
+    def used(self) -> float:
+        """Seconds of the program's own time so far."""
+        if self.start is None:
+            return 0.0
+        wall = time.monotonic() - self.start
+        waited = max(_runqueue_wait(self.pid) - self._waited, 0.0)
+        return wall - min(waited, wall * (1 - 1 / _SLOWEST))
 
 
 def _stop_group(group: int | None) -> None:

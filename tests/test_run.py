@@ -19,6 +19,7 @@ import psutil
 import pytest
 
 from checks import Limits, Stage, run_file
+from checks import run as run_module
 from checks.model import Run
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -270,3 +271,19 @@ def test_a_flood_is_noticed_whatever_the_timeout(tmp_path: Path) -> None:
     assert not run.timed_out, run.message
     assert run.message == "stopped: it printed more than 1048576 bytes", run.message
     assert time.monotonic() - started < 60
+
+
+def test_the_program_clock_leaves_out_waiting_for_a_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's timeout counts the time its program had: the time it waited for a CPU on a busy
+    machine is left out, up to a bound (it is stopped after ten times its timeout at most)."""
+    waited = [0.0]
+    now = [100.0]
+    monkeypatch.setattr(run_module, "_runqueue_wait", lambda _pid: waited[0])
+    monkeypatch.setattr(run_module.time, "monotonic", lambda: now[0])
+    clock = run_module._ProgramClock(1)  # pyright: ignore[reportPrivateUsage]
+    assert clock.used() == 0.0  # nothing counts before the code starts
+    clock.begin()
+    now[0], waited[0] = 101.0, 0.75
+    assert clock.used() == pytest.approx(0.25)
+    now[0], waited[0] = 111.0, 11.0
+    assert clock.used() == pytest.approx(1.1)  # a tenth of the wall time, however starved
