@@ -216,9 +216,16 @@ def _child_python(python: str) -> str:
     a script (``exit``, ``quit``, ``help``, ``copyright``)."""
     if python != sys.executable or sys.prefix == sys.base_prefix:
         return python
-    base = getattr(sys, "_base_executable", "")
-    if base and base != sys.executable and Path(base).is_file():
-        return base
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    candidates = [
+        getattr(sys, "_base_executable", ""),  # 3.11 and later name it; 3.10 on POSIX does not
+        str(Path(sys.base_prefix) / "bin" / version),
+        str(Path(sys.base_prefix) / "bin" / "python3"),
+        str(Path(sys.base_prefix) / "python.exe"),
+    ]
+    for base in candidates:
+        if base and base != sys.executable and Path(base).is_file():
+            return base
     return python
 
 
