@@ -1,7 +1,7 @@
 """The kit's library: run a student's file as CPython does, type-check it, and judge it.
 
 The names below are imported when first used, not with the package: a kit-owned driver that
-runs in a student's child process imports ``checks.probe_child`` or ``checks.bytecode`` and
+runs in a student's child process imports ``checks.child.probe`` or ``checks.bytecode`` and
 must not pay for pytest (``expect``) or psutil (``run``) on every run.
 """
 

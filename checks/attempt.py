@@ -77,14 +77,18 @@ class Attempt:
         return found
 
     def run(self, name: str) -> Run:
-        """Run a file of the exercise as ``python NAME`` would, from a throwaway copy."""
-        path = self.student_file(name) if name in self.exercise.files else self.path(name)
+        """Run a file of the exercise as ``python NAME`` would, from a throwaway copy; a file of
+        the kit's (a driver) may import the child package, which it hides before it loads the
+        student's module."""
+        mine = name in self.exercise.files
+        path = self.student_file(name) if mine else self.path(name)
         try:
             result = run_file(
                 self.folder / name,
                 folder=self.folder,
                 overlays=self.overlays(),
                 limits=self.limits,
+                helpers=not mine,
             )
         except StudentFileError as error:
             expect.fail(str(error))

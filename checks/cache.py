@@ -16,18 +16,16 @@ import os
 import shutil
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 from checks.manifest import KIT_ROOT
 from checks.model import Failure
 
-if TYPE_CHECKING:
-    from checks.attempt import Attempt
-
 __all__ = [
     "ENTRIES",
+    "Checked",
     "VerdictCache",
     "digest_path",
     "digest_tree",
@@ -167,6 +165,25 @@ def _kit_process() -> str:
     return json.dumps([repr(sys.flags), sys.warnoptions, shell])
 
 
+class Checked(Protocol):
+    """What a test's verdict is kept by: where its exercise and student files are (an
+    ``Attempt``, which this module does not import: the caches sit below the runner)."""
+
+    @property
+    def folder(self) -> Path:
+        """The kit's copy of the exercise folder."""
+        ...
+
+    @property
+    def source(self) -> Path:
+        """Where the student files are read from."""
+        ...
+
+    def overlays(self) -> dict[str, Path]:
+        """The student files, by their name in the exercise folder."""
+        ...
+
+
 class VerdictCache:
     """The verdicts of exercise tests, kept by everything that decides them.
 
@@ -179,18 +196,18 @@ class VerdictCache:
     could not run, or the test was skipped or errored.
     """
 
-    def __init__(self, folder: Path, options: str) -> None:
+    def __init__(self, folder: Path, options: str, environment: Mapping[str, str]) -> None:
+        """``environment``: what student programs get (``run.child_environment()``)."""
         self.folder = folder
         self.options = options
+        self.environment = json.dumps(sorted(environment.items()))
         self.hits = 0
         self._kit = ""
         self._exercises: dict[Path, str] = {}
         prune(folder)
 
-    def key(self, nodeid: str, attempt: Attempt) -> str:
+    def key(self, nodeid: str, attempt: Checked) -> str:
         """The key of the test ``nodeid`` checking ``attempt``."""
-        from checks.run import child_environment
-
         self._kit = self._kit or kit_digest().hex()  # once per session, when first needed
         folder = attempt.folder
         if folder not in self._exercises:
@@ -202,7 +219,7 @@ class VerdictCache:
             nodeid,
             self.options,
             self._exercises[folder],
-            json.dumps(sorted(child_environment().items())),
+            self.environment,
             _kit_process(),
         ]
         digest.update("\0".join(head).encode("utf-8", "surrogateescape"))
@@ -210,7 +227,7 @@ class VerdictCache:
             digest.update(f"\1{name}\0{digest_path(path)}".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
-    def load(self, key: str, attempt: Attempt) -> tuple[bool, str, Failure | None] | None:
+    def load(self, key: str, attempt: Checked) -> tuple[bool, str, Failure | None] | None:
         """A kept verdict: whether the test passed, its failure's text and where it failed."""
         found = load_json(self.folder, key)
         if not isinstance(found, dict):
@@ -227,7 +244,7 @@ class VerdictCache:
     def store(
         self,
         key: str,
-        attempt: Attempt,
+        attempt: Checked,
         *,
         passed: bool,
         text: str,
@@ -240,7 +257,7 @@ class VerdictCache:
         store_json(self.folder, key, {"passed": passed, "text": text, "failure": kept})
 
 
-def _places(attempt: Attempt) -> list[tuple[str, str]]:
+def _places(attempt: Checked) -> list[tuple[str, str]]:
     """The student files' folder, as a message may name it, and the mark that stands for it.
 
     The key leaves it out, so that the same files checked from two folders (two students'

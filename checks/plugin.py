@@ -24,7 +24,7 @@ from checks.attempt import Attempt
 from checks.cache import VerdictCache
 from checks.manifest import KIT_ROOT, ManifestError, exercise_of, load_all
 from checks.model import Exercise, FailedAt, Failure, Finding, Outcome, TestResult
-from checks.run import DEFAULT_TIMEOUT, Limits, RunCache
+from checks.run import DEFAULT_TIMEOUT, Limits, RunCache, child_environment
 from checks.typecheck import TypecheckError, run_pyright
 
 __all__ = ["STATE", "KitState", "source_folder"]
@@ -356,7 +356,7 @@ def pytest_configure(config: pytest.Config) -> None:
         runs = tests = None
     if runs is not None and tests is not None:
         state.run_cache = RunCache(runs)
-        state.verdicts = VerdictCache(tests, _shaping_options(config, state))
+        state.verdicts = VerdictCache(tests, _shaping_options(config, state), child_environment())
     run.use_cache(state.run_cache)
     config.stash[STATE] = state
     config.pluginmanager.register(state, "checks-state")

@@ -8,7 +8,7 @@ student's module (``Probe.load``), calls its functions (``Probe.call``), and pri
 found as one JSON line that starts with ``FACTS_MARK`` (``Probe.report``). The test reads that
 line (``measure``) and judges it against what it measures itself, in its own process.
 
-The child's half is ``checks.probe_child``: it imports nothing heavy (no pytest), since every
+The child's half is ``checks.child.probe``: it imports nothing heavy (no pytest), since every
 run of a driver pays for what it imports.
 """
 
@@ -21,8 +21,8 @@ from typing import Any, NoReturn
 from checks import expect
 from checks.attempt import Attempt
 from checks.cache import digest_path
+from checks.child.probe import FACTS_MARK, Probe, plain
 from checks.model import FailedAt, Failure, Run
-from checks.probe_child import FACTS_MARK, Probe, plain
 
 __all__ = ["FACTS_MARK", "Probe", "measure", "plain", "returned"]
 

@@ -2,22 +2,25 @@
 
 The file runs in a child process of the interpreter that runs the kit, inside a throwaway copy
 of its folder, with stdin closed, a timeout, a cap on each output stream and (on POSIX) resource
-limits. The child judges the read, parse and compile stages itself before the code starts
-(``_launcher.py``), so the verdict belongs to the Python under test; the run stage is the real
-run. The shell's ``PYTHON*`` variables reach neither the verdict nor the program (``-E``).
+limits. Every run enters the child one way: ``checks/child/launch.py``, from a private copy of
+the child package outside the student's folder, given its orders on stdin. The child judges
+the read, parse and compile stages itself and seals that verdict on a pipe of its own before
+the code starts, so the verdict belongs to the Python under test and the code cannot change
+it; the run stage is the real run. The shell's ``PYTHON*`` variables reach neither the verdict
+nor the program (``-E``), and nothing of the kit is in the child's environment or on its
+``sys.path``.
 """
 
 from __future__ import annotations
 
 import ast
+import atexit
 import contextlib
 import ctypes
 import functools
 import hashlib
 import json
 import os
-import re
-import secrets
 import shutil
 import signal
 import stat
@@ -36,8 +39,11 @@ import psutil
 if sys.platform != "win32":
     # Imported here, once: not in every forked child, where an import costs each run.
     import resource
+else:  # pragma: no cover - Windows
+    import msvcrt
 
 from checks.cache import digest_tree, load_json, prune, store_json
+from checks.manifest import KIT_ROOT
 from checks.model import Run, Stage
 
 __all__ = [
@@ -72,9 +78,18 @@ PATH_CAP = 3800
 
 _READ_CHUNK = 64 * 1024
 _POLL = 0.1
-"""Seconds between two looks at a running program's output size and process count."""
-_LAUNCHER = Path(__file__).with_name("_launcher.py")
-_MARK = "\x1echecks:"
+"""Seconds between two looks at a running program's process count."""
+_CHILD_PACKAGE = Path(__file__).with_name("child")
+_CHILD_HELPERS = tuple(Path(__file__).with_name(name) for name in ("bytecode.py", "print_order.py"))
+"""Modules of the kit a kit-owned driver imports in the child, copied beside the child package."""
+_START = "from checks.child.launch import main\n\nmain()\n"
+"""The script the child runs, beside the private copy of the package (its ``sys.path[0]``)."""
+_REPORT_CAP = 64 * 1024
+"""Bytes kept of what the child says on its seal and report pipes."""
+_START_GRACE = 10.0
+"""Seconds an interpreter may take to start and judge the file, on top of the timeout."""
+_SLOWEST = 10
+"""How many times its timeout a run may take on a machine too busy to give it a CPU."""
 _IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
 _TIMED_OUT = "it did not finish within {seconds:g} seconds"
 _FLOODED = "it printed more than {cap} bytes"
@@ -82,12 +97,19 @@ _FORKED = "it started more than {count} processes"
 _CHILD_ENV_DROP = (
     "PYTHON",
     "PYTEST_",
+    "CHECKS_",
+    "UV_",
+    "VIRTUAL_ENV",
     "COLUMNS",
     "LINES",
     "NO_COLOR",
     "FORCE_COLOR",
     "CLICOLOR",
 )
+"""Prefixes of the variables a student's program does not get: Python's, pytest's, the kit's,
+uv's and the terminal's (set below to fixed values)."""
+_CHILD_ENV_PLACES = frozenset({"PWD", "OLDPWD", "_"})
+"""Variables that name the folder the kit was started from, or its command."""
 
 
 class StudentFileError(Exception):
@@ -99,6 +121,7 @@ class Limits:
     """What one run of student code may use."""
 
     timeout: float = DEFAULT_TIMEOUT
+    """Seconds of the program's own time: from its first line, less time it waited for a CPU."""
     output_cap: int = OUTPUT_CAP
     memory: int = 1024 * 1024 * 1024
     """Bytes of address space (POSIX)."""
@@ -117,7 +140,11 @@ class _Streams:
     stderr: bytearray = field(default_factory=bytearray)
     merged: list[tuple[str, bytes]] = field(default_factory=list[tuple[str, bytes]])
     cut: bool = False
+    cut_at: float = 0.0
+    """When the cap was crossed (``time.monotonic``)."""
     overflow: threading.Event = field(default_factory=threading.Event)
+    stop: list[object] = field(default_factory=list[object])
+    """What stops the program the moment the cap is crossed (set once it has started)."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def pump(self, name: str, fd: int) -> None:
@@ -134,7 +161,13 @@ class _Streams:
                 room = self.cap - len(kept)
                 if room <= 0 or len(chunk) > room:
                     chunk = chunk[: max(room, 0)]
-                    self.cut = True
+                    if not self.cut:
+                        self.cut, self.cut_at = True, time.monotonic()
+                        # Stopped here, at once: however slow the machine, the cap is met
+                        # before the timeout by a program that prints too much.
+                        for stop in self.stop:
+                            if callable(stop):
+                                stop()
                     self.overflow.set()
                 if chunk:
                     kept.extend(chunk)
@@ -143,14 +176,68 @@ class _Streams:
 
 
 def child_environment() -> dict[str, str]:
-    """The environment a student's program gets (less the mark of its run)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_CHILD_ENV_DROP)}
+    """The environment a student's program gets (less ``PWD``, its own folder): nothing in it
+    names the kit, not even a folder of ``PATH``."""
+    kit = str(KIT_ROOT)
+    env: dict[str, str] = {}
+    for name, value in os.environ.items():
+        if name.startswith(_CHILD_ENV_DROP) or name in _CHILD_ENV_PLACES:
+            continue
+        if name == "PATH":
+            env[name] = os.pathsep.join(p for p in value.split(os.pathsep) if kit not in p)
+        elif kit not in value:
+            env[name] = value
     env.update(COLUMNS="80", LINES="24", NO_COLOR="1", PYTHONIOENCODING="utf-8")
     return env
 
 
-def _child_env(run_id: str) -> dict[str, str]:
-    return {**child_environment(), _RUN_MARK: run_id}
+@functools.cache
+def _child_copy() -> Path:
+    """A private copy of the child package, outside every student's folder, and the script
+    that starts its launcher.
+
+    The child runs from here, never from the kit, so that nothing in the child leads to the
+    kit's folder. The copy is made once per process and removed when it exits.
+    """
+    base = Path(tempfile.mkdtemp(prefix="py-"))
+    atexit.register(shutil.rmtree, base, True)
+    package = base / "checks"
+    shutil.copytree(_CHILD_PACKAGE, package / "child", ignore=_IGNORED)
+    (package / "__init__.py").write_text('"""The child side of the checks."""\n', encoding="utf-8")
+    for helper in _CHILD_HELPERS:
+        shutil.copyfile(helper, package / helper.name)
+    # The script the child starts is this one line, compiled on every run; the launcher it
+    # imports is compiled once, into the copy's __pycache__.
+    start = base / "start.py"
+    start.write_text(_START, encoding="utf-8")
+    return start
+
+
+def _child_python(python: str) -> str:
+    """The interpreter a run uses: the kit's own virtual environment is left out (its
+    ``sys.prefix`` is inside the kit), for the Python it was made from.
+
+    The child starts with ``-S`` (no ``site-packages``, whose ``.pth`` files can cost tens of
+    milliseconds per run and would lead to the kit); the launcher sets up what ``site`` gives
+    a script (``exit``, ``quit``, ``help``, ``copyright``)."""
+    if python != sys.executable or sys.prefix == sys.base_prefix:
+        return python
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    candidates = [
+        getattr(sys, "_base_executable", ""),  # 3.11 and later name it; 3.10 on POSIX does not
+        str(Path(sys.base_prefix) / "bin" / version),
+        str(Path(sys.base_prefix) / "bin" / "python3"),
+        str(Path(sys.base_prefix) / "python.exe"),
+    ]
+    for base in candidates:
+        if base and base != sys.executable and Path(base).is_file():
+            return base
+    return python
+
+
+def _hidden() -> list[str]:
+    """Folders the child takes off ``sys.path``: the kit, and its virtual environment."""
+    return sorted({str(KIT_ROOT), sys.prefix} - {sys.base_prefix})
 
 
 def _posix_limits(limits: Limits) -> None:  # pragma: no cover - runs in the child
@@ -182,10 +269,9 @@ def _kill_tree(root: psutil.Process, group: int | None) -> None:
     psutil.wait_procs(family, timeout=2)
 
 
-_RUN_MARK = "CHECKS_RUN"
-"""Environment variable every process of a run inherits, so that escaped ones can be found."""
-
 _PR_SET_CHILD_SUBREAPER = 36
+_live_sessions: set[int] = set()
+"""Sessions of the runs still going in this process (each run starts one: its root's pid)."""
 
 
 @functools.cache
@@ -200,16 +286,35 @@ def _become_subreaper() -> bool:
         return False
 
 
-def _sweep(run_id: str) -> None:
-    """Kill every process left behind by the run ``run_id``, even one that left its group."""
+def _session(pid: int) -> int | None:
+    """The session of a process (Linux, from ``/proc``), or ``None``."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return int(stat.rpartition(")")[2].split()[3])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _sweep(session: int) -> None:
+    """Kill every process left behind by the run whose session is ``session`` (Linux).
+
+    No mark in the environment says which processes are a run's (the student's program would
+    see it): each run starts a session of its own, and the kit's own processes stay in the
+    kit's. A process that left the run's session (``setsid``) is in none of the kit's and of
+    no run still going. Orphans come to this process (a subreaper), so they are found among
+    its descendants.
+    """
+    if sys.platform != "linux":
+        return
+    if _become_subreaper() and not _adopted():
+        return  # the common case: nothing was left behind, and no process walk is paid
     me = psutil.Process()
+    ours = _session(me.pid)
     try:
         if _become_subreaper():
-            if not _adopted():
-                return  # the common case: nothing was left behind, and no process walk is paid
             candidates = me.children(recursive=True)
         else:
-            candidates = psutil.process_iter()
+            candidates = [p for p in psutil.process_iter() if _session(p.pid) == session]
     except psutil.Error:
         return
     left: list[psutil.Process] = []
@@ -217,7 +322,9 @@ def _sweep(run_id: str) -> None:
         with contextlib.suppress(psutil.Error):
             if proc.status() == psutil.STATUS_ZOMBIE:
                 left.append(proc)  # an adopted orphan that died: reap it
-            elif proc.pid != me.pid and proc.environ().get(_RUN_MARK) == run_id:
+                continue
+            found = _session(proc.pid)
+            if found is not None and found not in (ours, *_live_sessions):
                 proc.kill()
                 left.append(proc)
     psutil.wait_procs(left, timeout=2)
@@ -255,7 +362,7 @@ def throwaway_copy(
     """
     global _copies  # noqa: PLW0603 - counts for the process
     _copies += 1
-    base = Path(tempfile.mkdtemp(prefix="checks-run-"))
+    base = Path(tempfile.mkdtemp(prefix="run-"))
     work = base / (folder.resolve().name or "work")
     try:
         _copy_folder(folder, work)
@@ -329,8 +436,9 @@ _CACHE_FORMAT = "checks-run-cache 1"
 
 @functools.cache
 def _kit_code() -> bytes:
-    """The kit's code that decides a verdict: this module and the launcher."""
-    return Path(__file__).read_bytes() + b"\0" + _LAUNCHER.read_bytes()
+    """The kit's code that decides a verdict: this module, the child package and its helpers."""
+    files = [Path(__file__), *sorted(_CHILD_PACKAGE.glob("*.py")), *_CHILD_HELPERS]
+    return b"\0".join(f.name.encode() + b"\0" + f.read_bytes() for f in files)
 
 
 @functools.cache
@@ -365,14 +473,23 @@ class RunCache:
         prune(folder)
 
     def key(
-        self, work: Path, relative: Path, shown: Path, folder: Path, limits: Limits, python: str
+        self,
+        work: Path,
+        relative: Path,
+        shown: Path,
+        folder: Path,
+        limits: Limits,
+        python: str,
+        orders: Sequence[str] = (),
     ) -> str:
-        """The key of running ``work / relative`` (shown as ``shown``) in the copy ``work``."""
+        """The key of running ``work / relative`` (shown as ``shown``) in the copy ``work``,
+        with the ``orders`` that say how (trials, a driver's helpers)."""
         digest = hashlib.sha256()
         head = [
             _CACHE_FORMAT,
             _interpreter(python),
             repr(limits),
+            json.dumps(list(orders)),
             relative.as_posix(),
             str(shown),
             str(folder),
@@ -484,6 +601,9 @@ def run_file(
     limits: Limits | None = None,
     python: str | None = None,
     cached: bool = True,
+    calls: Sequence[str] | None = None,
+    token: str = "",
+    helpers: bool = False,
 ) -> Run:
     """Run ``file`` as ``python FILE`` would, in a throwaway copy of ``folder``.
 
@@ -495,6 +615,10 @@ def run_file(
         python: the interpreter (default: the one running the kit).
         cached: whether the session's ``RunCache`` (``use_cache``) may answer; give False
             for a program that reads files outside ``folder``, which no key can hold.
+        calls: instead of running the file as ``__main__``, load it as a module and make
+            these calls (Python expressions), answering each on stdout after ``token``.
+        helpers: the file is the kit's own driver, which may import the child package (and
+            hides it before it loads the student's module).
     """
     limits = limits or Limits()
     folder = folder or file.parent
@@ -508,14 +632,19 @@ def run_file(
     source = (overlays or {}).get(str(relative), folder / relative)
     check_student_file(source)
     python = python or sys.executable
+    orders: list[str] = []
+    if calls is not None:
+        orders += ["mode=calls", f"token={token}", *(f"call={c}" for c in calls)]
+    if helpers:
+        orders.append("helpers=1")
     cache = _active if cached else None
     with throwaway_copy(folder, overlays) as work:
-        key = cache.key(work, relative, file, folder, limits, python) if cache else ""
+        key = cache.key(work, relative, file, folder, limits, python, orders) if cache else ""
         if cache is not None and (kept := cache.load(key, file)) is not None:
             return kept
         global _launched, _stops  # noqa: PLW0603 - counts for the session
         _launched += 1
-        run = _run_in(work / relative, file, work, folder, limits, python)
+        run = _run_in(work / relative, file, work, folder, limits, python, orders)
         _stops += was_stopped(run)
         if cache is not None:
             cache.store(key, run)
@@ -549,7 +678,7 @@ def run_files(
                 copied = (folder.resolve(), work, _looks(work))
             global _launched, _stops  # noqa: PLW0603 - counts for the session
             _launched += 1
-            run = _run_in(copied[1] / file.name, file, copied[1], folder, limits, python)
+            run = _run_in(copied[1] / file.name, file, copied[1], folder, limits, python, ())
             _stops += was_stopped(run)
             yield run
 
@@ -567,53 +696,130 @@ def _looks(work: Path) -> frozenset[tuple[object, ...]]:
     return frozenset(seen)
 
 
-def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, python: str) -> Run:
-    secret = secrets.token_hex(16)
-    run_id = secrets.token_hex(8)
+def _read_all(fd: int, kept: bytearray, cap: int, heard: threading.Event | None = None) -> None:
+    """Read a pipe to its end, keeping at most ``cap`` bytes; ``heard`` is set at the first."""
+    while True:
+        try:
+            chunk = os.read(fd, _READ_CHUNK)
+        except OSError:
+            break
+        if not chunk:
+            break
+        kept.extend(chunk[: max(cap - len(kept), 0)])
+        if heard is not None:
+            heard.set()
+    os.close(fd)
+
+
+def _run_in(
+    path: Path,
+    shown: Path,
+    work: Path,
+    folder: Path,
+    limits: Limits,
+    python: str,
+    orders: Sequence[str],
+) -> Run:
     _become_subreaper()
+    seal_read, seal_write = os.pipe()
+    report_read, report_write = os.pipe()
     popen_extra: dict[str, object] = {}
+    pipes = [str(seal_write), str(report_write)]
     if os.name == "posix":
         popen_extra["start_new_session"] = True
         popen_extra["preexec_fn"] = lambda: _posix_limits(limits)
-    else:  # pragma: no cover - Windows
+        popen_extra["pass_fds"] = (seal_write, report_write)
+    else:  # pragma: no cover - Windows: reviewed by reading, not run here
         popen_extra["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
-    proc = subprocess.Popen(
-        [python, "-E", "-u", "-X", "utf8", str(_LAUNCHER), str(path)],
-        cwd=path.parent,
-        env=_child_env(run_id),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        bufsize=0,
-        **popen_extra,  # type: ignore[arg-type]
-    )
+        handles = [msvcrt.get_osfhandle(fd) for fd in (seal_write, report_write)]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
+        for handle in handles:  # pyright: ignore[reportUnknownVariableType]
+            os.set_handle_inheritable(handle, True)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownArgumentType]
+        popen_extra["startupinfo"] = subprocess.STARTUPINFO(  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+            lpAttributeList={"handle_list": handles}
+        )
+        pipes = [f"h{handle}" for handle in handles]  # pyright: ignore[reportUnknownVariableType]
+    given = [
+        f"seal={pipes[0]}",
+        f"report={pipes[1]}",
+        f"file={path}",
+        f"shown={path}",
+        *(f"hide={h}" for h in _hidden()),
+        *orders,
+    ]
+    try:
+        proc = subprocess.Popen(
+            [_child_python(python), "-E", "-S", "-u", "-X", "utf8", str(_child_copy())],
+            cwd=path.parent,
+            env={**child_environment(), "PWD": str(path.parent)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=0,
+            **popen_extra,  # type: ignore[arg-type]
+        )
+    finally:
+        os.close(seal_write)
+        os.close(report_write)
+    _live_sessions.add(proc.pid)
+    try:
+        return _watch(proc, shown, work, folder, limits, given, seal_read, report_read)
+    finally:
+        _live_sessions.discard(proc.pid)
+        _sweep(proc.pid)
+
+
+def _watch(
+    proc: subprocess.Popen[bytes],
+    shown: Path,
+    work: Path,
+    folder: Path,
+    limits: Limits,
+    given: Sequence[str],
+    seal_read: int,
+    report_read: int,
+) -> Run:
+    """Give the child its orders, read all it says, and stop it when a limit is met."""
     root = psutil.Process(proc.pid)
     group = _group_of(proc)
     if proc.stdin is None or proc.stdout is None or proc.stderr is None:  # pragma: no cover
         msg = "the child process has no pipes"
         raise RuntimeError(msg)
     streams = _Streams(cap=limits.output_cap)
+    streams.stop.append(lambda: _stop_group(group))
+    sealed, report = bytearray(), bytearray()
+    started = threading.Event()
     readers = [
         threading.Thread(target=streams.pump, args=(name, pipe.fileno()), daemon=True)
         for name, pipe in (("stdout", proc.stdout), ("stderr", proc.stderr))
+    ] + [
+        threading.Thread(target=_read_all, args=(fd, kept, _REPORT_CAP, heard), daemon=True)
+        for fd, kept, heard in ((seal_read, sealed, started), (report_read, report, None))
     ]
     for reader in readers:
         reader.start()
     with contextlib.suppress(OSError):
-        proc.stdin.write(secret.encode() + b"\n")
+        proc.stdin.write("\0".join(given).encode("utf-8", "surrogateescape"))
     with contextlib.suppress(OSError):
         proc.stdin.close()
 
     exited = threading.Event()
     threading.Thread(target=lambda: (proc.wait(), exited.set()), daemon=True).start()
-    deadline = time.monotonic() + limits.timeout
+    clock = _ProgramClock(proc.pid)
+    wall_deadline = time.monotonic() + limits.timeout + _START_GRACE
     timed_out = too_many = False
+    stopped_at = 0.0
     while not exited.is_set():
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            timed_out = True
-            break
         if streams.overflow.is_set():
+            break
+        if clock.start is None and started.is_set():
+            clock.begin()
+        remaining = (
+            limits.timeout - clock.used()
+            if clock.start is not None
+            else wall_deadline - time.monotonic()
+        )
+        if remaining <= 0:
+            timed_out, stopped_at = True, time.monotonic()
             break
         if exited.wait(min(remaining, _POLL)):
             break
@@ -627,11 +833,12 @@ def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, p
     else:
         _kill_tree(root, group)
     proc.wait()
-    _sweep(run_id)
     for reader in readers:
         reader.join(timeout=2)
     proc.stdout.close()
     proc.stderr.close()
+    # The cap, when crossed before the time was up, says why the run was stopped.
+    timed_out = timed_out and not (streams.cut and streams.cut_at <= stopped_at)
     stopped = (
         _TIMED_OUT.format(seconds=limits.timeout)
         if timed_out
@@ -641,7 +848,61 @@ def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, p
         if too_many
         else None
     )
-    return _judge(shown, work, folder, proc.returncode, streams, secret, stopped, timed_out)
+    said = _said(bytes(sealed))
+    ended = _said(bytes(report))
+    return _judge(
+        shown, work, folder, proc.returncode, streams, said[:1], ended, stopped, timed_out
+    )
+
+
+def _runqueue_wait(pid: int) -> float:
+    """Seconds the process has waited for a CPU while ready to run (Linux), or 0."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+class _ProgramClock:
+    """The time a run's program has had: from when its code started (the seal is out), not
+    while the interpreter starts, and less the time it waited for a CPU, so that a busy
+    machine does not use up its timeout (however busy, it is stopped after ``_SLOWEST``
+    times its timeout)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.start: float | None = None
+        self._waited = 0.0
+
+    def begin(self) -> None:
+        """Start counting: the program's code starts now."""
+        self.start, self._waited = time.monotonic(), _runqueue_wait(self.pid)
+
+    def used(self) -> float:
+        """Seconds of the program's own time so far."""
+        if self.start is None:
+            return 0.0
+        wall = time.monotonic() - self.start
+        waited = max(_runqueue_wait(self.pid) - self._waited, 0.0)
+        return wall - min(waited, wall * (1 - 1 / _SLOWEST))
+
+
+def _stop_group(group: int | None) -> None:
+    """Kill a run's process group at once (POSIX); the rest of the tree goes after."""
+    if group is not None:
+        with contextlib.suppress(OSError):
+            os.killpg(group, signal.SIGKILL)
+
+
+def _said(data: bytes) -> list[dict[str, object]]:
+    """The ``repr`` lines the child wrote on one of its pipes, each a dict."""
+    found: list[dict[str, object]] = []
+    for line in data.decode("utf-8", "replace").splitlines():
+        with contextlib.suppress(ValueError, SyntaxError, MemoryError, RecursionError):
+            value = ast.literal_eval(line)
+            if isinstance(value, dict):
+                found.append(cast("dict[str, object]", value))
+    return found
 
 
 def _judge(
@@ -650,56 +911,69 @@ def _judge(
     folder: Path,
     status: int,
     streams: _Streams,
-    secret: str,
+    sealed: list[dict[str, object]],
+    ended: list[dict[str, object]],
     stopped: str | None,
     timed_out: bool,
 ) -> Run:
-    """Turn what the child said and printed into a ``Run``."""
-    pattern = re.compile("\n?" + re.escape(_MARK + secret) + r" ([^\n]*)\n?")
-    raw_stderr = streams.stderr.decode("utf-8", "replace")
-    verdicts: list[dict[str, object]] = []
-    for found in pattern.finditer(raw_stderr):
-        with contextlib.suppress(ValueError, SyntaxError, MemoryError, RecursionError):
-            said = ast.literal_eval(found.group(1))
-            if isinstance(said, dict):
-                verdicts.append(cast("dict[str, object]", said))
+    """Turn what the child sealed, reported and printed into a ``Run``.
+
+    The stage comes from what was sealed before the code started (read, parse, compile, or
+    started) and from how the process ended; what the child reported after (the exception,
+    its line) only describes a run the code itself ended, which it could say anyway.
+    """
 
     def clean(text: str) -> str:
-        # A mark the program printed itself lacks the secret and stays in its output.
-        return pattern.sub("", text).replace(str(work), str(folder))
+        return text.replace(str(work), str(folder))
 
     merged = b"".join(chunk for _, chunk in streams.merged).decode("utf-8", "replace")
-    last = verdicts[-1] if verdicts else {}
-    said = str(last.get("stage", ""))
-    line = last.get("line")
+    verdict = sealed[0] if sealed else {}
+    said = str(verdict.get("stage", ""))
     base = Run(
         file=shown,
         stage=Stage.RUN,
         stdout=streams.stdout.decode("utf-8", "replace"),
-        stderr=clean(raw_stderr),
+        stderr=clean(streams.stderr.decode("utf-8", "replace")),
         output=clean(merged),
         exit_status=status,
         cut=streams.cut,
         timed_out=timed_out,
     )
-    if said in ("read", "parse", "compile", "run") and (said != "run" or not stopped):
+
+    def told(facts: Mapping[str, object], **more: object) -> Run:
+        line = facts.get("line")
+        found: dict[str, object] = {
+            "error": str(facts.get("error") or "") or None,
+            "message": clean(str(facts.get("message") or "")),
+            "line": line if isinstance(line, int) else None,
+            "source_line": str(facts.get("source_line") or ""),
+            "waited_for_input": bool(facts.get("waited_for_input")),
+        }
+        return replace(base, **{**found, **more})  # pyright: ignore[reportArgumentType]
+
+    if said in ("read", "parse", "compile"):
+        return told(verdict, stage=Stage(said))
+    if said != "started":
+        if stopped:
+            return replace(base, message=f"stopped: {stopped}")
         return replace(
             base,
-            stage=Stage(said),
-            error=str(last.get("error") or ""),
-            message=clean(str(last.get("message") or "")),
-            line=line if isinstance(line, int) else None,
-            source_line=str(last.get("source_line") or ""),
-            waited_for_input=bool(last.get("waited_for_input")),
+            message=f"Python stopped with status {status} before the program started"
+            if status > 0
+            else f"the program was killed by signal {-status}",
         )
     if stopped:
         return replace(base, message=f"stopped: {stopped}")
+    last = ended[-1] if ended else {}
     if status == 0:
-        return replace(base, stage=Stage.OK)
+        crashed = [facts for facts in ended if facts.get("stage") == "run"]
+        # A crash is never "ok": one reported crash outweighs an exit status of 0.
+        return told(crashed[-1]) if crashed else replace(base, stage=Stage.OK)
     if status < 0:
-        message = f"the program was killed by signal {-status}"
-    elif said == "started":
-        message = f"the program exited with status {status}"
-    else:
-        message = f"Python stopped with status {status} before the program started"
+        return replace(base, message=f"the program was killed by signal {-status}")
+    if last.get("stage") == "run":
+        return told(last)
+    message = f"the program exited with status {status}"
+    if last.get("stage") == "exit":
+        return told(last, message=message)
     return replace(base, message=message)

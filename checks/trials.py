@@ -5,8 +5,10 @@ the answer printed by hand, a ``return 16`` instead of a sum, the call's argumen
 that the bug does not show. A trial calls the functions themselves, on values the student did
 not see, and compares what each call returns and prints with what it should.
 
-The calls run like every student run (``run_file``: a throwaway copy, a timeout, limits), through
-``_caller.py``, which loads the student file as a module and answers one JSON line per call.
+The calls run like every student run (``run_file``: a throwaway copy, a timeout, limits), in
+the child's trial mode (``checks/child/calls.py``), which loads the student file as a module
+and answers one JSON line per call. What a call prints is caught at the file descriptor, so a
+stream bound before the call (``from sys import stdout``) or ``os.write(1, ...)`` counts.
 """
 
 from __future__ import annotations
@@ -14,10 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from checks import expect
 from checks.attempt import Attempt
@@ -25,9 +25,6 @@ from checks.run import run_file
 
 __all__ = ["Answer", "Trial", "answers", "expect_trials"]
 
-_CALLER = Path(__file__).with_name("_caller.py")
-_CALLER_NAME = "_checks_caller.py"
-_ORDERS_NAME = "_checks_orders.json"
 _WHY = (
     "The checks also call your functions with other values than the program's own, so that a "
     "fix works for any value, not only for the lines the README shows."
@@ -82,20 +79,18 @@ def answers(attempt: Attempt, file: str, calls: Sequence[str]) -> dict[str | Non
     """
     attempt.tree(file)
     # The mark that starts each answer line. It keeps a line the program prints by chance
-    # from passing for an answer; it is no secret (the orders file beside the program holds
-    # it), so it is the same for the same calls, and an unchanged file's run can be cached.
-    token = hashlib.sha256(json.dumps(["checks-trials", file, list(calls)]).encode()).hexdigest()
-    with tempfile.TemporaryDirectory(prefix="checks-trials-") as folder:
-        orders = Path(folder) / _ORDERS_NAME
-        orders.write_text(
-            json.dumps({"token": token, "file": file, "calls": list(calls)}), encoding="utf-8"
-        )
-        run = run_file(
-            Path(_CALLER_NAME),
-            folder=attempt.folder,
-            overlays={**attempt.overlays(), _CALLER_NAME: _CALLER, _ORDERS_NAME: orders},
-            limits=attempt.limits,
-        )
+    # from passing for an answer; it is no secret (what the calls print is caught apart), so
+    # it is the same for the same calls, and an unchanged file's run can be cached.
+    token = hashlib.sha256(json.dumps(["trials", file, list(calls)]).encode()).hexdigest()
+    attempt.student_file(file)
+    run = run_file(
+        attempt.folder / file,
+        folder=attempt.folder,
+        overlays=attempt.overlays(),
+        limits=attempt.limits,
+        calls=list(calls),
+        token=token,
+    )
     found: dict[str | None, Answer] = {}
     for line in run.lines:
         mark, _, body = line.partition(" ")

@@ -11,12 +11,13 @@ from checks import probe
 from checks.attempt import Attempt
 from checks.model import Exercise
 from checks.run import Limits
+from tests.support import run_pytest
 
 STUDENT = "student.py"
 
 DRIVER = """\
 from pathlib import Path
-from checks.probe import Probe
+from checks.child.probe import Probe
 
 here = Path(__file__).resolve().parent
 p = Probe(here / "student.py")
@@ -146,3 +147,12 @@ def test_plain_keeps_values_json_can_carry() -> None:
         "n": None,
         "_private": 1.5,
     }
+
+
+def test_bytecode_solution_passes_with_the_shell_optimizing() -> None:
+    """With PYTHONOPTIMIZE=2 in the shell, 06's expected bytecode is measured in the same
+    child (same Python, same flags) as the student's, so the reference solution still passes."""
+    done = run_pytest(
+        "exercises/06", "--solutions", "-p", "no:cacheprovider", env={"PYTHONOPTIMIZE": "2"}
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -19,6 +19,7 @@ import psutil
 import pytest
 
 from checks import Limits, Stage, run_file
+from checks import run as run_module
 from checks.model import Run
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -41,7 +42,7 @@ def test_golden(folder: Path) -> None:
     got = {key: getattr(run, key) for key in expected}
     got["stage"] = run.stage.value
     assert got == expected, f"{folder.name}: {run}"
-    assert "_launcher" not in run.output, "the kit's own frames must not show"
+    assert "launch.py" not in run.output, "the kit's own frames must not show"
 
 
 @pytest.mark.parametrize(
@@ -199,3 +200,90 @@ def test_fork_bomb_is_stopped(tmp_path: Path) -> None:
         if p.status() != psutil.STATUS_ZOMBIE and "sleep(600)" in " ".join(p.cmdline())
     ]
     assert not alive
+
+
+KIT_SEEKER = """\
+import gc, os, sys
+kit = {kit!r}
+try:
+    import checks
+    print("imported", checks.__name__)
+except ImportError:
+    print("no checks")
+print("env", sorted(k for k, v in os.environ.items() if k.startswith("CHECKS") or kit in v))
+print("path", [p for p in sys.path if kit in p])
+print("prefix", kit in sys.prefix or kit in sys.executable or kit in os.getcwd())
+print("argv", [a for a in sys.argv + getattr(sys, "orig_argv", []) if kit in a])
+modules = [n for n, m in list(sys.modules.items()) if kit in str(getattr(m, "__file__", ""))]
+print("modules", modules)
+frames, frame = [], sys._getframe()
+while frame is not None:
+    if kit in frame.f_code.co_filename:
+        frames.append(frame.f_code.co_filename)
+    frame = frame.f_back
+print("frames", frames)
+held = []
+for o in gc.get_objects():
+    if o is globals() or o is held or o is sys._getframe().f_code.co_consts:
+        continue  # the program's own words for the kit's folder
+    items = o.values() if isinstance(o, dict) else o if isinstance(o, (list, tuple)) else ()
+    if any(isinstance(x, str) and kit in x for x in items):
+        held.append(type(o).__name__)
+print("objects", held[:3])
+"""
+
+
+def test_the_child_holds_nothing_of_the_kit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Student code can neither import the kit nor find its folder or its variables."""
+    from checks.manifest import KIT_ROOT
+
+    monkeypatch.setenv("CHECKS_SOMETHING", "1")
+    program = tmp_path / "program.py"
+    program.write_text(KIT_SEEKER.format(kit=str(KIT_ROOT)), encoding="utf-8")
+    run = run_file(program, limits=LIMITS)
+    assert run.stage is Stage.OK, run
+    assert run.lines == [
+        "no checks",
+        "env []",
+        "path []",
+        "prefix False",
+        "argv []",
+        "modules []",
+        "frames []",
+        "objects []",
+    ], run.stdout
+
+
+def test_a_flood_is_noticed_whatever_the_timeout(tmp_path: Path) -> None:
+    """Output past the cap stops the program the moment it is crossed, and says so, even with
+    a timeout shorter than the interpreter takes to start on a busy machine: the program's
+    time counts from when its code starts."""
+    program = tmp_path / "program.py"
+    program.write_text(
+        "import sys, time\nsys.stdout.write('x' * (1024 * 1024 + 1))\ntime.sleep(600)\n",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    run = run_file(program, limits=Limits(timeout=0.1, output_cap=1024 * 1024))
+    assert run.cut, run.message
+    assert not run.timed_out, run.message
+    assert run.message == "stopped: it printed more than 1048576 bytes", run.message
+    assert time.monotonic() - started < 60
+
+
+def test_the_program_clock_leaves_out_waiting_for_a_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's timeout counts the time its program had: the time it waited for a CPU on a busy
+    machine is left out, up to a bound (it is stopped after ten times its timeout at most)."""
+    waited = [0.0]
+    now = [100.0]
+    monkeypatch.setattr(run_module, "_runqueue_wait", lambda _pid: waited[0])
+    monkeypatch.setattr(run_module.time, "monotonic", lambda: now[0])
+    clock = run_module._ProgramClock(1)  # pyright: ignore[reportPrivateUsage]
+    assert clock.used() == 0.0  # nothing counts before the code starts
+    clock.begin()
+    now[0], waited[0] = 101.0, 0.75
+    assert clock.used() == pytest.approx(0.25)
+    now[0], waited[0] = 111.0, 11.0
+    assert clock.used() == pytest.approx(1.1)  # a tenth of the wall time, however starved

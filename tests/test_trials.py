@@ -137,3 +137,37 @@ def test_a_file_that_does_not_parse_fails_first(tmp_path: Path) -> None:
     """A file that does not parse fails with the parser's message, before anything runs."""
     message = _failure(_attempt(tmp_path, "def f(:\n"), [Trial("f()", returns=None)])
     assert "does not parse yet" in message
+
+
+BOUND_EARLIER = """\
+import os
+import sys
+from sys import stdout
+
+
+def show(runs, out=sys.stdout):
+    out.write(f"runs: {runs}\\n")
+
+
+def shout(word):
+    stdout.write(word.upper() + "\\n")
+
+
+def raw(word):
+    os.write(1, word.encode() + b"\\n")
+"""
+
+
+def test_output_through_a_stream_bound_earlier_counts(tmp_path: Path) -> None:
+    """What a call writes to stdout counts however it gets there: a stream bound before the
+    call (`from sys import stdout`, a default argument) or os.write(1, ...)."""
+    attempt = _attempt(tmp_path, BOUND_EARLIER)
+    expect_trials(
+        attempt,
+        STUDENT,
+        [
+            Trial("show(3)", returns=None, prints=("runs: 3",)),
+            Trial("shout('hi')", returns=None, prints=("HI",)),
+            Trial("raw('low')", returns=None, prints=("low",)),
+        ],
+    )

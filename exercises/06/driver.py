@@ -1,18 +1,23 @@
 """The checks run this file to try your bytecode.py. You do not need to open or change it.
 
-It imports bytecode.py, calls to_code() on the sources in samples.py, and opnames() on every
-function and code object of samples.py and of a function it makes up as it runs. It prints what
-they gave as one line of JSON; the checks compare that with what dis says on the same Python.
+First it measures what the checks expect, on this very Python and with its very flags: the
+bytecode compile() makes of each source in samples.py, what running it prints and defines, and
+the instruction names dis gives for every function and code object of samples.py and of a
+function it makes up as it runs. Then it imports bytecode.py, calls to_code() on the sources
+and opnames() on the same objects, and prints both as one line of JSON for the checks.
 """
 
 from __future__ import annotations
 
+import dis
+import json
 import random
+import sys
 import types
 from pathlib import Path
 
 from checks.bytecode import code_objects, instruction_names
-from checks.probe_child import Probe, plain
+from checks.child.probe import Probe, plain
 
 HERE = Path(__file__).resolve().parent
 STEPS = (
@@ -23,9 +28,10 @@ STEPS = (
     "value = -value if value > {k} else value",
     "for _ in range({k}):\n        value -= 1",
 )
-
-probe = Probe(HERE / "bytecode.py")
-student = probe.load()
+NOT_CONSTANT = frozenset(dis.hasname) | frozenset(dis.haslocal) | frozenset(dis.hasfree)
+"""Opcodes whose argument names a variable: a LOAD_ among them loads no constant."""
+BINARY = frozenset(name for name in dis.opmap if name.startswith("BINARY_"))
+"""This Python's instructions that work out an operator (BINARY_OP; BINARY_ADD on 3.10)."""
 
 
 def made_up() -> str:
@@ -34,19 +40,116 @@ def made_up() -> str:
     return "def made_up(value):\n" + "".join(f"    {step}\n" for step in steps) + "    return value\n"
 
 
-def code_facts(code: object) -> dict[str, object]:
-    """What the checks need to know about the value to_code() returned."""
-    if not isinstance(code, types.CodeType):
-        return {"type": type(code).__name__, "repr": repr(code)[:200]}
-    namespace: dict[str, object] = {}
-    ran = probe.call(exec, code, namespace, keep=lambda _: None)
+def plain_value(value: object) -> object:
+    """A value as JSON carries it, or its repr."""
+    return value if value is None or isinstance(value, (bool, int, float, str)) else repr(value)
+
+
+def stores(code: types.CodeType) -> list[dict[str, object]]:
+    """For each name the code stores, what the instruction before the store loads, per dis."""
+    found: list[dict[str, object]] = []
+    previous = None
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "STORE_NAME" and previous is not None:
+            found.append(
+                {
+                    "name": instruction.argval,
+                    "loaded_by": previous.opname,
+                    "value": plain_value(previous.argval),
+                    "constant": previous.opcode in dis.hasconst
+                    or (previous.opname.startswith("LOAD_") and previous.opcode not in NOT_CONSTANT),
+                }
+            )
+        previous = instruction
+    return found
+
+
+def bytecode_facts(code: types.CodeType) -> dict[str, object]:
+    """What the checks judge of a code object: its instructions, stores and operators."""
     return {
-        "type": "code",
-        "constants": [c for c in code.co_consts if c is None or isinstance(c, (int, float, str))],
         "instructions": instruction_names(code),
-        "ran": ran,
-        "names": plain(namespace),
+        "constants": [c for c in code.co_consts if c is None or isinstance(c, (int, float, str))],
+        "stores": stores(code),
+        "operators": [i.opname for i in dis.get_instructions(code) if i.opname in BINARY],
     }
+
+
+probe = Probe(HERE / "bytecode.py")
+program = (HERE / "samples.py").read_text(encoding="utf-8") + "\n\n" + made_up()
+module = compile(program, str(HERE / "samples.py"), "exec", dont_inherit=True)
+codes = code_objects(module)
+namespace: dict[str, object] = {}
+exec(module, namespace)
+sources = list(namespace["SOURCES"])  # type: ignore[call-overload]
+
+
+def expected_for(source: str) -> dict[str, object]:
+    """What compile() in exec mode gives for ``source`` here, and what running it does."""
+    code = compile(source, "<to_code>", "exec", dont_inherit=True)
+    ran: dict[str, object] = {}
+    return {**bytecode_facts(code), "ran": probe.call(exec, code, ran, keep=lambda _: None), "names": plain(ran)}
+
+
+# Measured before the student's module is loaded, and kept as text, which it cannot change.
+expected = json.dumps(
+    {
+        "to_code": [expected_for(source) for source in sources],
+        "listings": {label: instruction_names(code) for label, code in codes.items()},
+    }
+)
+functions = {
+    label: value
+    for value in namespace.values()
+    if isinstance(value, types.FunctionType)
+    for label, code in codes.items()
+    if code is value.__code__
+}
+student = probe.load()
+
+
+def to_code_facts(source: str) -> dict[str, object]:
+    """Call to_code(source): what it returned, and whether any code of the source ran."""
+    started: list[types.CodeType] = []
+
+    def watch(frame: types.FrameType, event: str, _arg: object) -> None:
+        if event == "call" and frame.f_code.co_name == "<module>":
+            started.append(frame.f_code)
+
+    def traced(text: str) -> object:
+        sys.settrace(watch)
+        try:
+            return student.to_code(text)
+        finally:
+            sys.settrace(None)
+
+    called = probe.call(traced, source, keep=lambda value: value)
+    if "error" in called:
+        return called
+    code = called.pop("value")
+    shapes = {compiled.co_code for compiled in _compiled(source)}
+    called["executed"] = any(c is code or c.co_code in shapes for c in started)
+    if not isinstance(code, types.CodeType):
+        called["value"] = {"type": type(code).__name__, "repr": repr(code)[:200]}
+        return called
+    ran: dict[str, object] = {}
+    called["value"] = {
+        "type": "code",
+        **bytecode_facts(code),
+        "ran": probe.call(exec, code, ran, keep=lambda _: None),
+        "names": plain(ran),
+    }
+    return called
+
+
+def _compiled(source: str) -> list[types.CodeType]:
+    """The code objects compile() can make of ``source``, in each mode it accepts."""
+    found = []
+    for mode in ("exec", "single", "eval"):
+        try:
+            found.append(compile(source, "<to_code>", mode, dont_inherit=True))
+        except SyntaxError:
+            continue
+    return found
 
 
 def names_list(value: object) -> object:
@@ -56,24 +159,10 @@ def names_list(value: object) -> object:
     return {"type": type(value).__name__, "repr": repr(value)[:200]}
 
 
-program = (HERE / "samples.py").read_text(encoding="utf-8") + "\n\n" + made_up()
-module = compile(program, str(HERE / "samples.py"), "exec", dont_inherit=True)
-codes = code_objects(module)
-namespace: dict[str, object] = {}
-exec(module, namespace)
-functions = {
-    label: value
-    for value in namespace.values()
-    if isinstance(value, types.FunctionType)
-    for label, code in codes.items()
-    if code is value.__code__
-}
 probe.report(
     program=program,
-    to_code=[
-        probe.call(lambda s: student.to_code(s), source, keep=code_facts)
-        for source in namespace["SOURCES"]
-    ],
+    expected=expected,
+    to_code=[to_code_facts(source) for source in sources],
     functions={
         label: probe.call(lambda f: student.opnames(f), function, keep=names_list)
         for label, function in functions.items()

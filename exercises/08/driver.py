@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from checks.print_order import watch_printing
-from checks.probe_child import Probe
+from checks.child.probe import Probe
 
 HERE = Path(__file__).resolve().parent
 STUDENT = HERE / "report.py"

@@ -21,7 +21,7 @@ import typing
 from collections.abc import Callable
 from pathlib import Path
 
-from checks.probe_child import Probe
+from checks.child.probe import Probe
 
 HERE = Path(__file__).resolve().parent
 FILES = ("not_enforced.py", "invoice.py")

@@ -15,7 +15,7 @@ import random
 from pathlib import Path
 
 from checks.bytecode import Watched, watch_call
-from checks.probe_child import Probe
+from checks.child.probe import Probe
 
 HERE = Path(__file__).resolve().parent
 FUNCTIONS = ("total_loop", "total_builtin")

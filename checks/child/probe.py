@@ -3,14 +3,15 @@
 A kit-owned driver (``exercises/NN/driver.py``) imports this in the child process that tries the
 student's module; the parent's half, which reads the facts, is ``checks.probe``. It imports the
 standard library only, and nothing of the kit that would bring pytest in: every run of a driver
-pays for what it imports.
+pays for what it imports. What the student's code prints is caught at the file descriptor
+(``capture.at_fd``), and before it is loaded the child package is hidden (``hide_package``):
+the student's module can import nothing of the kit's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
-import io
 import json
 import os
 import sys
@@ -18,6 +19,9 @@ import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from checks.child import hide_package
+from checks.child.capture import at_fd
 
 __all__ = ["FACTS_MARK", "Probe", "plain"]
 
@@ -34,18 +38,23 @@ class Probe:
     def load(self) -> Any:
         """Import the student's module; if it cannot be imported, report why and stop."""
         name = self.student_file.stem
-        printed = io.StringIO()
-        try:
-            spec = importlib.util.spec_from_file_location(name, self.student_file)
-            if spec is None or spec.loader is None:
-                msg = f"{self.student_file.name} cannot be imported as a module"
-                raise ImportError(msg)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module
-            with contextlib.redirect_stdout(printed):
+        hide_package()
+        module: Any = None
+        with at_fd(1) as printed:
+            try:
+                spec = importlib.util.spec_from_file_location(name, self.student_file)
+                if spec is None or spec.loader is None:
+                    msg = f"{self.student_file.name} cannot be imported as a module"
+                    raise ImportError(msg)
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[name] = module
                 spec.loader.exec_module(module)
-        except BaseException as error:  # noqa: BLE001 - a failed import is the student's answer
-            self.report(loaded=self._raised(error, printed.getvalue()))
+            except BaseException as error:  # noqa: BLE001 - a failed import is the answer
+                failed: BaseException | None = error
+            else:
+                failed = None
+        if failed is not None:
+            self.report(loaded=self._raised(failed, printed.text))
             raise SystemExit(0) from None
         return module
 
@@ -53,13 +62,17 @@ class Probe:
         self, func: Callable[..., object], *args: object, keep: Callable[[Any], object] = repr
     ) -> dict[str, object]:
         """Call ``func``: ``{"value": keep(result), "printed"}``, or what it raised and where."""
-        printed = io.StringIO()
-        try:
-            with contextlib.redirect_stdout(printed):
+        value: object = None
+        with at_fd(1) as printed:
+            try:
                 value = keep(func(*args))
-        except BaseException as error:  # noqa: BLE001 - every crash is the student's answer
-            return self._raised(error, printed.getvalue())
-        return {"value": value, "printed": printed.getvalue()}
+            except BaseException as error:  # noqa: BLE001 - every crash is the student's answer
+                failed: BaseException | None = error
+            else:
+                failed = None
+        if failed is not None:
+            return self._raised(failed, printed.text)
+        return {"value": value, "printed": printed.text}
 
     def report(self, **facts: object) -> None:
         """Print the facts as the mark and one line of JSON."""

@@ -1,0 +1,400 @@
+"""The one way into the child: run a file the way ``python FILE`` does, or call its functions.
+
+This script runs in the child interpreter, the very Python under test, so that every verdict
+belongs to it: read (the bytes are not source text CPython accepts), parse (``ast.parse``
+refuses it), compile (the parser accepts it, the compiler refuses it), run (it started, then
+failed), or ok. That verdict is decided before the file's code starts and sealed: written on a
+pipe of its own (the ``seal`` descriptor of the orders), which is then closed, so that nothing
+the code does later can speak on it. Only then is confinement applied (``confine.apply``) and
+the code started, as ``__main__`` with its folder first on ``sys.path`` and ``sys.argv[0]`` the
+file; or, for trials, loaded as a module whose functions are called (``calls.answer``).
+
+How the run ended (the exception that stopped it, ``SystemExit`` and its code, and the line of
+the student's file it came from) goes on a second pipe, the ``report`` descriptor. The code
+can write there too, so the parent takes from it only what the code could say anyway: the
+stage comes from the seal and the exit status.
+
+Usage: ``python -E -S -u -X utf8 start.py`` (``start.py`` beside a private copy of the package,
+which calls ``main``) with the orders on stdin, until it ends:
+``file`` (absolute), ``shown`` (``sys.argv[0]``), ``seal`` and ``report`` (descriptors),
+``hide`` (folders taken off ``sys.path``), ``helpers`` (whether a kit-owned script may import
+the child package), ``confine.*`` (the spec for ``confine.apply``), and for trials
+``mode=calls``, ``call`` (one item per call) and ``token``; as ``key=value`` items separated by
+NUL bytes. It imports nothing of the kit's parent side: it must run on any Python from 3.10.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import sys
+import types
+
+# Every import here is paid on every run of a student file: `ast`, `tokenize` and `typing`
+# are left out (the parse goes through compile() with PyCF_ONLY_AST, and tokenize is imported
+# only for a file that may declare its encoding).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import NoReturn
+
+PYCF_ONLY_AST = 0x400
+"""``ast.PyCF_ONLY_AST``: compile() then returns the syntax tree, exactly as ``ast.parse``."""
+
+NUL_PROBE = b"x = 1\n#\0\n"
+"""A file with a NUL byte in a comment: the interpreter says whether it reads such files."""
+
+
+class _Pipe:
+    """A descriptor the launcher tells the parent what happened on, one ``repr`` line each."""
+
+    __slots__ = ("_fd",)
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def send(self, **fields: object) -> None:
+        # repr() of plain str/int/bool/None values, read back with ast.literal_eval: no json
+        # import in the child, where every millisecond of start-up is paid on every run.
+        if self._fd < 0:
+            return
+        data = f"{fields!r}\n".encode("utf-8", "backslashreplace")
+        try:
+            while data:
+                data = data[os.write(self._fd, data) :]
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        """Close the descriptor: from now on nothing can be said on it."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def _read_orders() -> dict[str, list[str]]:
+    """The parent's orders: ``key=value`` items separated by NUL bytes, until stdin ends."""
+    data = os.read(0, 1 << 20)
+    while True:
+        more = os.read(0, 1 << 20)
+        if not more:
+            break
+        data += more
+    orders: dict[str, list[str]] = {}
+    for item in data.decode("utf-8", "surrogateescape").split("\0"):
+        key, sep, value = item.partition("=")
+        if sep:
+            orders.setdefault(key, []).append(value)
+    return orders
+
+
+def _descriptor(given: str) -> int:
+    """A descriptor the parent passed: its number, or on Windows ``h`` and a handle."""
+    if given.startswith("h"):  # pragma: no cover - Windows: reviewed by reading, not run here
+        import msvcrt
+
+        return msvcrt.open_osfhandle(int(given[1:]), 0)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
+    return int(given)
+
+
+def _one(orders: dict[str, list[str]], key: str, default: str = "") -> str:
+    values = orders.get(key)
+    return values[0] if values else default
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _interpreter_rejects_nul() -> bool:
+    """Ask this interpreter (by running it on a tiny file) whether a NUL byte stops reading."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        probe = os.path.join(folder, "nul.py")
+        with open(probe, "wb") as f:
+            f.write(NUL_PROBE)
+        done = subprocess.run(
+            [sys.executable, "-E", probe],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+    return done.returncode != 0 and b"null bytes" in done.stderr
+
+
+def _source_encoding(data: bytes) -> str:
+    """The encoding CPython reads ``data`` with (``tokenize.detect_encoding``'s answer)."""
+    head = b"\n".join(data.split(b"\n", 2)[:2])
+    if not data.startswith(b"\xef\xbb\xbf") and b"coding" not in head:
+        return "utf-8"  # no BOM and no room for a cookie: what detect_encoding would say
+    import io
+    import tokenize
+
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return encoding
+
+
+def _decode(path: str, data: bytes) -> str:
+    """Decode source bytes as CPython's file reader does, or raise ``SyntaxError``."""
+    nul = data.find(b"\0")
+    if nul >= 0:
+        error = SyntaxError("source code cannot contain null bytes")
+        error.filename, error.lineno = path, _line_of(data, nul)
+        raise error
+    try:
+        encoding = _source_encoding(data)
+    except SyntaxError as error:
+        if "invalid or missing encoding declaration" not in str(error):
+            error.filename = path
+            raise
+        # A byte that is not UTF-8 on line 1 or 2, with no cookie: CPython's own words follow.
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as bad:
+        line = _line_of(data, bad.start)
+        byte = data[bad.start]
+        if encoding.startswith("utf-8"):
+            message = (
+                f"Non-UTF-8 code starting with '\\x{byte:02x}' in file {path} on line {line}, "
+                "but no encoding declared; see https://peps.python.org/pep-0263/ for details"
+            )
+        else:
+            message = f"encoding problem: {encoding} cannot decode byte 0x{byte:02x}"
+        error = SyntaxError(message)
+        error.filename, error.lineno = path, line
+        raise error from None
+
+
+def _refuse(seal: _Pipe, stage: str, error: BaseException) -> NoReturn:
+    """Seal a read, parse or compile verdict, print what CPython prints, and stop."""
+    line = getattr(error, "lineno", None)
+    text = getattr(error, "text", None) or ""
+    message = getattr(error, "msg", None) or str(error)
+    seal.send(
+        stage=stage,
+        error=type(error).__name__,
+        message=message,
+        line=line,
+        source_line=text.strip("\r\n"),
+    )
+    seal.close()
+    # CPython prints a syntax error with no "Traceback" header: the code never ran.
+    import traceback
+
+    sys.stderr.write("".join(traceback.format_exception_only(type(error), error)))
+    sys.stderr.flush()
+    sys.exit(1)
+
+
+def _run_unjudged(seal: _Pipe, path: str) -> NoReturn:
+    """Hand a file this interpreter reads its own way (a NUL byte on 3.10) to the interpreter.
+
+    The program runs in a grandchild that inherits neither pipe; its verdict is sealed after.
+    """
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-E", "-s", "-u", "-X", "utf8", path],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+    )
+    os.write(1, done.stdout)
+    os.write(2, done.stderr)
+    text = done.stderr.decode("utf-8", "replace")
+    last = text.strip().splitlines()[-1] if text.strip() else ""
+    if done.returncode == 1 and "Traceback (most recent call last)" not in text:
+        name, _, message = last.partition(": ")
+        if name in {"SyntaxError", "IndentationError", "TabError"}:
+            seal.send(stage="parse", error=name, message=message, line=None, source_line="")
+            seal.close()
+            sys.exit(1)
+    seal.send(stage="started")
+    seal.close()
+    sys.exit(done.returncode)
+
+
+def _inside(entry: str, folders: Iterable[str]) -> bool:
+    real = os.path.normcase(os.path.realpath(entry or "."))
+    return any(real == f or real.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
+
+
+def _hide_kit(hidden: list[str], *, helpers: bool) -> None:
+    """Take the kit off ``sys.path`` and out of ``sys.modules``: the student cannot import it.
+
+    ``helpers`` (a kit-owned driver's run) leaves the private copy of the child package where
+    the driver finds it; the driver hides it (``Probe.load``) before it loads the student's.
+    """
+    folders = [os.path.normcase(os.path.realpath(f)) for f in hidden if f]
+    sys.path[:] = [e for e in sys.path if not _inside(e, folders)]
+    for entry in list(sys.path_importer_cache):
+        if _inside(entry, folders):
+            del sys.path_importer_cache[entry]
+    sys.meta_path[:] = [
+        finder for finder in sys.meta_path if "editable" not in type(finder).__module__
+    ]
+    if not helpers:
+        from checks.child import hide_package
+
+        hide_package()
+
+
+def _run_main(
+    code: types.CodeType,
+    path: str,
+    report: _Pipe,
+    crash_line: Callable[[str, types.TracebackType | None], tuple[int | None, str]],
+) -> NoReturn:
+    """What ``python FILE`` sets up for the script, then the script itself."""
+    main_module = types.ModuleType("__main__")
+    main_module.__dict__.update(
+        __file__=path, __cached__=None, __builtins__=builtins, __package__=None, __spec__=None
+    )
+    sys.modules["__main__"] = main_module
+    try:
+        exec(code, main_module.__dict__)
+    except SystemExit as error:
+        tb = error.__traceback__.tb_next if error.__traceback__ else None
+        line, source_line = crash_line(path, tb)
+        report.send(
+            stage="exit",
+            error="SystemExit",
+            code=error.code
+            if error.code is None or isinstance(error.code, int)
+            else str(error.code),
+            line=line,
+            source_line=source_line,
+        )
+        raise
+    except BaseException as error:  # noqa: BLE001 - every crash is the student's verdict
+        _end_in_crash(error, path, report, crash_line)
+    sys.exit(0)
+
+
+def _end_in_crash(
+    error: BaseException,
+    path: str,
+    report: _Pipe,
+    crash_line: Callable[[str, types.TracebackType | None], tuple[int | None, str]],
+    excepthook: Callable[..., object] = sys.excepthook,
+    end: Callable[[int], NoReturn] = os._exit,
+) -> NoReturn:
+    """Report a crash, print its traceback as CPython does, and end with status 1.
+
+    A crash is never an "ok": the report goes out first (the exception's name before anything
+    of the student's can run, such as its ``__str__``), the traceback is printed by the hook
+    this interpreter started with (not one the program put in its place), and the process
+    ends at once, so no ``atexit`` function or replaced hook can change its exit status.
+    """
+    tb = error.__traceback__.tb_next if error.__traceback__ else None
+    name = type(error).__name__
+    report.send(stage="run", error=name)
+    try:
+        line, source_line = crash_line(path, tb)
+        report.send(
+            stage="run",
+            error=name,
+            message=str(error),
+            line=line,
+            source_line=source_line,
+            waited_for_input=isinstance(error, EOFError),
+        )
+        excepthook(type(error), error.with_traceback(tb), tb)
+    except BaseException:  # noqa: BLE001, S110 - the crash is reported; its words were the student's
+        pass
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:  # noqa: SIM105 - no contextlib import in the child, paid on every run
+            stream.flush()  # pyright: ignore[reportOptionalMemberAccess]
+        except BaseException:  # noqa: BLE001, S110 - a stream the program broke
+            pass
+    end(1)
+
+
+def main() -> NoReturn:
+    """Judge the file's read, parse and compile, seal that verdict, then run or call it."""
+    if sys.flags.no_site:
+        # Started with -S, so that no site-packages leads to the kit: what site gives a script.
+        import site
+
+        site.setquit()
+        site.setcopyright()
+        site.sethelper()
+    orders = _read_orders()
+    seal = _Pipe(_descriptor(_one(orders, "seal", "-1")))
+    report = _Pipe(_descriptor(_one(orders, "report", "-1")))
+    # The program gets no input: input() meets the end of the file at once.
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+
+    # The child package comes from its private copy (``sys.path[0]``), never from the kit.
+    from checks.child import confine
+    from checks.child.where import crash_line
+
+    path = _one(orders, "file")
+    given = _one(orders, "shown", path)
+    calls = orders.get("call", [])
+    trial = _one(orders, "mode") == "calls"
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as error:
+        seal.send(
+            stage="read", error=type(error).__name__, message=str(error), line=None, source_line=""
+        )
+        seal.close()
+        sys.stderr.write(f"{sys.executable}: can't open file {given!r}: {error}\n")
+        sys.exit(2)
+
+    if b"\0" in data and not trial and not _interpreter_rejects_nul():
+        _run_unjudged(seal, path)
+    try:
+        text = _decode(path, data)
+    except SyntaxError as error:
+        _refuse(seal, "read", error)
+    try:
+        tree = compile(text, path, "exec", flags=PYCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, MemoryError, RecursionError) as error:
+        _refuse(seal, "parse", error)
+    try:
+        code = compile(tree, path, "exec", dont_inherit=True)  # pyright: ignore[reportArgumentType] - an ast.Module
+    except (SyntaxError, MemoryError, RecursionError) as error:
+        _refuse(seal, "compile", error)
+    del tree, text, data
+
+    # Sealed: the verdict is out and its pipe closed before a line of the student's runs.
+    seal.send(stage="started")
+    seal.close()
+    del seal
+    spec: dict[str, list[str]] = {
+        key[len("confine.") :]: values
+        for key, values in orders.items()
+        if key.startswith("confine.")
+    }
+    private = sys.path[0]
+    sys.argv = [given]
+    sys.orig_argv = [sys.executable, given]
+    sys.path[0] = os.path.dirname(path)
+    helpers = bool(_one(orders, "helpers")) and not trial
+    if helpers:
+        sys.path.insert(1, private)
+    if trial:
+        from checks.child import calls as trials
+
+        _hide_kit(orders.get("hide", []), helpers=False)
+        confine.apply(spec)
+        trials.answer(code, path, calls, _one(orders, "token"))
+        sys.exit(0)
+    _hide_kit(orders.get("hide", []), helpers=helpers)
+    del orders, private
+    confine.apply(spec)
+    del confine, spec
+    _run_main(code, path, report, crash_line)
+
+
+if __name__ == "__main__":
+    main()
