@@ -343,7 +343,7 @@ def _student_code_running(process: subprocess.Popen[str]) -> bool:
     with_children = psutil.Process(process.pid).children(recursive=True)
     for child in with_children:
         try:
-            if any("_launcher" in part for part in child.cmdline()):
+            if any(part.endswith("start.py") for part in child.cmdline()):
                 return True
         except psutil.Error:
             continue
