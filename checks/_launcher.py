@@ -177,8 +177,21 @@ def _crash_line(path: str, tb: types.TracebackType | None) -> tuple[int | None, 
     return line, linecache.getline(path, line).strip()
 
 
+def _confinement() -> types.ModuleType:
+    """``checks/child/confine.py``, loaded by its path and left out of ``sys.modules``."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "child"))
+    try:
+        import confine  # pyright: ignore[reportMissingImports]
+    finally:
+        del sys.path[0]
+        sys.modules.pop("confine", None)
+    return confine  # pyright: ignore[reportUnknownVariableType]
+
+
 def main() -> NoReturn:
     secret = sys.stdin.readline().strip()
+    spec = sys.stdin.readline()  # what the program may reach (an empty line: not confined)
+    confine = _confinement()
     # The program gets no input: input() meets the end of the file at once.
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -198,6 +211,7 @@ def main() -> NoReturn:
         sys.stderr.write(f"{sys.executable}: can't open file {given!r}: {error}\n")
         sys.exit(2)
 
+    confine.enter(spec, path, channel.send)
     if b"\0" in data and not _interpreter_rejects_nul():
         _run_unjudged(channel, path)
     try:
@@ -237,6 +251,7 @@ def main() -> NoReturn:
             line=line,
             source_line=source_line,
             waited_for_input=isinstance(error, EOFError),
+            **confine.refusal(error),
         )
         sys.excepthook(type(error), error.with_traceback(tb), tb)
         sys.exit(1)

@@ -42,7 +42,7 @@ from typing import IO, Any
 
 import psutil
 
-from checks import reports
+from checks import reports, sandbox
 from checks.cache import digest_tree
 from checks.manifest import KIT_ROOT
 from checks.model import Exercise, Grade
@@ -450,7 +450,12 @@ def _check_types_of_batch(
 
 
 def _grade(
-    ready: _Prepared, exercises: Sequence[Exercise], worker: _Worker, cache: Path, timeout: float
+    ready: _Prepared,
+    exercises: Sequence[Exercise],
+    worker: _Worker,
+    cache: Path,
+    timeout: float,
+    confinement: str = sandbox.DEFAULT_MODE,
 ) -> Grade:
     """Check one prepared submission in ``worker`` (or take its twin's verdicts) and write its
     reports."""
@@ -468,6 +473,7 @@ def _grade(
                 f"--submission={ready.files}",
                 f"--gradescope={results}",
                 f"--checks-cache={cache}",
+                f"--sandbox={confinement}",
                 "-p",
                 "no:cacheprovider",
                 "--color=no",
@@ -581,6 +587,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
     problem = _check_input(submissions, args.submissions, out)
     if not problem and args.jobs is not None and args.jobs < 1:
         problem = "--jobs must be 1 or more"
+    if not problem and args.sandbox == "require" and not sandbox.confined(sandbox.probe()):
+        why = sandbox.probe().removeprefix("not confined: ")
+        problem = f"--sandbox=require, but this system cannot confine student programs: {why}"
     if problem:
         print(f"checks grade: {problem}", file=sys.stderr)
         return USAGE_ERROR
@@ -590,7 +599,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     jobs = args.jobs or os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="checks-grade-") as scratch:
         work = Path(scratch)
-        grades = _grade_batch(submissions, out, exercises, work, jobs, args.timeout)
+        grades = _grade_batch(submissions, out, exercises, work, jobs, args.timeout, args.sandbox)
     reports.write_csv(out / "grades.csv", grades, exercises)
     print(f"Wrote {out / 'grades.csv'} and a report per student in {out}.")
     return 0
@@ -603,6 +612,7 @@ def _grade_batch(
     work: Path,
     jobs: int,
     timeout: float,
+    confinement: str = sandbox.DEFAULT_MODE,
 ) -> dict[str, Grade]:
     """Prepare every submission, check the batch's types once, then grade in ``jobs`` workers."""
     cache = work / "cache"
@@ -656,7 +666,7 @@ def _grade_batch(
                 if ready.twin is not None:
                     ready.twin.done.wait()
                 try:
-                    grade = _grade(ready, exercises, worker, cache, timeout)
+                    grade = _grade(ready, exercises, worker, cache, timeout, confinement)
                 except Exception as error:  # noqa: BLE001 - one submission never stops the batch
                     grade = reports.zero_grade(exercises, f"Grading failed: {error!r}.")
                 finally:
@@ -742,6 +752,9 @@ def register(verbs: Any) -> None:  # argparse keeps the type of `verbs` private
         default=GRADE_TIMEOUT,
         metavar="SECONDS",
         help=f"time one submission's tests may take in all (default: {GRADE_TIMEOUT:g})",
+    )
+    grade.add_argument(
+        "--sandbox", choices=sandbox.MODES, default=sandbox.DEFAULT_MODE, help=sandbox.SANDBOX_HELP
     )
     grade.set_defaults(handler=cmd_grade)
     bundle = verbs.add_parser("gradescope-zip", help=ZIP_HELP, description=ZIP_HELP)

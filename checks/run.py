@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import cast
@@ -36,6 +36,7 @@ if sys.platform != "win32":
     # Imported here, once: not in every forked child, where an import costs each run.
     import resource
 
+from checks import sandbox
 from checks.cache import digest_tree, load_json, prune, store_json
 from checks.model import Run, Stage
 
@@ -73,6 +74,11 @@ _IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
 _TIMED_OUT = "it did not finish within {seconds:g} seconds"
 _FLOODED = "it printed more than {cap} bytes"
 _FORKED = "it started more than {count} processes"
+_DRIVERS = ("driver.py", "_checks_caller.py")
+"""The kit's own scripts that import the kit, then load the student's code: they are confined
+at that load (``confine.enter``), not before their own imports."""
+_TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
+"""Where a program's temporary files go: a private folder beside its copy, removed with it."""
 _CHILD_ENV_DROP = (
     "PYTHON",
     "PYTEST_",
@@ -361,6 +367,7 @@ class RunCache:
             str(shown),
             str(folder),
             json.dumps(sorted(child_environment().items())),
+            f"sandbox={sandbox.mode()}",
             digest_tree(work, caches=True),
         ]
         digest.update("\0".join(head).encode("utf-8", "surrogateescape"))
@@ -444,6 +451,7 @@ def run_file(
     limits: Limits | None = None,
     python: str | None = None,
     cached: bool = True,
+    reads: Sequence[Path] = (),
 ) -> Run:
     """Run ``file`` as ``python FILE`` would, in a throwaway copy of ``folder``.
 
@@ -455,6 +463,7 @@ def run_file(
         python: the interpreter (default: the one running the kit).
         cached: whether the session's ``RunCache`` (``use_cache``) may answer; give False
             for a program that reads files outside ``folder``, which no key can hold.
+        reads: folders outside ``folder`` the program may read when it is confined.
     """
     limits = limits or Limits()
     folder = folder or file.parent
@@ -472,19 +481,38 @@ def run_file(
     with throwaway_copy(folder, overlays) as work:
         key = cache.key(work, relative, file, folder, limits, python) if cache else ""
         if cache is not None and (kept := cache.load(key, file)) is not None:
+            sandbox.note(kept.confinement)
             return kept
         global _launched, _stops  # noqa: PLW0603 - counts for the session
         _launched += 1
-        run = _run_in(work / relative, file, work, folder, limits, python)
+        run = _run_in(work / relative, file, work, folder, limits, python, reads)
+        sandbox.note(run.confinement)
         _stops += was_stopped(run)
         if cache is not None:
             cache.store(key, run)
         return run
 
 
-def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, python: str) -> Run:
+def _run_in(
+    path: Path,
+    shown: Path,
+    work: Path,
+    folder: Path,
+    limits: Limits,
+    python: str,
+    reads: Sequence[Path] = (),
+) -> Run:
     secret = secrets.token_hex(16)
     run_id = secrets.token_hex(8)
+    # The copy's own folder (made by throwaway_copy) holds it and the program's temporary folder.
+    base = work.parent
+    temporary = base / "tmp"
+    temporary.mkdir(exist_ok=True)
+    env = {**_child_env(run_id), **dict.fromkeys(_TEMP_VARIABLES, str(temporary))}
+    driver = path.name in _DRIVERS and path.parent == work
+    spec = sandbox.spec_line(base, reads, driver=driver)
+    seatbelt = sandbox.seatbelt(base, reads)
+    given = "off" if sandbox.mode() == "off" else sandbox.SEATBELT_NAME if seatbelt else ""
     _become_subreaper()
     popen_extra: dict[str, object] = {}
     if os.name == "posix":
@@ -493,9 +521,9 @@ def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, p
     else:  # pragma: no cover - Windows
         popen_extra["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
     proc = subprocess.Popen(
-        [python, "-E", "-u", "-X", "utf8", str(_LAUNCHER), str(path)],
+        [*seatbelt, python, "-E", "-u", "-X", "utf8", str(_LAUNCHER), str(path)],
         cwd=path.parent,
-        env=_child_env(run_id),
+        env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -515,7 +543,7 @@ def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, p
     for reader in readers:
         reader.start()
     with contextlib.suppress(OSError):
-        proc.stdin.write(secret.encode() + b"\n")
+        proc.stdin.write(f"{secret}\n{spec}\n".encode())
     with contextlib.suppress(OSError):
         proc.stdin.close()
 
@@ -556,7 +584,8 @@ def _run_in(path: Path, shown: Path, work: Path, folder: Path, limits: Limits, p
         if too_many
         else None
     )
-    return _judge(shown, work, folder, proc.returncode, streams, secret, stopped, timed_out)
+    run = _judge(shown, work, folder, proc.returncode, streams, secret, stopped, timed_out)
+    return replace(run, confinement=given) if given else run
 
 
 def _judge(
@@ -584,7 +613,10 @@ def _judge(
         return pattern.sub("", text).replace(str(work), str(folder))
 
     merged = b"".join(chunk for _, chunk in streams.merged).decode("utf-8", "replace")
-    last = verdicts[-1] if verdicts else {}
+    staged = [verdict for verdict in verdicts if "stage" in verdict]
+    last = staged[-1] if staged else {}
+    told = [str(verdict["confinement"]) for verdict in verdicts if "confinement" in verdict]
+    confinement = told[0] if told else ""
     said = str(last.get("stage", ""))
     line = last.get("line")
     base = Run(
@@ -596,7 +628,11 @@ def _judge(
         exit_status=status,
         cut=streams.cut,
         timed_out=timed_out,
+        confinement=confinement,
     )
+    refused = last.get("refused")
+    if said == "run" and isinstance(refused, str):
+        last["message"] = sandbox.refused(refused, str(last.get("target") or ""), work, folder)
     if said in ("read", "parse", "compile", "run") and (said != "run" or not stopped):
         return replace(
             base,
@@ -609,6 +645,11 @@ def _judge(
         )
     if stopped:
         return replace(base, message=f"stopped: {stopped}")
+    if not said and sandbox.mode() == "require" and told and not sandbox.confined(confinement):
+        why = confinement.removeprefix("not confined: ")
+        return replace(
+            base, message=f"stopped: it was not run, as it could not be confined ({why})"
+        )
     if status == 0:
         return replace(base, stage=Stage.OK)
     if status < 0:
