@@ -10,7 +10,6 @@ under ``sandbox-exec`` with the same rules; Windows gives no such confinement.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -124,7 +123,7 @@ def spec_line(base: Path, reads: Sequence[Path], *, driver: bool) -> str:
     """The line the child reads its confinement from (empty: not confined by the child)."""
     if _mode == "off" or sys.platform in ("darwin", "win32"):
         return ""
-    return json.dumps(_spec(base, reads, driver=driver))
+    return confine.encode(_spec(base, reads, driver=driver))
 
 
 def seatbelt(base: Path, reads: Sequence[Path]) -> list[str]:

@@ -42,7 +42,17 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["SPEC_VERSION", "apply", "build_spec", "enter", "probe", "refusal", "seatbelt_profile"]
+__all__ = [
+    "SPEC_VERSION",
+    "apply",
+    "build_spec",
+    "decode",
+    "encode",
+    "enter",
+    "probe",
+    "refusal",
+    "seatbelt_profile",
+]
 
 SPEC_VERSION = 1
 """The shape of the spec the parent sends; a spec of another shape is refused."""
@@ -127,6 +137,36 @@ def build_spec(
         "driver": driver,
         "require": require,
     }
+
+
+_LISTS = ("write", "read", "hidden")
+_FLAGS = ("driver", "require")
+
+
+def encode(spec: dict[str, object]) -> str:
+    """The spec as one line of ``key=value`` fields apart by NUL (no json import in the child)."""
+    fields = [f"version={spec.get('version')}"]
+    fields += [f"{flag}={int(bool(spec.get(flag)))}" for flag in _FLAGS]
+    fields += [f"{key}={value}" for key in _LISTS for value in _strings(spec.get(key))]
+    line = "\0".join(fields)
+    if "\n" in line:
+        msg = "a folder of the run has a line break in its name"
+        raise ValueError(msg)
+    return line
+
+
+def decode(line: str) -> dict[str, object]:
+    """The spec that ``encode`` wrote."""
+    spec: dict[str, object] = {key: [] for key in _LISTS}
+    for field in line.rstrip("\n").split("\0"):
+        key, _, value = field.partition("=")
+        if key in _LISTS:
+            spec[key].append(value)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+        elif key in _FLAGS:
+            spec[key] = value == "1"
+        elif key == "version":
+            spec[key] = int(value) if value.isdigit() else None
+    return spec
 
 
 def _inside(path: str, root: str) -> bool:
@@ -311,7 +351,11 @@ def _watch(event: str, args: tuple[object, ...]) -> None:
         for path in args[:2]:
             _note(path, "write" if event in _WRITE_EVENTS else "read")
     elif event in _NET_EVENTS and len(args) >= 2:
-        _tried[_NET_KEY] = f"{_NET_EVENTS[event]} {args[1]!r}"
+        address = args[1]
+        shown = repr(address)
+        if isinstance(address, tuple) and len(address) >= 2:  # pyright: ignore[reportUnknownArgumentType]
+            shown = f"{address[0]}:{address[1]}"
+        _tried[_NET_KEY] = f"{_NET_EVENTS[event]} {shown}"
 
 
 def _note(path: object, kind: str) -> None:
@@ -353,9 +397,7 @@ def enter(spec_text: str, main_file: str, send: Callable[..., None]) -> None:
     """
     if not spec_text.strip():
         return  # confinement is off for this run
-    import json
-
-    spec = json.loads(spec_text)
+    spec = decode(spec_text)
     if not spec.get("driver"):
         _confine(spec, send)
         return
