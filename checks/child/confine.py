@@ -192,6 +192,8 @@ def _read_rules(spec: dict[str, object]) -> list[str]:
 
     def around(path: str) -> None:
         real = os.path.realpath(path)
+        if real in hidden:
+            return
         inner = [h for h in hidden if _inside(h, real)]
         if not inner:
             allowed.append(real)
