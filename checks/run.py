@@ -511,7 +511,7 @@ def _run_in(
     env = {**_child_env(run_id), **dict.fromkeys(_TEMP_VARIABLES, str(temporary))}
     driver = path.name in _DRIVERS and path.parent == work
     spec = sandbox.spec_line(base, reads, driver=driver)
-    seatbelt = sandbox.seatbelt(base, reads)
+    seatbelt = sandbox.seatbelt(base, reads, driver=driver)
     given = "off" if sandbox.mode() == "off" else sandbox.SEATBELT_NAME if seatbelt else ""
     _become_subreaper()
     popen_extra: dict[str, object] = {}

@@ -126,14 +126,18 @@ def spec_line(base: Path, reads: Sequence[Path], *, driver: bool) -> str:
     return confine.encode(_spec(base, reads, driver=driver))
 
 
-def seatbelt(base: Path, reads: Sequence[Path]) -> list[str]:
+def seatbelt(base: Path, reads: Sequence[Path], *, driver: bool) -> list[str]:
     """On macOS, the command that starts the child under ``sandbox-exec``; elsewhere nothing.
 
+    The seatbelt holds from the start, so a driver run may also read the kit's library, which
+    the driver imports before the student's code (Landlock confines that code alone).
     Reviewed by reading only: the kit's own tests run on Linux.
     """
     if _mode == "off" or sys.platform != "darwin" or not Path(SEATBELT).exists():
         return []
-    return [SEATBELT, "-p", confine.seatbelt_profile(_spec(base, reads, driver=False))]
+    library = [_KIT / "checks"] if driver else []
+    profile = confine.seatbelt_profile(_spec(base, [*reads, *library], driver=driver))
+    return [SEATBELT, "-p", profile]
 
 
 def note(description: str) -> None:

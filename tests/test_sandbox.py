@@ -130,3 +130,18 @@ def test_a_driver_imports_freely_then_the_student_code_is_confined(tmp_path: Pat
     run = run_file(folder / "driver.py", cached=False)
     assert run.lines == ["before secret 42", "refused"], run.output
     assert run.confinement == CONFINED
+
+
+def test_the_seatbelt_profile_denies_the_kit_inside_an_allowed_tree(tmp_path: Path) -> None:
+    """macOS: last match wins, so a hidden folder inside the Python's tree is denied after the
+    tree is allowed, and the run's own folder is allowed after every denial."""
+    python = confine._python_trees()[0]  # pyright: ignore[reportPrivateUsage]
+    kit = f"{python}/kit"
+    spec = confine.build_spec(write=[str(tmp_path)], hidden=[kit, str(Path.home())])
+    lines = confine.seatbelt_profile(spec).splitlines()
+    assert lines[:2] == ["(version 1)", "(deny default)"]
+    allow_tree = lines.index(f'(allow file-read* (subpath "{python}"))')
+    deny_kit = lines.index(f'(deny file-read* file-write* (subpath "{kit}"))')
+    allow_copy = lines.index(f'(allow file-read* file-write* (subpath "{tmp_path.resolve()}"))')
+    assert allow_tree < deny_kit < allow_copy
+    assert not any("network" in line for line in lines)

@@ -441,7 +441,7 @@ def seatbelt_profile(spec: dict[str, object]) -> str:
     def quoted(path: str) -> str:
         return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-    reads = [*_strings(spec.get("read"))]
+    reads = _strings(spec.get("read"))
     writes = _strings(spec.get("write"))
     hidden = _strings(spec.get("hidden"))
     lines = [
@@ -457,15 +457,17 @@ def seatbelt_profile(spec: dict[str, object]) -> str:
         '(allow file-read* (literal "/dev/urandom") (literal "/dev/random"))',
         (
             '(allow file-read* (subpath "/usr") (subpath "/System") (subpath "/Library/Frameworks")'
-            ' (subpath "/private/var/db/dyld") (subpath "/bin") (literal "/etc/passwd"))'
+            ' (subpath "/private/var/db/dyld") (subpath "/bin") (literal "/private/etc/passwd"))'
         ),
     ]
-    for tree in _python_trees() + reads:
-        lines.append(f"(allow file-read* (subpath {quoted(tree)}))")
-    for folder in writes:
-        lines.append(f"(allow file-read* file-write* (subpath {quoted(folder)}))")
-    # Seatbelt is last-match-wins for one operation: the hidden folders are denied again.
+    trees = _python_trees()
+    lines += [f"(allow file-read* (subpath {quoted(tree)}))" for tree in trees]
+    # The last rule that matches decides: a hidden folder inside an allowed tree (the kit
+    # inside a Python's prefix) is denied after that tree, and the run's own folders and the
+    # extra reads are allowed after the denials (they may lie inside a hidden folder: /tmp).
     for folder in hidden:
-        if not any(_inside(w, folder) for w in writes + reads):
+        if any(_inside(folder, tree) and folder != tree for tree in [*trees, "/usr"]):
             lines.append(f"(deny file-read* file-write* (subpath {quoted(folder)}))")
+    lines += [f"(allow file-read* (subpath {quoted(path)}))" for path in reads]
+    lines += [f"(allow file-read* file-write* (subpath {quoted(path)}))" for path in writes]
     return "\n".join(lines) + "\n"
