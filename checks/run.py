@@ -319,8 +319,9 @@ _CACHE_FORMAT = "checks-run-cache 1"
 
 @functools.cache
 def _kit_code() -> bytes:
-    """The kit's code that decides a verdict: this module and the launcher."""
-    return Path(__file__).read_bytes() + b"\0" + _LAUNCHER.read_bytes()
+    """The kit's code that decides a verdict: this module, the launcher and the confinement."""
+    parts = (Path(__file__), _LAUNCHER, _LAUNCHER.with_name("child") / "confine.py")
+    return b"\0".join(part.read_bytes() for part in parts)
 
 
 @functools.cache

@@ -3,6 +3,8 @@ first load of student code, and the words a student reads for a refusal."""
 
 from __future__ import annotations
 
+import shutil
+import sys
 import textwrap
 from collections.abc import Generator
 from pathlib import Path
@@ -145,3 +147,36 @@ def test_the_seatbelt_profile_denies_the_kit_inside_an_allowed_tree(tmp_path: Pa
     allow_copy = lines.index(f'(allow file-read* file-write* (subpath "{tmp_path.resolve()}"))')
     assert allow_tree < deny_kit < allow_copy
     assert not any("network" in line for line in lines)
+
+
+@needs_landlock
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_and_a_second_python_work_in_the_copy(tmp_path: Path) -> None:
+    """A confined program can run git and another Python in its copy, and write .pyc files."""
+    program = tmp_path / "copy" / "main.py"
+    program.parent.mkdir()
+    (program.parent / "mod.py").write_text("X = 1\n", encoding="utf-8")
+    program.write_text(
+        textwrap.dedent(
+            """
+            import os, subprocess, sys
+            os.mkdir("project")
+            with open("project/.gitignore", "w") as ignore:
+                ignore.write("*.pyc\\n")
+            subprocess.run(["git", "init", "-q"], cwd="project", check=True)
+            found = subprocess.run(
+                ["git", "check-ignore", "--no-index", "a.pyc"],
+                cwd="project", capture_output=True, text=True, check=True,
+            )
+            print(found.stdout.strip())
+            second = [sys.executable, "-c", "import mod, sys; print(mod.X, sys.flags.isolated)"]
+            print(subprocess.run(second, capture_output=True, text=True, check=True).stdout.strip())
+            print(sorted(os.listdir("__pycache__")))
+            """
+        ),
+        encoding="utf-8",
+    )
+    run = run_file(program, cached=False)
+    assert run.confinement == CONFINED
+    tag = sys.implementation.cache_tag
+    assert run.lines == ["a.pyc", "1 0", f"['mod.{tag}.pyc']"], run.output

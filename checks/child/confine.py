@@ -425,6 +425,8 @@ def _confine(spec: dict[str, object], send: Callable[..., None]) -> None:
     send(confinement=done)
     if done.startswith("landlock"):
         _tried[_CONFINED_KEY] = "yes"
+        # git stops when it cannot read the home folder's config: give it none to read.
+        os.environ.setdefault("GIT_CONFIG_GLOBAL", os.devnull)
         sys.addaudithook(_watch)
     elif spec.get("require"):
         sys.stderr.write(f"The program was not run: it could not be confined ({done}).\n")
