@@ -180,3 +180,25 @@ def test_git_and_a_second_python_work_in_the_copy(tmp_path: Path) -> None:
     assert run.confinement == CONFINED
     tag = sys.implementation.cache_tag
     assert run.lines == ["a.pyc", "1 0", f"['mod.{tag}.pyc']"], run.output
+
+
+def test_require_runs_nothing_that_could_not_be_confined(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``require``: a child that cannot confine itself ends before the program's first line."""
+    # A spec the child cannot use stands for a system without Landlock.
+    monkeypatch.setattr(confine, "SPEC_VERSION", confine.SPEC_VERSION + 1)
+    program = tmp_path / "copy" / "hello.py"
+    program.parent.mkdir()
+    marker = tmp_path / "ran.txt"
+    program.write_text(f"open({str(marker)!r}, 'w').close()\nprint('ran')\n", encoding="utf-8")
+    sandbox.use("require")
+    run = run_file(program, cached=False)
+    assert run.lines == []
+    assert not marker.exists()
+    assert run.message.startswith("stopped: it was not run, as it could not be confined"), run
+    assert "disagree on the spec" in run.confinement
+    sandbox.use("on")
+    run = run_file(program, cached=False)
+    assert run.lines == ["ran"]
+    assert marker.exists()
