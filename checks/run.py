@@ -452,7 +452,7 @@ def run_file(
     limits: Limits | None = None,
     python: str | None = None,
     cached: bool = True,
-    reads: Sequence[Path] = (),
+    shared: Sequence[Path] = (),
 ) -> Run:
     """Run ``file`` as ``python FILE`` would, in a throwaway copy of ``folder``.
 
@@ -464,7 +464,9 @@ def run_file(
         python: the interpreter (default: the one running the kit).
         cached: whether the session's ``RunCache`` (``use_cache``) may answer; give False
             for a program that reads files outside ``folder``, which no key can hold.
-        reads: folders outside ``folder`` the program may read when it is confined.
+        shared: folders outside ``folder`` the program may read and change when it is
+            confined (the samples a driver hands to the student's functions; the caller
+            checks what changed there).
     """
     limits = limits or Limits()
     folder = folder or file.parent
@@ -486,7 +488,7 @@ def run_file(
             return kept
         global _launched, _stops  # noqa: PLW0603 - counts for the session
         _launched += 1
-        run = _run_in(work / relative, file, work, folder, limits, python, reads)
+        run = _run_in(work / relative, file, work, folder, limits, python, shared)
         sandbox.note(run.confinement)
         _stops += was_stopped(run)
         if cache is not None:
@@ -501,7 +503,7 @@ def _run_in(
     folder: Path,
     limits: Limits,
     python: str,
-    reads: Sequence[Path] = (),
+    shared: Sequence[Path] = (),
 ) -> Run:
     secret = secrets.token_hex(16)
     run_id = secrets.token_hex(8)
@@ -511,8 +513,8 @@ def _run_in(
     temporary.mkdir(exist_ok=True)
     env = {**_child_env(run_id), **dict.fromkeys(_TEMP_VARIABLES, str(temporary))}
     driver = path.name in _DRIVERS and path.parent == work
-    spec = sandbox.spec_line(base, reads, driver=driver)
-    seatbelt = sandbox.seatbelt(base, reads, driver=driver)
+    spec = sandbox.spec_line([base, *shared], driver=driver)
+    seatbelt = sandbox.seatbelt([base, *shared], driver=driver)
     given = "off" if sandbox.mode() == "off" else sandbox.SEATBELT_NAME if seatbelt else ""
     _become_subreaper()
     popen_extra: dict[str, object] = {}

@@ -109,9 +109,9 @@ def _hidden() -> list[str]:
     return [str(p) for p in (_KIT, Path.home(), Path(tempfile.gettempdir()), *_hidden_extra)]
 
 
-def _spec(base: Path, reads: Sequence[Path], *, driver: bool) -> dict[str, object]:
+def _spec(writes: Sequence[Path], *, driver: bool, reads: Sequence[Path] = ()) -> dict[str, object]:
     return confine.build_spec(
-        write=[str(base)],
+        write=[str(p) for p in writes],
         read=[str(p) for p in reads],
         hidden=_hidden(),
         driver=driver,
@@ -119,14 +119,17 @@ def _spec(base: Path, reads: Sequence[Path], *, driver: bool) -> dict[str, objec
     )
 
 
-def spec_line(base: Path, reads: Sequence[Path], *, driver: bool) -> str:
-    """The line the child reads its confinement from (empty: not confined by the child)."""
+def spec_line(writes: Sequence[Path], *, driver: bool) -> str:
+    """The line the child reads its confinement from (empty: not confined by the child).
+
+    ``writes``: the folders the program may read and change (its copy's, and any it shares).
+    """
     if _mode == "off" or sys.platform in ("darwin", "win32"):
         return ""
-    return confine.encode(_spec(base, reads, driver=driver))
+    return confine.encode(_spec(writes, driver=driver))
 
 
-def seatbelt(base: Path, reads: Sequence[Path], *, driver: bool) -> list[str]:
+def seatbelt(writes: Sequence[Path], *, driver: bool) -> list[str]:
     """On macOS, the command that starts the child under ``sandbox-exec``; elsewhere nothing.
 
     The seatbelt holds from the start, so a driver run may also read the kit's library, which
@@ -136,7 +139,7 @@ def seatbelt(base: Path, reads: Sequence[Path], *, driver: bool) -> list[str]:
     if _mode == "off" or sys.platform != "darwin" or not Path(SEATBELT).exists():
         return []
     library = [_KIT / "checks"] if driver else []
-    profile = confine.seatbelt_profile(_spec(base, [*reads, *library], driver=driver))
+    profile = confine.seatbelt_profile(_spec(writes, driver=driver, reads=library))
     return [SEATBELT, "-p", profile]
 
 
