@@ -56,7 +56,7 @@ if sys.platform == "win32":  # pragma: no cover - Windows
 else:
     import fcntl
 
-from checks import classpage, reports
+from checks import classpage, reports, sandbox
 from checks.cache import digest_tree
 from checks.manifest import KIT_ROOT
 from checks.model import Exercise, Grade
@@ -540,7 +540,12 @@ def _check_types_of_batch(
 
 
 def _grade(
-    ready: _Prepared, exercises: Sequence[Exercise], worker: _Worker, cache: Path, timeout: float
+    ready: _Prepared,
+    exercises: Sequence[Exercise],
+    worker: _Worker,
+    cache: Path,
+    timeout: float,
+    confinement: str = sandbox.DEFAULT_MODE,
 ) -> Grade:
     """Check one prepared submission in ``worker`` (or take its twin's verdicts) and write its
     reports."""
@@ -558,6 +563,7 @@ def _grade(
                 f"--submission={ready.files}",
                 f"--gradescope={results}",
                 f"--checks-cache={cache}",
+                f"--sandbox={confinement}",
                 "-p",
                 "no:cacheprovider",
                 # A warning of pytest's own machinery (a race in cleaning temporary folders, an
@@ -720,13 +726,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
     elif not 0 < args.timeout < math.inf:
         problem = f"--timeout must be a number of seconds above 0, not {args.timeout:g}"
     problem = problem or _check_input(submissions, args.submissions, out)
+    if not problem and args.sandbox == "require" and not sandbox.confined(sandbox.probe()):
+        why = sandbox.probe().removeprefix("not confined: ")
+        problem = f"--sandbox=require, but this system cannot confine student programs: {why}"
     if problem:
         print(f"checks grade: {problem}", file=sys.stderr)
         return USAGE_ERROR
     jobs = args.jobs or os.cpu_count() or 1
     try:
         with _locked(out):
-            return _grade_into(out, submissions, exercises, jobs, args.timeout)
+            return _grade_into(out, submissions, exercises, jobs, args.timeout, args.sandbox)
     except _BusyError as busy:
         print(f"checks grade: {busy}", file=sys.stderr)
         return USAGE_ERROR
@@ -769,6 +778,7 @@ def _grade_into(
     exercises: Sequence[Exercise],
     jobs: int,
     timeout: float,
+    confinement: str,
 ) -> int:
     """Grade into a staging folder, then move every report into ``out`` at once.
 
@@ -783,7 +793,9 @@ def _grade_into(
         _remove_tree(staging)  # left by a run that was killed
         staging.mkdir()
         with _temporary_files_in(scratch / "tmp"):
-            grades = _grade_batch(submissions, staging, exercises, scratch, jobs, timeout, stop)
+            grades = _grade_batch(
+                submissions, staging, exercises, scratch, jobs, timeout, stop, confinement
+            )
         folders = {s.name: _printable(str(s.folder)) for s in submissions}
         reports.write_csv(staging / GRADEBOOK, grades, exercises, folders)
         classpage.write_page(staging, exercises)
@@ -898,6 +910,7 @@ def _grade_batch(
     jobs: int,
     timeout: float,
     stop: threading.Event,
+    confinement: str = sandbox.DEFAULT_MODE,
 ) -> dict[str, Grade]:
     """Prepare every submission, check the batch's types once, then grade in ``jobs`` workers
     (until ``stop`` is set)."""
@@ -958,7 +971,7 @@ def _grade_batch(
                     ready.done.set()
                     return
                 try:
-                    grade = _grade(ready, exercises, worker, cache, timeout)
+                    grade = _grade(ready, exercises, worker, cache, timeout, confinement)
                 except Exception as error:  # noqa: BLE001 - one submission never stops the batch
                     grade = reports.zero_grade(exercises, f"Grading failed: {error!r}.")
                 finally:
@@ -1060,6 +1073,9 @@ def register(verbs: Any) -> None:  # argparse keeps the type of `verbs` private
         default=GRADE_TIMEOUT,
         metavar="SECONDS",
         help=f"time one submission's tests may take in all (default: {GRADE_TIMEOUT:g})",
+    )
+    grade.add_argument(
+        "--sandbox", choices=sandbox.MODES, default=sandbox.DEFAULT_MODE, help=sandbox.SANDBOX_HELP
     )
     grade.set_defaults(handler=cmd_grade)
     bundle = verbs.add_parser("gradescope-zip", help=ZIP_HELP, description=ZIP_HELP)

@@ -61,6 +61,8 @@ class Run:
     cut: bool = False
     waited_for_input: bool = False
     source_line: str = ""
+    confinement: str = ""
+    """How the program was confined (``landlock ABI 7``), or why it was not; empty: not asked."""
 
     @property
     def lines(self) -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from checks import expect, reports, run
+from checks import expect, reports, run, sandbox
 from checks.attempt import Attempt
 from checks.cache import VerdictCache
 from checks.manifest import KIT_ROOT, ManifestError, exercise_of, load_all
@@ -43,6 +43,8 @@ CACHE_HELP = (
 )
 FAILURE_PROPERTY = "checks-failure"
 """The name under which a test's report carries where it failed (``Failure.to_json``)."""
+SANDBOX_INI = "checks_sandbox"
+"""The ini key that sets ``--sandbox`` for every run of a copy of the kit."""
 REPORTS = ("gradescope", "classroom")
 """The report options, each named after the format it writes."""
 
@@ -314,6 +316,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--classroom", metavar="PATH", type=Path, default=None, help=CLASSROOM_HELP)
     group.addoption("--checks-cache", metavar="DIR", type=Path, default=None, help=CACHE_HELP)
     parser.addini("checks_timeout", TIMEOUT_HELP, default=str(DEFAULT_TIMEOUT))
+    group.addoption("--sandbox", choices=sandbox.MODES, default=None, help=sandbox.SANDBOX_HELP)
+    parser.addini(SANDBOX_INI, sandbox.SANDBOX_HELP, default=sandbox.DEFAULT_MODE)
 
 
 @pytest.hookimpl
@@ -329,6 +333,7 @@ def pytest_configure(config: pytest.Config) -> None:
     submission = config.getoption("submission")
     if submission is not None and not Path(submission).is_dir():
         raise pytest.UsageError(f"--submission {submission}: no such folder")
+    _use_sandbox(config, submission)
     report_paths: dict[str, Path] = {}
     for name in REPORTS:
         given = config.getoption(name)
@@ -362,6 +367,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(state, "checks-state")
 
 
+def _use_sandbox(config: pytest.Config, submission: Path | None) -> None:
+    """Confine the session's runs as ``--sandbox`` (or the ini key) says; stop at once where
+    ``require`` cannot be had."""
+    mode = config.getoption("sandbox") or str(config.getini(SANDBOX_INI)).strip()
+    if mode not in sandbox.MODES:
+        raise pytest.UsageError(
+            f"{SANDBOX_INI} must be one of {', '.join(sandbox.MODES)}, not {mode!r}"
+        )
+    sandbox.use(mode, hidden=[Path(submission)] if submission else [])
+    if mode == "require" and not sandbox.confined(found := sandbox.probe()):
+        why = found.removeprefix("not confined: ")
+        raise pytest.UsageError(
+            f"--sandbox=require, but this system cannot confine student programs: {why}"
+        )
+
+
 def _shaping_options(config: pytest.Config, state: KitState) -> str:
     """The options that can change a test's verdict or the text of its failure."""
     option = config.option
@@ -371,14 +392,16 @@ def _shaping_options(config: pytest.Config, state: KitState) -> str:
         f"verbosity={config.get_verbosity()}",
         f"assert={getattr(option, 'assertmode', '')}",
         f"limits={state.limits!r}",
+        f"sandbox={sandbox.mode()}",
     ]
     return " ".join(shaping)
 
 
 @pytest.hookimpl
 def pytest_unconfigure() -> None:
-    """Leave ``run_file`` as it was: uncached."""
+    """Leave ``run_file`` as it was: uncached, confined by default."""
     run.use_cache(None)
+    sandbox.use(sandbox.DEFAULT_MODE)
 
 
 @pytest.hookimpl
@@ -471,7 +494,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         broken=state.broken,
         deselected=state.deselected,
         stop=_stop_reason(session, state, int(exitstatus)),
-        notes=problems,
+        notes=[*problems, *filter(None, [sandbox.session_note()])],
         seconds=time.monotonic() - state.started,
     )
     for name, path in state.report_paths.items():
@@ -531,6 +554,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     state = terminalreporter.config.stash[STATE]
     if not state.results:
         return
+    note = sandbox.session_note()
+    if note and not note.startswith("Student programs ran confined"):
+        terminalreporter.write_line(f"note: {note}")
     terminalreporter.section("progress")
     unfinished: Exercise | None = None
     for number in sorted(state.results):

@@ -558,6 +558,7 @@ def _try(
             overlays={**overlays, REQUEST: orders},
             limits=attempt.limits,
             cached=False,  # the driver reads the samples, outside its folder: no key holds them
+            shared=[samples.folder] if samples else (),  # confined, it still sees them
         )
     data: dict[str, object] | None = None
     for line in run.lines:

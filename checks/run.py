@@ -42,6 +42,7 @@ if sys.platform != "win32":
 else:  # pragma: no cover - Windows
     import msvcrt
 
+from checks import sandbox
 from checks.cache import digest_tree, load_json, prune, store_json
 from checks.manifest import KIT_ROOT
 from checks.model import Run, Stage
@@ -94,6 +95,8 @@ _IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
 _TIMED_OUT = "it did not finish within {seconds:g} seconds"
 _FLOODED = "it printed more than {cap} bytes"
 _FORKED = "it started more than {count} processes"
+_TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
+"""Where a program's temporary files go: a private folder beside its copy, removed with it."""
 _CHILD_ENV_DROP = (
     "PYTHON",
     "PYTEST_",
@@ -494,6 +497,7 @@ class RunCache:
             str(shown),
             str(folder),
             json.dumps(sorted(child_environment().items())),
+            f"sandbox={sandbox.mode()}",
             digest_tree(work, caches=True),
         ]
         digest.update("\0".join(head).encode("utf-8", "surrogateescape"))
@@ -604,6 +608,7 @@ def run_file(
     calls: Sequence[str] | None = None,
     token: str = "",
     helpers: bool = False,
+    shared: Sequence[Path] = (),
 ) -> Run:
     """Run ``file`` as ``python FILE`` would, in a throwaway copy of ``folder``.
 
@@ -619,6 +624,9 @@ def run_file(
             these calls (Python expressions), answering each on stdout after ``token``.
         helpers: the file is the kit's own driver, which may import the child package (and
             hides it before it loads the student's module).
+        shared: folders outside ``folder`` the program may read and change when it is
+            confined (the samples a driver hands to the student's functions; the caller
+            checks what changed there).
     """
     limits = limits or Limits()
     folder = folder or file.parent
@@ -641,10 +649,12 @@ def run_file(
     with throwaway_copy(folder, overlays) as work:
         key = cache.key(work, relative, file, folder, limits, python, orders) if cache else ""
         if cache is not None and (kept := cache.load(key, file)) is not None:
+            sandbox.note(kept.confinement)
             return kept
         global _launched, _stops  # noqa: PLW0603 - counts for the session
         _launched += 1
-        run = _run_in(work / relative, file, work, folder, limits, python, orders)
+        run = _run_in(work / relative, file, work, folder, limits, python, orders, shared)
+        sandbox.note(run.confinement)
         _stops += was_stopped(run)
         if cache is not None:
             cache.store(key, run)
@@ -679,6 +689,7 @@ def run_files(
             global _launched, _stops  # noqa: PLW0603 - counts for the session
             _launched += 1
             run = _run_in(copied[1] / file.name, file, copied[1], folder, limits, python, ())
+            sandbox.note(run.confinement)
             _stops += was_stopped(run)
             yield run
 
@@ -719,7 +730,17 @@ def _run_in(
     limits: Limits,
     python: str,
     orders: Sequence[str],
+    shared: Sequence[Path] = (),
 ) -> Run:
+    # The copy's own folder (made by throwaway_copy) holds it and the program's temporary folder:
+    # confined, the program may read and write there (and in ``shared``), nowhere else.
+    base = work.parent
+    temporary = base / "tmp"
+    temporary.mkdir(exist_ok=True)
+    driver = "helpers=1" in orders  # the kit's driver: confined at its load of the student's code
+    spec = sandbox.spec_line([base, *shared], driver=driver)
+    seatbelt = sandbox.seatbelt([base, *shared], driver=driver)
+    applied = "off" if sandbox.mode() == "off" else sandbox.SEATBELT_NAME if seatbelt else ""
     _become_subreaper()
     seal_read, seal_write = os.pipe()
     report_read, report_write = os.pipe()
@@ -745,12 +766,18 @@ def _run_in(
         f"shown={path}",
         *(f"hide={h}" for h in _hidden()),
         *orders,
+        # The spec's fields (NUL apart, as the orders are) travel as one order each.
+        *(f"confine={field}" for field in spec.split("\0") if spec.strip()),
     ]
     try:
         proc = subprocess.Popen(
-            [_child_python(python), "-E", "-S", "-u", "-X", "utf8", str(_child_copy())],
+            [*seatbelt, _child_python(python), "-E", "-S", "-u", "-X", "utf8", str(_child_copy())],
             cwd=path.parent,
-            env={**child_environment(), "PWD": str(path.parent)},
+            env={
+                **child_environment(),
+                "PWD": str(path.parent),
+                **dict.fromkeys(_TEMP_VARIABLES, str(temporary)),
+            },
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -762,7 +789,8 @@ def _run_in(
         os.close(report_write)
     _live_sessions.add(proc.pid)
     try:
-        return _watch(proc, shown, work, folder, limits, given, seal_read, report_read)
+        run = _watch(proc, shown, work, folder, limits, given, seal_read, report_read)
+        return replace(run, confinement=applied) if applied else run
     finally:
         _live_sessions.discard(proc.pid)
         _sweep(proc.pid)
@@ -929,6 +957,15 @@ def _judge(
     merged = b"".join(chunk for _, chunk in streams.merged).decode("utf-8", "replace")
     verdict = sealed[0] if sealed else {}
     said = str(verdict.get("stage", ""))
+    # What confinement applied (the first thing the child reports, before the code starts).
+    told_confinement = [str(facts["confinement"]) for facts in ended if "confinement" in facts]
+    confinement = told_confinement[0] if told_confinement else ""
+    ended = [facts for facts in ended if "confinement" not in facts]
+    for facts in ended:
+        refused = facts.get("refused")
+        if facts.get("stage") == "run" and isinstance(refused, str):
+            target = str(facts.get("target") or "")
+            facts["message"] = sandbox.refused(refused, target, work, folder)
     base = Run(
         file=shown,
         stage=Stage.RUN,
@@ -938,6 +975,7 @@ def _judge(
         exit_status=status,
         cut=streams.cut,
         timed_out=timed_out,
+        confinement=confinement,
     )
 
     def told(facts: Mapping[str, object], **more: object) -> Run:
@@ -953,6 +991,11 @@ def _judge(
 
     if said in ("read", "parse", "compile"):
         return told(verdict, stage=Stage(said))
+    if sandbox.mode() == "require" and confinement and not sandbox.confined(confinement):
+        why = confinement.removeprefix("not confined: ")
+        return replace(
+            base, message=f"stopped: it was not run, as it could not be confined ({why})"
+        )
     if said != "started":
         if stopped:
             return replace(base, message=f"stopped: {stopped}")

@@ -1,25 +1,44 @@
 """Hostile student code ends as a failed test with a clear message, in bounded time and memory,
-with the kit unchanged and no process left behind.
+with the kit unchanged, nothing written outside its copy, no connection made and no process
+left behind.
 
 Each folder of ``tests/hostile`` holds a ``hello.py`` for exercise 01 and ``expect.txt``, words
-the failure must show. The file is checked through the real plugin, as a student's would be.
+the failure must show. The file is checked through the real plugin, as a student's would be,
+and (those that reach outside their copy, marked by a ``confined`` file) through
+``checks grade`` as well. Those find what they reach for in ``HOSTILE_*`` variables (the kit,
+another student's file, a port on which the test listens, a name in ``/tmp``), and ``HOME`` is
+a folder of the test's own that holds a secret. They are skipped where Landlock cannot be had.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import secrets
 import shutil
+import socket
+import subprocess
+import sys
+import threading
 import time
+from collections.abc import Generator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 import pytest
 
+from checks import sandbox
 from tests.support import KIT, run_pytest
 
 HOSTILE = Path(__file__).parent / "hostile"
 TIMEOUT = 2
 """Seconds given to each hostile file (the ``checks_timeout`` ini key)."""
+SECRET = "the secret of the home folder"
+OTHER = "print('the answer of another student')\n"
+CONFINED = sandbox.probe()
+REACHING = sorted(p for p in HOSTILE.iterdir() if (p / "confined").exists())
 
 
 def _fingerprint() -> str:
@@ -42,11 +61,97 @@ def _leftovers() -> list[psutil.Process]:
     return found
 
 
+@dataclass
+class Listener:
+    """A TCP server on 127.0.0.1 that keeps what each connection offered it."""
+
+    server: socket.socket
+    accepted: list[bytes] = field(default_factory=list[bytes])
+
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+        return int(self.server.getsockname()[1])
+
+    def serve(self) -> None:
+        """Accept until the socket is closed."""
+        while True:
+            try:
+                peer, _ = self.server.accept()
+            except OSError:
+                return
+            with peer:
+                peer.settimeout(5)
+                try:
+                    self.accepted.append(peer.recv(100))
+                except OSError:
+                    self.accepted.append(b"")
+
+
+@dataclass
+class Outside:
+    """What a hostile program reaches for outside its copy, to check that it was not reached."""
+
+    home: Path
+    other: Path
+    tmp_name: str
+    listener: Listener
+
+    def env(self) -> dict[str, str]:
+        """The variables that tell the hostile programs where to reach."""
+        return {
+            "HOME": str(self.home),
+            "HOSTILE_KIT": str(KIT),
+            "HOSTILE_OTHER": str(self.other),
+            "HOSTILE_PORT": str(self.listener.port),
+            "HOSTILE_TMP_NAME": self.tmp_name,
+        }
+
+    def untouched(self) -> None:
+        """Nothing was written outside the copy, and no connection was made."""
+        assert sorted(p.name for p in self.home.iterdir()) == ["secret.txt"], "home changed"
+        assert not Path("/tmp", self.tmp_name).exists(), "a file was written to /tmp"
+        assert not (KIT / "hostile-note.txt").exists(), "a file was written into the kit"
+        assert self.listener.accepted == [], "a connection was made"
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Generator[Outside, None, None]:
+    """A home folder with a secret, another student's file, and a listener on 127.0.0.1."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "secret.txt").write_text(SECRET, encoding="utf-8")
+    other = tmp_path / "other-student" / "hello.py"
+    other.parent.mkdir()
+    other.write_text(OTHER, encoding="utf-8")
+    server = socket.create_server(("127.0.0.1", 0))
+    listener = Listener(server)
+    thread = threading.Thread(target=listener.serve, daemon=True)
+    thread.start()
+    found = Outside(home, other, f"hostile-{secrets.token_hex(6)}.txt", listener)
+    try:
+        yield found
+    finally:
+        with contextlib.suppress(OSError):
+            server.shutdown(socket.SHUT_RDWR)
+        server.close()
+        thread.join(timeout=5)
+        Path("/tmp", found.tmp_name).unlink(missing_ok=True)
+        (KIT / "hostile-note.txt").unlink(missing_ok=True)
+
+
+def _expected(case: Path) -> list[str]:
+    return (case / "expect.txt").read_text(encoding="utf-8").splitlines()
+
+
 @pytest.mark.parametrize(
     "case", sorted(p for p in HOSTILE.iterdir() if p.is_dir()), ids=lambda p: p.name
 )
-def test_hostile_file_fails_cleanly(case: Path, tmp_path: Path) -> None:
-    """The hostile file fails its test with a message; the kit and its files are untouched."""
+def test_hostile_file_fails_cleanly(case: Path, tmp_path: Path, outside: Outside) -> None:
+    """The hostile file fails its test with a message; the kit, its files and all that lies
+    outside its copy are untouched."""
+    if case in REACHING and not sandbox.confined(CONFINED):
+        pytest.skip(f"student programs cannot be confined here: {CONFINED}")
     submission = tmp_path / "submission" / "exercises" / "01"
     submission.mkdir(parents=True)
     shutil.copyfile(case / "hello.py", submission / "hello.py")
@@ -60,14 +165,78 @@ def test_hostile_file_fails_cleanly(case: Path, tmp_path: Path) -> None:
         f"checks_timeout={TIMEOUT}",
         "-p",
         "no:cacheprovider",
+        env=outside.env(),
     )
     took = time.monotonic() - start
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
-    for words in (case / "expect.txt").read_text(encoding="utf-8").splitlines():
+    for words in _expected(case):
         assert words in output, f"{words!r} not in:\n{output}"
     assert "Traceback" not in done.stdout.split("FAILURES")[0], output
+    assert SECRET not in output
+    assert "another student" not in output
     assert took < TIMEOUT + 20, f"took {took:.1f} s"
     assert _fingerprint() == before, "the kit changed"
     assert (submission / "hello.py").read_bytes() == (case / "hello.py").read_bytes()
     assert not _leftovers(), "a process was left behind"
+    outside.untouched()
+
+
+def _student_copy(case: Path, target: Path) -> Path:
+    """A student's copy of the kit whose exercise 01 is the hostile file."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
+    target.mkdir(parents=True)
+    for name in ("pyproject.toml", "conftest.py"):
+        shutil.copyfile(KIT / name, target / name)
+    shutil.copytree(KIT / "exercises", target / "exercises", ignore=ignore)
+    shutil.copyfile(case / "hello.py", target / "exercises" / "01" / "hello.py")
+    return target
+
+
+def _grade(
+    subs: Path, out: Path, env: dict[str, str], *extra: str
+) -> subprocess.CompletedProcess[str]:
+    submissions = [str(p) for p in sorted(subs.iterdir())]
+    return subprocess.run(
+        [sys.executable, "-m", "checks", "grade", *submissions, "--out", str(out), *extra],
+        cwd=KIT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+        env={**os.environ, **env},
+    )
+
+
+@pytest.mark.skipif(not sandbox.confined(CONFINED), reason=f"cannot confine here: {CONFINED}")
+def test_grading_confines_every_submission(tmp_path: Path, outside: Outside) -> None:
+    """Under ``checks grade``, each program that reaches out fails exercise 01 with its message,
+    reaches nothing, and each report says how the programs were confined."""
+    subs = tmp_path / "submissions"
+    for case in REACHING:
+        _student_copy(case, subs / case.name)
+    # The other student, whose answer the hostile ones try to read, is graded beside them.
+    other = _student_copy(HOSTILE / "read_other_submission", subs / "other")
+    shutil.copyfile(outside.other, other / "exercises" / "01" / "hello.py")
+    outside.other = other / "exercises" / "01" / "hello.py"
+    out = tmp_path / "grades"
+    done = _grade(subs, out, outside.env(), "--jobs", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for case in REACHING:
+        report = (out / case.name / "report.txt").read_text(encoding="utf-8")
+        for words in _expected(case):
+            assert words in report, f"{case.name}: {words!r} not in:\n{report}"
+        assert SECRET not in report
+        assert "another student" not in report
+        assert f"Student programs ran confined to their copy ({CONFINED})" in report, report
+    outside.untouched()
+
+
+def test_require_stops_at_once_where_confinement_cannot_be_had(tmp_path: Path) -> None:
+    """``checks grade --sandbox=require`` without confinement: one line, and exit status 2."""
+    if sandbox.confined(CONFINED):
+        pytest.skip("this system can confine, so --sandbox=require goes on here")
+    (tmp_path / "subs" / "a").mkdir(parents=True)
+    done = _grade(tmp_path / "subs", tmp_path / "grades", {}, "--sandbox=require")
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr

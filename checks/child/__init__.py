@@ -8,7 +8,7 @@ line of JSON on stdin (``launch.main`` says what they hold). There, and nowhere 
   (written on a pipe of its own, which is then closed: nothing the code does can reach it);
 - the kit is taken off ``sys.path`` (the parent gives the folders to hide; the child package
   itself runs from a private copy outside the student's folder, never from the kit);
-- confinement is applied, by one call (``confine.apply``) with the spec the parent sent;
+- confinement is applied, by one call (``confine.enter``) with the spec the parent sent;
 - what a call prints is caught at the file descriptor (``capture.at_fd``), so every way of
   writing to stdout counts.
 

@@ -1,17 +1,475 @@
-"""Confinement of the student's process: a stub until the sandbox work lands.
+"""Confine a student's program to its throwaway copy: Linux Landlock, from the standard library.
 
-``apply`` is called exactly once, by the launcher, after the stage verdict is sealed and
-before the student's code starts, with the spec the parent sent in the orders. This stub
-confines nothing: an empty spec (the only one sent today) asks for nothing.
+This module runs in the child, on the Python under test (any Python from 3.10), before the
+student's code starts; it imports nothing of the kit and needs nothing installed. ``apply``
+takes the spec the parent built (``build_spec``) and asks the kernel, through Landlock, that
+this process and every process it starts may from now on:
+
+- read and write only the run's own folder (the throwaway copy and a private temporary folder);
+- read and execute only what the Python under test needs to start and import its standard
+  library (its ``base_prefix`` and ``base_exec_prefix`` trees, never a virtual environment's
+  ``site-packages``, which may lie inside the kit), the system's programs and shared libraries
+  (``/usr``, ``/lib``...), a few files of ``/etc`` the loader and the standard library read,
+  and any extra folder the parent names (the sample files of exercise 07);
+- use ``/dev/null``, ``/dev/zero``, ``/dev/random`` and ``/dev/urandom``;
+- bind and connect no TCP socket (Landlock ABI 4 and later), connect to no abstract Unix
+  socket and signal no process outside its own sandbox (ABI 6 and later).
+
+A tree that would hold a folder the parent hides (the kit, the home folder, the system's
+temporary folder) is allowed piece by piece around it, so that a Python installed above the
+kit still imports its standard library while the kit stays unreadable. Landlock's rules only
+ever add restrictions; nothing the program does can lift them.
+
+Each Landlock ABI handles more rights than the one before; the rights asked for are masked by
+the ABI the kernel reports, as Landlock's documentation says. Where Landlock cannot be had (no
+such system call, Landlock disabled, a container's seccomp filter refusing it: ``ENOSYS``,
+``EOPNOTSUPP``, ``EPERM``), ``apply`` says why and the run goes on with the kit's other limits.
+
+Why a small ``ctypes`` module of our own rather than a binding from PyPI (``landlock``,
+``landlockpy``, ``py-landlock``...): the code runs in the child, on whichever Python is under
+test, where nothing of the kit's virtual environment may be imported (the child must not even
+be able to read it), so a binding would have to be installed into every Python under test;
+the bindings on PyPI are young (pre-releases or a few months old) and would add upkeep for
+three system calls and three structures that the kernel keeps stable by design.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Iterable, Sequence
+
+__all__ = [
+    "SPEC_VERSION",
+    "apply",
+    "build_spec",
+    "decode",
+    "encode",
+    "enter",
+    "probe",
+    "refusal",
+    "seatbelt_profile",
+]
+
+SPEC_VERSION = 1
+"""The shape of the spec the parent sends; a spec of another shape is refused."""
+
+SYSTEM_TREES = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
+"""Folders of the system read (and executed) by any program: programs, shared libraries."""
+
+ETC_FILES = (
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/localtime",
+    "/etc/nsswitch.conf",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/mime.types",
+    "/etc/gitconfig",
+)
+"""Files of ``/etc`` the loader and the standard library read; nothing else of ``/etc``."""
+
+DEVICES_READ_WRITE = ("/dev/null",)
+DEVICES_READ = ("/dev/zero", "/dev/random", "/dev/urandom")
+
+# Landlock's system call numbers: the same on every architecture of the common table, which
+# all but a few old ones share (their numbers are offset: Landlock is left alone there).
+_OFF_TABLE = ("alpha", "mips", "ia64")
+_CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446
+_CREATE_RULESET_VERSION = 1
+_RULE_PATH_BENEATH = 1
+_PR_SET_NO_NEW_PRIVS = 38
+
+# Access rights on files and folders, with the ABI that brought each.
+_EXECUTE = 1 << 0
+_WRITE_FILE = 1 << 1
+_READ_FILE = 1 << 2
+_READ_DIR = 1 << 3
+_MAKE_CHAR = 1 << 6
+_MAKE_BLOCK = 1 << 11
+_ABI_1_FS = (1 << 13) - 1
+_REFER = 1 << 13  # ABI 2
+_TRUNCATE = 1 << 14  # ABI 3
+_IOCTL_DEV = 1 << 15  # ABI 5
+_FILE_ONLY = _EXECUTE | _WRITE_FILE | _READ_FILE | _TRUNCATE | _IOCTL_DEV
+"""The rights a rule on a file (not a folder) may carry."""
+_NET_TCP = (1 << 0) | (1 << 1)  # ABI 4: bind and connect
+_SCOPED = (1 << 0) | (1 << 1)  # ABI 6: abstract Unix sockets and signals
+
+_READ = _EXECUTE | _READ_FILE | _READ_DIR
+_DEVICE = _READ_FILE | _WRITE_FILE | _TRUNCATE | _IOCTL_DEV
+
+_UNAVAILABLE = {
+    "ENOSYS": "this kernel has no Landlock (Linux 5.13 or later has it)",
+    "EOPNOTSUPP": "Landlock is turned off in this kernel",
+    "EPERM": "the system (a container?) does not allow Landlock here",
+}
 
 
-def apply(spec: Mapping[str, object]) -> None:
-    """Confine this process as ``spec`` says; an empty spec asks for nothing (a no-op)."""
-    del spec
+def build_spec(
+    *,
+    write: Sequence[str],
+    hidden: Sequence[str],
+    read: Sequence[str] = (),
+    driver: bool = False,
+    require: bool = False,
+) -> dict[str, object]:
+    """The spec the parent sends to the child: what the program may write, read, never see.
+
+    Args:
+        write: folders the program may read and change (its copy, its temporary folder).
+        hidden: folders no allowed tree may hold (the kit, the home folder, the temporary one).
+        read: more folders or files it may read (the samples a driver hands to it).
+        driver: the file run is the kit's driver, which imports the kit before it loads the
+            student's code: confine at that first load rather than at once.
+        require: refuse to run the code at all where it cannot be confined.
+    """
+    real = os.path.realpath
+    return {
+        "version": SPEC_VERSION,
+        "write": [real(p) for p in write],
+        "read": [real(p) for p in read],
+        "hidden": [real(p) for p in hidden],
+        "driver": driver,
+        "require": require,
+    }
+
+
+_LISTS = ("write", "read", "hidden")
+_FLAGS = ("driver", "require")
+
+
+def encode(spec: dict[str, object]) -> str:
+    """The spec as one line of ``key=value`` fields apart by NUL (no json import in the child)."""
+    fields = [f"version={spec.get('version')}"]
+    fields += [f"{flag}={int(bool(spec.get(flag)))}" for flag in _FLAGS]
+    fields += [f"{key}={value}" for key in _LISTS for value in _strings(spec.get(key))]
+    line = "\0".join(fields)
+    if "\n" in line:
+        msg = "a folder of the run has a line break in its name"
+        raise ValueError(msg)
+    return line
+
+
+def decode(line: str) -> dict[str, object]:
+    """The spec that ``encode`` wrote."""
+    spec: dict[str, object] = {key: [] for key in _LISTS}
+    for field in line.rstrip("\n").split("\0"):
+        key, _, value = field.partition("=")
+        if key in _LISTS:
+            spec[key].append(value)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+        elif key in _FLAGS:
+            spec[key] = value == "1"
+        elif key == "version":
+            spec[key] = int(value) if value.isdigit() else None
+    return spec
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def _python_trees() -> list[str]:
+    """What the Python under test reads to start and to import its standard library."""
+    trees = {sys.base_prefix, sys.base_exec_prefix}
+    trees.add(os.path.dirname(os.path.realpath(sys.executable)))
+    trees.add(os.path.dirname(os.__file__))  # the standard library itself, wherever it is
+    return sorted(os.path.realpath(t) for t in trees if t)
+
+
+def _read_rules(spec: dict[str, object]) -> list[str]:
+    """Every path that may be read, with the hidden folders carved out of the trees.
+
+    A tree inside a hidden folder is allowed (a Python installed in the home folder); a tree
+    that holds one is allowed piece by piece around it (a Python whose prefix holds the kit).
+    """
+    hidden = _strings(spec.get("hidden"))
+    allowed: list[str] = []
+
+    def around(path: str) -> None:
+        real = os.path.realpath(path)
+        if real in hidden:
+            return
+        inner = [h for h in hidden if _inside(h, real)]
+        if not inner:
+            allowed.append(real)
+            return
+        try:
+            names = os.listdir(real)
+        except OSError:
+            return
+        for name in names:
+            around(os.path.join(real, name))
+
+    for tree in (*SYSTEM_TREES, *_python_trees(), *_strings(spec.get("read"))):
+        if os.path.lexists(tree):
+            around(tree)
+    if sys.prefix != sys.base_prefix:  # a virtual environment: a second Python reads its cfg
+        around(os.path.join(sys.prefix, "pyvenv.cfg"))
+    return allowed
+
+
+def _strings(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+
+
+def _landlock() -> tuple[Callable[..., int], int] | str:
+    """Landlock's system call and the kernel's ABI, or why Landlock cannot be had."""
+    if not sys.platform.startswith("linux"):
+        return f"Landlock is Linux's, and this is {sys.platform}"
+    if os.uname().machine.startswith(_OFF_TABLE):
+        return f"the kit does not know Landlock's system calls on {os.uname().machine}"
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    syscall = libc.syscall
+    syscall.restype = ctypes.c_long
+    abi = int(syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), _CREATE_RULESET_VERSION))
+    if abi < 0:
+        return _why(ctypes.get_errno())
+    return syscall, abi
+
+
+def _why(errno: int) -> str:
+    import errno as codes
+
+    name = codes.errorcode.get(errno, str(errno))
+    return _UNAVAILABLE.get(name, f"Landlock refused ({name}: {os.strerror(errno)})")
+
+
+def probe() -> str:
+    """What confinement this system gives: ``"landlock ABI N"``, or why there is none."""
+    found = _landlock()
+    if isinstance(found, str):
+        return f"not confined: {found}"
+    return f"landlock ABI {found[1]}"
+
+
+def apply(spec: dict[str, object]) -> str:
+    """Confine this process (and what it starts) by ``spec``; say how, or why it could not."""
+    if spec.get("version") != SPEC_VERSION:
+        return "not confined: the kit's parent and child disagree on the spec"
+    found = _landlock()
+    if isinstance(found, str):
+        return f"not confined: {found}"
+    syscall, abi = found
+    import ctypes
+
+    fs = _ABI_1_FS | (_REFER if abi >= 2 else 0) | (_TRUNCATE if abi >= 3 else 0)
+    fs |= _IOCTL_DEV if abi >= 5 else 0
+    net = _NET_TCP if abi >= 4 else 0
+    scoped = _SCOPED if abi >= 6 else 0
+
+    class RulesetAttr(ctypes.Structure):
+        _fields_ = (
+            ("handled_access_fs", ctypes.c_uint64),
+            ("handled_access_net", ctypes.c_uint64),
+            ("scoped", ctypes.c_uint64),
+        )
+
+    class PathBeneath(ctypes.Structure):
+        _pack_ = 1
+        _fields_ = (("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32))
+
+    attr = RulesetAttr(fs, net, scoped)
+    size = 8 if abi < 4 else 16 if abi < 6 else 24
+    ruleset = int(syscall(_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0))
+    if ruleset < 0:
+        return f"not confined: {_why(ctypes.get_errno())}"
+    try:
+        rules: list[tuple[Iterable[str], int]] = [
+            (_read_rules(spec), _READ),
+            (ETC_FILES, _READ),
+            (DEVICES_READ, _READ_FILE),
+            (DEVICES_READ_WRITE, _DEVICE),
+            (_strings(spec.get("write")), fs & ~(_MAKE_CHAR | _MAKE_BLOCK | _IOCTL_DEV)),
+        ]
+        for paths, access in rules:
+            for path in paths:
+                _add_rule(syscall, ruleset, path, access & fs, PathBeneath)
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            return f"not confined: {_why(ctypes.get_errno())}"
+        if int(syscall(_RESTRICT_SELF, ruleset, 0)) != 0:
+            return f"not confined: {_why(ctypes.get_errno())}"
+    finally:
+        os.close(ruleset)
+    return f"landlock ABI {abi}"
+
+
+def _add_rule(
+    syscall: Callable[..., int], ruleset: int, path: str, access: int, beneath: type
+) -> None:
+    """Allow ``access`` beneath ``path`` (a file gets only the rights a file can have)."""
+    try:
+        fd = os.open(path, getattr(os, "O_PATH", 0) | os.O_CLOEXEC)
+    except OSError:
+        return  # a path this system does not have
+    try:
+        import ctypes
+        import stat
+
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+            access &= _FILE_ONLY
+        rule = beneath(access, fd)
+        syscall(_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), 0)
+    finally:
+        os.close(fd)
+
+
+REQUIRED_EXIT = 3
+"""Exit status of a child that was told to require confinement and could not have it."""
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_WRITE_EVENTS = frozenset(
+    {
+        "os.mkdir", "os.remove", "os.rmdir", "os.rename", "os.replace", "os.symlink", "os.link",
+        "os.chmod", "os.chown", "os.truncate", "os.utime", "shutil.rmtree", "shutil.copyfile",
+        "shutil.copymode", "shutil.copystat", "shutil.move",
+    }
+)  # fmt: skip
+_READ_EVENTS = frozenset({"os.listdir", "os.scandir", "glob.glob"})
+_NET_EVENTS = {"socket.connect": "connect", "socket.bind": "bind"}
+_tried: dict[str, str] = {}
+"""What the program last tried on each path (``read``, ``write``) or address, to name a refusal."""
+_TRIED_KEPT = 256
+_NET_KEY = "\0net"  # keys no path can be
+_CONFINED_KEY = "\0confined"
+
+
+def _watch(event: str, args: tuple[object, ...]) -> None:
+    """Audit hook: remember what the program tries, so that a refusal can be named."""
+    if event == "open" and args:
+        mode, flags = (*args[1:3], None, 0)[:2]
+        writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+            isinstance(flags, int) and flags & _WRITE_FLAGS
+        )
+        _note(args[0], "write" if writes else "read")
+    elif event in _WRITE_EVENTS or event in _READ_EVENTS:
+        for path in args[:2]:
+            _note(path, "write" if event in _WRITE_EVENTS else "read")
+    elif event in _NET_EVENTS and len(args) >= 2:
+        address = args[1]
+        shown = repr(address)
+        if isinstance(address, tuple) and len(address) >= 2:  # pyright: ignore[reportUnknownArgumentType]
+            shown = f"{address[0]}:{address[1]}"
+        _tried[_NET_KEY] = f"{_NET_EVENTS[event]} {shown}"
+
+
+def _note(path: object, kind: str) -> None:
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if isinstance(path, str) and path:
+        if len(_tried) > _TRIED_KEPT:
+            kept = {key: value for key, value in _tried.items() if key.startswith("\0")}
+            _tried.clear()
+            _tried.update(kept)
+        _tried[os.path.abspath(path)] = kind
+
+
+def refusal(error: BaseException) -> dict[str, object]:
+    """What a ``PermissionError`` of a confined program was refused: ``refused`` and ``target``.
+
+    Empty for any other error, and for a program that was not confined.
+    """
+    if not isinstance(error, PermissionError) or not _tried.get(_CONFINED_KEY):
+        return {}
+    names = [n for n in (error.filename, error.filename2) if isinstance(n, (str, bytes))]
+    for name in names:
+        path = os.path.abspath(os.fsdecode(name))
+        return {"refused": _tried.get(path, "reach"), "target": path}
+    net = _tried.get(_NET_KEY)
+    if net:
+        kind, _, address = net.partition(" ")
+        return {"refused": kind, "target": address}
+    return {}
+
+
+def enter(spec_text: str, main_file: str, send: Callable[..., None]) -> None:
+    """The child's one way into confinement, from the spec line the parent sent.
+
+    A program is confined at once. The kit's driver (``spec["driver"]``) first imports what it
+    needs; it is confined at the first code it runs from its folder other than itself (the
+    student's module), seen by an audit hook. ``send(confinement=...)`` says what applied; a
+    spec that requires confinement where there is none ends the process before any code runs.
+    """
+    if not spec_text.strip():
+        return  # confinement is off for this run
+    spec = decode(spec_text)
+    if not spec.get("driver"):
+        _confine(spec, send)
+        return
+    roots = _strings(spec.get("write"))
+    me = os.path.realpath(main_file)
+    pending = [True]
+
+    def at_first_load(event: str, args: tuple[object, ...]) -> None:
+        if not pending or event != "exec" or not args:
+            return
+        name = getattr(args[0], "co_filename", "")
+        # "<frozen ntpath>" and "<string>" are no files: only a real path names where code is.
+        real = os.path.realpath(name) if isinstance(name, str) and os.path.isabs(name) else ""
+        if real and real != me and any(_inside(real, root) for root in roots):
+            pending.clear()
+            _confine(spec, send)
+
+    sys.addaudithook(at_first_load)
+
+
+def _confine(spec: dict[str, object], send: Callable[..., None]) -> None:
+    done = apply(spec)
+    send(confinement=done)
+    if done.startswith("landlock"):
+        _tried[_CONFINED_KEY] = "yes"
+        # git stops when it cannot read the home folder's config: give it none to read.
+        os.environ.setdefault("GIT_CONFIG_GLOBAL", os.devnull)
+        sys.addaudithook(_watch)
+    elif spec.get("require"):
+        sys.stderr.write(f"The program was not run: it could not be confined ({done}).\n")
+        sys.stderr.flush()
+        os._exit(REQUIRED_EXIT)
+
+
+def seatbelt_profile(spec: dict[str, object]) -> str:
+    """The same rules as a macOS ``sandbox-exec`` profile (SBPL), for the parent to launch with.
+
+    Written from Apple's SBPL as build tools use it; not run on macOS by the kit's own tests.
+    """
+
+    def quoted(path: str) -> str:
+        return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    reads = _strings(spec.get("read"))
+    writes = _strings(spec.get("write"))
+    hidden = _strings(spec.get("hidden"))
+    lines = [
+        "(version 1)",
+        "(deny default)",
+        "(allow process-fork)",
+        "(allow process-exec)",
+        "(allow signal (target same-sandbox))",
+        "(allow sysctl-read)",
+        "(allow mach-lookup)",
+        "(allow file-read-metadata)",
+        '(allow file-read* file-write* (literal "/dev/null"))',
+        '(allow file-read* (literal "/dev/urandom") (literal "/dev/random"))',
+        (
+            '(allow file-read* (subpath "/usr") (subpath "/System") (subpath "/Library/Frameworks")'
+            ' (subpath "/private/var/db/dyld") (subpath "/bin") (literal "/private/etc/passwd"))'
+        ),
+    ]
+    trees = _python_trees()
+    lines += [f"(allow file-read* (subpath {quoted(tree)}))" for tree in trees]
+    # The last rule that matches decides: a hidden folder inside an allowed tree (the kit
+    # inside a Python's prefix) is denied after that tree, and the run's own folders and the
+    # extra reads are allowed after the denials (they may lie inside a hidden folder: /tmp).
+    for folder in hidden:
+        if any(_inside(folder, tree) and folder != tree for tree in [*trees, "/usr"]):
+            lines.append(f"(deny file-read* file-write* (subpath {quoted(folder)}))")
+    lines += [f"(allow file-read* (subpath {quoted(path)}))" for path in reads]
+    lines += [f"(allow file-read* file-write* (subpath {quoted(path)}))" for path in writes]
+    return "\n".join(lines) + "\n"

@@ -5,7 +5,7 @@ belongs to it: read (the bytes are not source text CPython accepts), parse (``as
 refuses it), compile (the parser accepts it, the compiler refuses it), run (it started, then
 failed), or ok. That verdict is decided before the file's code starts and sealed: written on a
 pipe of its own (the ``seal`` descriptor of the orders), which is then closed, so that nothing
-the code does later can speak on it. Only then is confinement applied (``confine.apply``) and
+the code does later can speak on it. Only then is confinement applied (``confine.enter``) and
 the code started, as ``__main__`` with its folder first on ``sys.path`` and ``sys.argv[0]`` the
 file; or, for trials, loaded as a module whose functions are called (``calls.answer``).
 
@@ -18,7 +18,7 @@ Usage: ``python -E -S -u -X utf8 start.py`` (``start.py`` beside a private copy 
 which calls ``main``) with the orders on stdin, until it ends:
 ``file`` (absolute), ``shown`` (``sys.argv[0]``), ``seal`` and ``report`` (descriptors),
 ``hide`` (folders taken off ``sys.path``), ``helpers`` (whether a kit-owned script may import
-the child package), ``confine.*`` (the spec for ``confine.apply``), and for trials
+the child package), ``confine`` (the spec for ``confine.enter``, one line), and for trials
 ``mode=calls``, ``call`` (one item per call) and ``token``; as ``key=value`` items separated by
 NUL bytes. It imports nothing of the kit's parent side: it must run on any Python from 3.10.
 """
@@ -247,6 +247,7 @@ def _run_main(
     path: str,
     report: _Pipe,
     crash_line: Callable[[str, types.TracebackType | None], tuple[int | None, str]],
+    refusal: Callable[[BaseException], dict[str, object]],
 ) -> NoReturn:
     """What ``python FILE`` sets up for the script, then the script itself."""
     main_module = types.ModuleType("__main__")
@@ -270,7 +271,7 @@ def _run_main(
         )
         raise
     except BaseException as error:  # noqa: BLE001 - every crash is the student's verdict
-        _end_in_crash(error, path, report, crash_line)
+        _end_in_crash(error, path, report, crash_line, refusal)
     sys.exit(0)
 
 
@@ -279,6 +280,7 @@ def _end_in_crash(
     path: str,
     report: _Pipe,
     crash_line: Callable[[str, types.TracebackType | None], tuple[int | None, str]],
+    refusal: Callable[[BaseException], dict[str, object]] = lambda _: {},
     excepthook: Callable[..., object] = sys.excepthook,
     end: Callable[[int], NoReturn] = os._exit,
 ) -> NoReturn:
@@ -301,6 +303,7 @@ def _end_in_crash(
             line=line,
             source_line=source_line,
             waited_for_input=isinstance(error, EOFError),
+            **refusal(error),  # what confinement refused it, when that is what stopped it
         )
         excepthook(type(error), error.with_traceback(tb), tb)
     except BaseException:  # noqa: BLE001, S110 - the crash is reported; its words were the student's
@@ -350,7 +353,9 @@ def main() -> NoReturn:
         sys.stderr.write(f"{sys.executable}: can't open file {given!r}: {error}\n")
         sys.exit(2)
 
+    spec = "\0".join(orders.get("confine", []))  # what the program may reach; empty: free
     if b"\0" in data and not trial and not _interpreter_rejects_nul():
+        confine.enter(spec, path, report.send)  # the grandchild inherits the confinement
         _run_unjudged(seal, path)
     try:
         text = _decode(path, data)
@@ -370,11 +375,6 @@ def main() -> NoReturn:
     seal.send(stage="started")
     seal.close()
     del seal
-    spec: dict[str, list[str]] = {
-        key[len("confine.") :]: values
-        for key, values in orders.items()
-        if key.startswith("confine.")
-    }
     private = sys.path[0]
     sys.argv = [given]
     sys.orig_argv = [sys.executable, given]
@@ -386,14 +386,17 @@ def main() -> NoReturn:
         from checks.child import calls as trials
 
         _hide_kit(orders.get("hide", []), helpers=False)
-        confine.apply(spec)
+        confine.enter(spec, path, report.send)
         trials.answer(code, path, calls, _one(orders, "token"))
         sys.exit(0)
     _hide_kit(orders.get("hide", []), helpers=helpers)
     del orders, private
-    confine.apply(spec)
+    # Confined here, once: a program at once; the kit's driver (its spec says so) at its first
+    # run of code from the copy other than itself, the student's module, after its own imports.
+    confine.enter(spec, path, report.send)
+    refusal = confine.refusal
     del confine, spec
-    _run_main(code, path, report, crash_line)
+    _run_main(code, path, report, crash_line, refusal)
 
 
 if __name__ == "__main__":
