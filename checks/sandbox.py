@@ -144,8 +144,9 @@ def seatbelt(writes: Sequence[Path], *, driver: bool) -> list[str]:
 
 
 def note(description: str) -> None:
-    """Count one run's confinement, for the session's note."""
-    _seen[description] = _seen.get(description, 0) + 1
+    """Count one run's confinement, for the session's note (none: its code never started)."""
+    if description:
+        _seen[description] = _seen.get(description, 0) + 1
 
 
 def session_note() -> str:

@@ -5,8 +5,9 @@ left behind.
 Each folder of ``tests/hostile`` holds a ``hello.py`` for exercise 01 and ``expect.txt``, words
 the failure must show. The file is checked through the real plugin, as a student's would be,
 and (those that reach outside their copy, marked by a ``confined`` file) through
-``checks grade`` as well. Those find what they reach for in ``HOSTILE_*`` variables (the kit,
-another student's file, a port on which the test listens, a name in ``/tmp``), and ``HOME`` is
+``checks grade`` as well. What they reach for is written into them where the case says
+``os.environ["HOSTILE_*"]`` (the kit, another student's file, a port on which the test
+listens, a name in ``/tmp``: the child's environment names nothing of the kit), and ``HOME`` is
 a folder of the test's own that holds a secret. They are skipped where Landlock cannot be had.
 """
 
@@ -98,14 +99,23 @@ class Outside:
     listener: Listener
 
     def env(self) -> dict[str, str]:
-        """The variables that tell the hostile programs where to reach."""
-        return {
-            "HOME": str(self.home),
+        """The variables of the kit's run: the hostile programs' home folder."""
+        return {"HOME": str(self.home)}
+
+    def source(self, case: Path) -> str:
+        """The case's hello.py with where it reaches written in (``os.environ["HOSTILE_*"]``
+        stands for each place): the child's environment names nothing of the kit, so a
+        variable could not tell it."""
+        text = (case / "hello.py").read_text(encoding="utf-8")
+        places = {
             "HOSTILE_KIT": str(KIT),
             "HOSTILE_OTHER": str(self.other),
             "HOSTILE_PORT": str(self.listener.port),
             "HOSTILE_TMP_NAME": self.tmp_name,
         }
+        for name, value in places.items():
+            text = text.replace(f'os.environ["{name}"]', repr(value))
+        return text
 
     def untouched(self) -> None:
         """Nothing was written outside the copy, and no connection was made."""
@@ -154,7 +164,7 @@ def test_hostile_file_fails_cleanly(case: Path, tmp_path: Path, outside: Outside
         pytest.skip(f"student programs cannot be confined here: {CONFINED}")
     submission = tmp_path / "submission" / "exercises" / "01"
     submission.mkdir(parents=True)
-    shutil.copyfile(case / "hello.py", submission / "hello.py")
+    (submission / "hello.py").write_text(outside.source(case), encoding="utf-8")
     before = _fingerprint()
     start = time.monotonic()
     done = run_pytest(
@@ -177,19 +187,19 @@ def test_hostile_file_fails_cleanly(case: Path, tmp_path: Path, outside: Outside
     assert "another student" not in output
     assert took < TIMEOUT + 20, f"took {took:.1f} s"
     assert _fingerprint() == before, "the kit changed"
-    assert (submission / "hello.py").read_bytes() == (case / "hello.py").read_bytes()
+    assert (submission / "hello.py").read_text(encoding="utf-8") == outside.source(case)
     assert not _leftovers(), "a process was left behind"
     outside.untouched()
 
 
-def _student_copy(case: Path, target: Path) -> Path:
+def _student_copy(case: Path, target: Path, outside: Outside) -> Path:
     """A student's copy of the kit whose exercise 01 is the hostile file."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
     target.mkdir(parents=True)
     for name in ("pyproject.toml", "conftest.py"):
         shutil.copyfile(KIT / name, target / name)
     shutil.copytree(KIT / "exercises", target / "exercises", ignore=ignore)
-    shutil.copyfile(case / "hello.py", target / "exercises" / "01" / "hello.py")
+    (target / "exercises" / "01" / "hello.py").write_text(outside.source(case), encoding="utf-8")
     return target
 
 
@@ -213,12 +223,13 @@ def test_grading_confines_every_submission(tmp_path: Path, outside: Outside) -> 
     """Under ``checks grade``, each program that reaches out fails exercise 01 with its message,
     reaches nothing, and each report says how the programs were confined."""
     subs = tmp_path / "submissions"
-    for case in REACHING:
-        _student_copy(case, subs / case.name)
     # The other student, whose answer the hostile ones try to read, is graded beside them.
-    other = _student_copy(HOSTILE / "read_other_submission", subs / "other")
-    shutil.copyfile(outside.other, other / "exercises" / "01" / "hello.py")
-    outside.other = other / "exercises" / "01" / "hello.py"
+    answer = outside.other.read_bytes()
+    outside.other = subs / "other" / "exercises" / "01" / "hello.py"
+    for case in REACHING:
+        _student_copy(case, subs / case.name, outside)
+    _student_copy(HOSTILE / "read_other_submission", subs / "other", outside)
+    outside.other.write_bytes(answer)
     out = tmp_path / "grades"
     done = _grade(subs, out, outside.env(), "--jobs", "2")
     assert done.returncode == 0, done.stdout + done.stderr

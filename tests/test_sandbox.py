@@ -129,7 +129,7 @@ def test_a_driver_imports_freely_then_the_student_code_is_confined(tmp_path: Pat
         ),
         encoding="utf-8",
     )
-    run = run_file(folder / "driver.py", cached=False)
+    run = run_file(folder / "driver.py", cached=False, helpers=True)
     assert run.lines == ["before secret 42", "refused"], run.output
     assert run.confinement == CONFINED
 
