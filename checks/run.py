@@ -42,7 +42,7 @@ if sys.platform != "win32":
 else:  # pragma: no cover - Windows
     import msvcrt
 
-from checks import sandbox
+from checks import sandbox, winjob
 from checks.cache import digest_tree, load_json, prune, store_json
 from checks.manifest import KIT_ROOT
 from checks.model import Run, Stage
@@ -787,12 +787,15 @@ def _run_in(
     finally:
         os.close(seal_write)
         os.close(report_write)
+    # Windows: a job holds the process count and memory, and kills all it holds when closed.
+    job = winjob.contain(proc, processes=limits.processes, memory=limits.memory)
     _live_sessions.add(proc.pid)
     try:
         run = _watch(proc, shown, work, folder, limits, given, seal_read, report_read)
         return replace(run, confinement=applied) if applied else run
     finally:
         _live_sessions.discard(proc.pid)
+        winjob.close(job)
         _sweep(proc.pid)
 
 
