@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +11,10 @@ import pytest
 
 from checks import probe
 from checks.attempt import Attempt
+from checks.child.probe import FACTS_MARK
 from checks.model import Exercise
 from checks.run import Limits
-from tests.support import run_pytest
+from tests.support import KIT, run_pytest
 
 STUDENT = "student.py"
 
@@ -156,3 +159,17 @@ def test_bytecode_solution_passes_with_the_shell_optimizing() -> None:
         "exercises/06", "--solutions", "-p", "no:cacheprovider", env={"PYTHONOPTIMIZE": "2"}
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_driver_run_by_hand_prints_no_facts_for_the_kit() -> None:
+    """A student who runs exercise 10's driver, as its README says, sees the table alone: the
+    line of facts is written only when the kit asked for it."""
+    done = subprocess.run(
+        [sys.executable, str(KIT / "exercises" / "10" / "driver.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "total_loop" in done.stdout, done.stdout + done.stderr
+    assert FACTS_MARK.strip() not in done.stdout + done.stderr

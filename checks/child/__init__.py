@@ -1,8 +1,9 @@
 """The child side of every run: all that runs in the student's process, on the Python under test.
 
 Every run of student code, whether a file run as ``python FILE`` does, a trial of its functions
-or a kit-owned driver, enters the child the same way: ``launch.py``, given its orders as one
-line of JSON on stdin (``launch.main`` says what they hold). There, and nowhere else:
+or a kit-owned driver, enters the child the same way: ``launch.py``, given its orders on stdin
+(``key=value`` items apart by NUL bytes; the launcher's docstring says what they hold). There,
+and nowhere else:
 
 - the read, parse and compile verdict is decided and sealed before the student's code starts
   (written on a pipe of its own, which is then closed: nothing the code does can reach it);
@@ -21,6 +22,10 @@ from __future__ import annotations
 
 import os
 import sys
+
+ASKED = False
+"""Set by the launcher in a driver's run: the kit asked for the facts (``Probe.report``). A
+person who runs a driver by hand sees its own table, not the line of facts meant for the kit."""
 
 PACKAGE = __name__.partition(".")[0]
 """The top-level package the child package is imported under (``checks``, also in its copy)."""

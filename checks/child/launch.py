@@ -382,6 +382,9 @@ def main() -> NoReturn:
     helpers = bool(_one(orders, "helpers")) and not trial
     if helpers:
         sys.path.insert(1, private)
+        import checks.child
+
+        checks.child.ASKED = True  # the driver's facts are for the kit: it asked for them
     if trial:
         from checks.child import calls as trials
 

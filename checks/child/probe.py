@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from checks import child as _package
 from checks.child import hide_package
 from checks.child.capture import at_fd
 
@@ -75,7 +76,9 @@ class Probe:
         return {"value": value, "printed": printed.text}
 
     def report(self, **facts: object) -> None:
-        """Print the facts as the mark and one line of JSON."""
+        """Print the facts as the mark and one line of JSON, when the kit asked for them."""
+        if not _package.ASKED:
+            return
         line = f"\n{FACTS_MARK}{json.dumps(facts)}\n"
         # Straight to the file descriptor: the student's code may have replaced sys.stdout.
         with contextlib.suppress(Exception):

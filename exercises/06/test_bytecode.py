@@ -76,7 +76,8 @@ def _returned(value):
     """A short description of a value that is not what was asked for."""
     text = value.get("repr", "")
     text = text if len(text) <= SHOWN_REPR else text[: SHOWN_REPR - 3] + "..."
-    return f"a {value.get('type')} ({text})"
+    words = expect.returned(text)
+    return words if words != text else f"a {value.get('type')} ({text})"
 
 
 def _expect_same_names(call, got, expected):
