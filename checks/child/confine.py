@@ -189,27 +189,26 @@ def _read_rules(spec: dict[str, object]) -> list[str]:
     """
     hidden = _strings(spec.get("hidden"))
     allowed: list[str] = []
-
-    def around(path: str) -> None:
-        real = os.path.realpath(path)
+    # A loop over a stack, not a recursive inner function: such a function is a reference
+    # cycle that would keep the hidden folders' names alive until the collector runs, where
+    # the student's code could find them (gc.get_objects).
+    trees = (*SYSTEM_TREES, *_python_trees(), *_strings(spec.get("read")))
+    pending = [tree for tree in trees if os.path.lexists(tree)]
+    if sys.prefix != sys.base_prefix:  # a virtual environment: a second Python reads its cfg
+        pending.append(os.path.join(sys.prefix, "pyvenv.cfg"))
+    pending.reverse()
+    while pending:
+        real = os.path.realpath(pending.pop())
         if real in hidden:
-            return
-        inner = [h for h in hidden if _inside(h, real)]
-        if not inner:
+            continue
+        if not any(_inside(h, real) for h in hidden):
             allowed.append(real)
-            return
+            continue
         try:
             names = os.listdir(real)
         except OSError:
-            return
-        for name in names:
-            around(os.path.join(real, name))
-
-    for tree in (*SYSTEM_TREES, *_python_trees(), *_strings(spec.get("read"))):
-        if os.path.lexists(tree):
-            around(tree)
-    if sys.prefix != sys.base_prefix:  # a virtual environment: a second Python reads its cfg
-        around(os.path.join(sys.prefix, "pyvenv.cfg"))
+            continue
+        pending.extend(os.path.join(real, name) for name in reversed(names))
     return allowed
 
 
