@@ -524,7 +524,8 @@ def _student_view(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """In a student's plain run, leave out pytest's header and its cut one-line summaries.
+    """In a student's plain run, leave out pytest's header, its collection count and its cut
+    one-line summaries.
 
     A ``-r`` given on the command line is kept: whoever typed it asked for those lines.
     """
@@ -532,6 +533,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if not _student_view(config):
         return
     config.option.no_header = True
+    # Quiet as -q is for pytest's own lines (no "test session starts", no "collected N
+    # items"); the failures, their teaching messages and the progress are shown in full.
+    config.option.verbose = -1
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     asked = any(str(arg).startswith("-r") for arg in config.invocation_params.args)
     if isinstance(reporter, pytest.TerminalReporter) and not asked:
