@@ -5,7 +5,7 @@ checkout, with the bundle's folder in ``CLASSROOM50_BUNDLE_DIR``. This script ne
 the standard library: it finds uv (or installs it from PyPI into a scratch folder: with pip, or from uv's wheel
 when this Python has no pip),
 installs the kit's locked dependencies into a scratch environment, and runs the pristine kit in
-``kit/`` on the checkout (``python -m checks.classroom50``), which writes ``result.json``,
+``kit/`` on the checkout (``python -m checks.grade.classroom50``), which writes ``result.json``,
 ``release-body.md`` and the ``status``/``summary`` step outputs. Nothing else in the checkout is
 written. When the kit itself cannot run, ``result.json`` still says 0 of the maximum, with the
 reason, and the script exits 0: grading ran, and the submission is recorded.
@@ -199,7 +199,7 @@ def grade(kit: Path, checkout: Path, scratch: Path) -> None:
     uv = find_uv(scratch, env)
     project = ["--project", str(kit), "--frozen", "--no-dev"]
     run([uv, "sync", *project], env, INSTALL_TIMEOUT, cwd=kit)
-    command = [uv, "run", *project, "python", "-m", "checks.classroom50", str(checkout)]
+    command = [uv, "run", *project, "python", "-m", "checks.grade.classroom50", str(checkout)]
     run(command, env, GRADE_TIMEOUT, cwd=kit)
     if not (checkout / "result.json").is_file():
         raise CannotGrade("the kit ran but wrote no result.json")

@@ -32,7 +32,9 @@ starter_fails_with = ["42"]
 _TOY_TEST = '''\
 """Toy exercise: answer.py prints 42."""
 
-from checks import Stage, expect
+from checks import Stage
+
+from checks.judges import expect
 
 
 def test_prints_42(exercise):

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from checks.answers import written_answers
+from checks.judges.answers import written_answers
 
 
 def read(source: str, *names: str) -> dict[str, object]:

@@ -12,7 +12,13 @@ import types
 
 import pytest
 
-from checks.bytecode import code_objects, count_executed, growth, instruction_names, watch_call
+from checks.child.bytecode import (
+    code_objects,
+    count_executed,
+    growth,
+    instruction_names,
+    watch_call,
+)
 
 PROGRAM = """\
 def outer(n):
@@ -81,7 +87,7 @@ def test_code_object_labels_are_the_same_in_another_process() -> None:
     """
     script = (
         "import json, sys\n"
-        "from checks.bytecode import code_objects, instruction_names\n"
+        "from checks.child.bytecode import code_objects, instruction_names\n"
         "codes = code_objects(compile(sys.stdin.read(), 'program.py', 'exec', dont_inherit=True))\n"
         "print(json.dumps({k: instruction_names(c) for k, c in codes.items()}))\n"
     )
@@ -128,7 +134,7 @@ def test_first_call_in_a_new_process_is_counted() -> None:
     """In a fresh interpreter, the very first count already sees the loop's instructions."""
     script = LOOP + textwrap.dedent(
         """
-        from checks.bytecode import count_executed
+        from checks.child.bytecode import count_executed
         print(count_executed(total_loop, 100).instructions)
         print(count_executed(total_loop, 100).instructions)
         """

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from checks import run
-from checks.run import Limits, RunCache, run_file
+from checks.run import program as run
+from checks.run.program import Limits, RunCache, run_file
 from tests.support import KIT, run_pytest
 
 PROGRAMS = {

@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 
 from checks import reports
-from checks.classpage import BINS, PAGE
 from checks.manifest import load_all
 from checks.model import FailedAt, Failure, Grade, Outcome, TestResult, cents
+from checks.reports.classpage import BINS, PAGE
 from tests.support import KIT
 
 EXERCISES = load_all()

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from checks import classroom50
+from checks.grade import classroom50
 from checks.manifest import load_all
 from checks.model import cents
 from tests.support import KIT
@@ -122,7 +122,7 @@ def test_a_half_solved_checkout_gets_its_result_within_the_contract(tmp_path: Pa
     before = _digest(checkout)
     outputs = tmp_path / "github-output"
     done = subprocess.run(
-        [sys.executable, "-m", "checks.classroom50", str(checkout)],
+        [sys.executable, "-m", "checks.grade.classroom50", str(checkout)],
         cwd=KIT,
         env={**os.environ, **ENV, "GITHUB_OUTPUT": str(outputs)},
         capture_output=True,

@@ -302,7 +302,7 @@ def test_the_gradescope_zip_holds_the_kit_without_solutions(tmp_path: Path) -> N
     for script in ("setup.sh", "run_autograder"):
         assert script in names
         assert modes[script] & stat.S_IXUSR
-    for needed in ("pyproject.toml", "uv.lock", "conftest.py", "checks/plugin.py"):
+    for needed in ("pyproject.toml", "uv.lock", "conftest.py", "checks/plugin/__init__.py"):
         assert needed in names
     for exercise in EXERCISES:
         assert f"exercises/{exercise.number}/exercise.toml" in names

@@ -1,4 +1,4 @@
-"""What ``checks.hiding`` counts as hiding a crash, and what it lets through."""
+"""What ``checks.judges.hiding`` counts as hiding a crash, and what it lets through."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from checks.hiding import expect_no_hiding, hiding_places
+from checks.judges.hiding import expect_no_hiding, hiding_places
 
 
 def _found(source: str) -> list[tuple[int, str]]:

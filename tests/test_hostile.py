@@ -30,7 +30,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from checks import sandbox
+from checks.run import sandbox
 from tests.support import KIT, run_pytest
 
 HOSTILE = Path(__file__).parent / "hostile"

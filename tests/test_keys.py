@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from checks.keys import Keys
+from checks.cli.keys import Keys
 
 
 def _collect(keys: list[str], done: threading.Event, count: int) -> Callable[[str], None]:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from checks import expect
+from checks.judges import expect
 from checks.model import Stage
-from checks.run import run_file
+from checks.run.program import run_file
 
 
 def _failure(run_it: object) -> str:

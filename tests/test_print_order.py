@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checks.print_order import MODULE, watch_printing
+from checks.child.print_order import MODULE, watch_printing
 
 PROGRAM = """\
 import builtins

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from checks import probe
-from checks.attempt import Attempt
 from checks.child.probe import FACTS_MARK
+from checks.judges import probe
+from checks.judges.attempt import Attempt
 from checks.model import Exercise
-from checks.run import Limits
+from checks.run.program import Limits
 from tests.support import KIT, run_pytest
 
 STUDENT = "student.py"

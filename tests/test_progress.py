@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checks.model import Exercise, ExerciseResult, Outcome
-from checks.model import TestResult as Result
-from checks.progress import (
+from checks.cli.progress import (
     check_title,
     failure_report,
     failures_summary,
@@ -15,7 +13,9 @@ from checks.progress import (
     next_up,
     table,
 )
-from checks.terminal import Terminal
+from checks.cli.terminal import Terminal
+from checks.model import Exercise, ExerciseResult, Outcome
+from checks.model import TestResult as Result
 
 PLAIN = Terminal(width=79)
 

@@ -1,4 +1,4 @@
-"""The ``.pyc`` facts of ``checks/pycache.py``, checked against CPython itself and git.
+"""The ``.pyc`` facts of ``checks/judges/pycache.py``, checked against CPython itself and git.
 
 The samples must be real (where importlib says, with this Python's magic number, stale exactly
 when CPython itself recompiles them), the experiment must give CPython's answer whatever the
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.pycache import (
+from checks.judges.pycache import (
     FLAG_CHECK_SOURCE,
     FLAG_HASH_BASED,
     MUST_IGNORE,

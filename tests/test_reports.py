@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from checks import classroom50, reports
+from checks import reports
+from checks.grade import classroom50
 from checks.manifest import load_all
 from checks.model import Exercise, Grade, Outcome, TestResult, cents
 from tests.support import KIT, run_pytest

@@ -19,8 +19,8 @@ import psutil
 import pytest
 
 from checks import Limits, Stage, run_file
-from checks import run as run_module
 from checks.model import Run
+from checks.run import program as run_module
 
 GOLDEN = Path(__file__).parent / "golden"
 LIMITS = Limits(timeout=3)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from checks import sandbox
 from checks.child import confine
-from checks.run import run_file
+from checks.run import sandbox
+from checks.run.program import run_file
 
 CONFINED = sandbox.probe()
 needs_landlock = pytest.mark.skipif(

@@ -24,7 +24,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from checks import run as runner
+from checks.run import program as runner
 from tests.small_kit import make_small_kit, make_student
 
 if sys.platform != "win32":

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from checks.terminal import Terminal, terminal
+from checks.cli.terminal import Terminal, terminal
 
 
 @pytest.fixture(autouse=True)

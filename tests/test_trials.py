@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from checks.attempt import Attempt
+from checks.judges.attempt import Attempt
+from checks.judges.trials import Trial, answers, expect_trials
 from checks.model import Exercise
-from checks.run import Limits
-from checks.trials import Trial, answers, expect_trials
+from checks.run.program import Limits
 
 STUDENT = "program.py"
 

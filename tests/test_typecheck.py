@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.typecheck import TypecheckError, in_plain_words, run_pyright, suppressions
+from checks.run.typecheck import TypecheckError, in_plain_words, run_pyright, suppressions
 
 WRONG_CALL = "def add(a: int, b: int) -> int:\n    return a + b\n\n\nadd('2', '3')\n"
 RIGHT_CALL = "def add(a: int, b: int) -> int:\n    return a + b\n\n\nadd(2, 3)\n"

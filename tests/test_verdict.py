@@ -15,7 +15,7 @@ import pytest
 
 from checks.manifest import load_all
 from checks.model import Exercise, ExerciseResult, Outcome
-from checks.verdict import VerdictError, fingerprint, judge, run_tests
+from checks.plugin.verdict import VerdictError, fingerprint, judge, run_tests
 from tests.study_kit import make_kit, write
 
 
@@ -62,7 +62,7 @@ def test_kept_verdicts_are_reused(kit: Path) -> None:
         ("exercises/02/test_answer.py", ["02"]),
         ("exercises/02/exercise.toml", ["02"]),
         ("exercises/02/notes.txt", ["02"]),
-        ("checks/expect.py", ["01", "02"]),
+        ("checks/judges/expect.py", ["01", "02"]),
         ("conftest.py", ["01", "02"]),
         ("pyproject.toml", ["01", "02"]),
     ],

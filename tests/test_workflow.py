@@ -1,6 +1,6 @@
 """CI without a classroom: the job summary, the annotations on the student's files, the check.
 
-A real run of the kit on the starters writes results.json; ``python -m checks.workflow`` reads
+A real run of the kit on the starters writes results.json; ``python -m checks.reports.workflow`` reads
 it as GitHub Actions and GitLab CI run it, and the summary, annotations and exit status are
 held against what a teacher and a student must see.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from checks import reports
 from checks.manifest import load_all
 from checks.model import Exercise, ExerciseResult, Grade, Outcome, TestResult
-from checks.workflow import error_annotations, student_place
+from checks.reports.workflow import error_annotations, student_place
 from tests.support import KIT, run_pytest
 
 
@@ -67,7 +67,7 @@ def test_the_step_writes_the_summary_and_fails_the_check(tmp_path: Path) -> None
     step_summary = tmp_path / "summary.md"
     env = {**os.environ, "GITHUB_STEP_SUMMARY": str(step_summary), "GITHUB_ACTIONS": "true"}
     done = subprocess.run(
-        [sys.executable, "-m", "checks.workflow", str(results)],
+        [sys.executable, "-m", "checks.reports.workflow", str(results)],
         cwd=KIT,
         env=env,
         capture_output=True,
@@ -87,7 +87,7 @@ def test_the_step_writes_the_summary_and_fails_the_check(tmp_path: Path) -> None
 def test_a_missing_report_is_0_points_and_a_failed_check(tmp_path: Path) -> None:
     """When the kit wrote no results.json, the summary says 0 and why, and the check fails."""
     done = subprocess.run(
-        [sys.executable, "-m", "checks.workflow", str(tmp_path / "none.json")],
+        [sys.executable, "-m", "checks.reports.workflow", str(tmp_path / "none.json")],
         cwd=KIT,
         env={k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"},
         capture_output=True,

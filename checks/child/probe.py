@@ -1,7 +1,7 @@
 """The child's half of a probe: load the student's module, call its functions, report facts.
 
 A kit-owned driver (``exercises/NN/driver.py``) imports this in the child process that tries the
-student's module; the parent's half, which reads the facts, is ``checks.probe``. It imports the
+student's module; the parent's half, which reads the facts, is ``checks.judges.probe``. It imports the
 standard library only, and nothing of the kit that would bring pytest in: every run of a driver
 pays for what it imports. What the student's code prints is caught at the file descriptor
 (``capture.at_fd``), and before it is loaded the child package is hidden (``hide_package``):

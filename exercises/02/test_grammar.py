@@ -2,8 +2,7 @@
 
 import pytest
 
-from checks import Stage, expect, probe
-from checks.trials import Trial, expect_trials
+from checks import Stage, Trial, expect, expect_trials, probe
 
 FUNCTIONS = ["greet", "shout", "countdown"]
 LINES = [

@@ -2,9 +2,7 @@
 
 import pytest
 
-from checks import Stage, expect
-from checks.hiding import expect_no_hiding
-from checks.trials import Trial, expect_trials
+from checks import Stage, Trial, expect, expect_no_hiding, expect_trials
 
 FUNCTIONS = ["show_title", "total_distance", "show_total", "speed"]
 

@@ -7,8 +7,7 @@ kit's runner, on the Python that runs the tests, and compare with answers.py.
 import platform
 import textwrap
 
-from checks import Stage, expect, run_file
-from checks.answers import written_answers
+from checks import Stage, expect, run_file, written_answers
 
 STAGES = [stage.value for stage in Stage]
 

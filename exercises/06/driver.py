@@ -16,7 +16,7 @@ import sys
 import types
 from pathlib import Path
 
-from checks.bytecode import code_objects, instruction_names
+from checks.child.bytecode import code_objects, instruction_names
 from checks.child.probe import Probe, plain
 
 HERE = Path(__file__).resolve().parent

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from checks.print_order import watch_printing
+from checks.child.print_order import watch_printing
 from checks.child.probe import Probe
 
 HERE = Path(__file__).resolve().parent

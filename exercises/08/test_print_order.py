@@ -7,9 +7,7 @@ runs the tests, and compare it with the prediction, line by line.
 import difflib
 import pytest
 
-from checks import Stage, expect, probe
-from checks.answers import written_answers
-from checks.trials import Trial, expect_trials
+from checks import Stage, Trial, expect, expect_trials, probe, written_answers
 
 REPORT = [
     "FRUIT REPORT",

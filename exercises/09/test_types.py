@@ -7,10 +7,7 @@ compared with the starter's on the syntax tree. No name in the text decides a ve
 
 import ast
 
-from checks import Stage, expect, probe
-from checks.starter import StarterError, starter_folder
-from checks.syntax import typed_call_lines
-from checks.typecheck import in_plain_words
+from checks import Stage, StarterError, expect, in_plain_words, probe, starter_folder, typed_call_lines
 
 PART_1, PART_2 = "not_enforced.py", "invoice.py"
 WRONG_CALL_GOAL = (

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from checks.bytecode import Watched, watch_call
+from checks.child.bytecode import Watched, watch_call
 from checks.child.probe import Probe
 
 HERE = Path(__file__).resolve().parent

@@ -2,8 +2,7 @@
 
 import ast
 
-from checks import expect, probe
-from checks.bytecode import growth
+from checks import expect, growth, probe
 
 STUDENT = "loops.py"
 LOOP, BUILTIN = "total_loop", "total_builtin"

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from checks.child import confine
+from checks.manifest import KIT_ROOT
 
 __all__ = [
     "DEFAULT_MODE",
@@ -44,7 +45,6 @@ SEATBELT = "/usr/bin/sandbox-exec"
 """macOS's sandbox launcher (deprecated by Apple, still shipped and used by build tools)."""
 SEATBELT_NAME = "seatbelt (sandbox-exec)"
 
-_KIT = Path(__file__).resolve().parent.parent
 _mode = DEFAULT_MODE
 _hidden_extra: list[Path] = []
 _seen: dict[str, int] = {}
@@ -106,7 +106,7 @@ def confined(description: str) -> bool:
 
 
 def _hidden() -> list[str]:
-    return [str(p) for p in (_KIT, Path.home(), Path(tempfile.gettempdir()), *_hidden_extra)]
+    return [str(p) for p in (KIT_ROOT, Path.home(), Path(tempfile.gettempdir()), *_hidden_extra)]
 
 
 def _spec(writes: Sequence[Path], *, driver: bool, reads: Sequence[Path] = ()) -> dict[str, object]:
@@ -138,7 +138,7 @@ def seatbelt(writes: Sequence[Path], *, driver: bool) -> list[str]:
     """
     if _mode == "off" or sys.platform != "darwin" or not Path(SEATBELT).exists():
         return []
-    library = [_KIT / "checks"] if driver else []
+    library = [KIT_ROOT / "checks"] if driver else []
     profile = confine.seatbelt_profile(_spec(writes, driver=driver, reads=library))
     return [SEATBELT, "-p", profile]
 

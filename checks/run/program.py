@@ -42,10 +42,10 @@ if sys.platform != "win32":
 else:  # pragma: no cover - Windows
     import msvcrt
 
-from checks import sandbox, winjob
 from checks.cache import digest_tree, load_json, prune, store_json
 from checks.manifest import KIT_ROOT
 from checks.model import Run, Stage
+from checks.run import sandbox, winjob
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -80,8 +80,7 @@ PATH_CAP = 3800
 _READ_CHUNK = 64 * 1024
 _POLL = 0.1
 """Seconds between two looks at a running program's process count."""
-_CHILD_PACKAGE = Path(__file__).with_name("child")
-_CHILD_HELPERS = tuple(Path(__file__).with_name(name) for name in ("bytecode.py", "print_order.py"))
+_CHILD_PACKAGE = Path(__file__).resolve().parent.parent / "child"
 """Modules of the kit a kit-owned driver imports in the child, copied beside the child package."""
 _START = "from checks.child.launch import main\n\nmain()\n"
 """The script the child runs, beside the private copy of the package (its ``sys.path[0]``)."""
@@ -207,8 +206,6 @@ def _child_copy() -> Path:
     package = base / "checks"
     shutil.copytree(_CHILD_PACKAGE, package / "child", ignore=_IGNORED)
     (package / "__init__.py").write_text('"""The child side of the checks."""\n', encoding="utf-8")
-    for helper in _CHILD_HELPERS:
-        shutil.copyfile(helper, package / helper.name)
     # The script the child starts is this one line, compiled on every run; the launcher it
     # imports is compiled once, into the copy's __pycache__.
     start = base / "start.py"
@@ -439,8 +436,8 @@ _CACHE_FORMAT = "checks-run-cache 1"
 
 @functools.cache
 def _kit_code() -> bytes:
-    """The kit's code that decides a verdict: this module, the child package and its helpers."""
-    files = [Path(__file__), *sorted(_CHILD_PACKAGE.glob("*.py")), *_CHILD_HELPERS]
+    """The kit's code that decides a verdict: this module and the child package."""
+    files = [Path(__file__), *sorted(_CHILD_PACKAGE.glob("*.py"))]
     return b"\0".join(f.name.encode() + b"\0" + f.read_bytes() for f in files)
 
 

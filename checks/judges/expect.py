@@ -15,8 +15,8 @@ from typing import NoReturn
 
 import pytest
 
+from checks.judges.syntax import called_names, defined_functions, unannotated
 from checks.model import FailedAt, Failure, Finding, Run, Stage, Suppression
-from checks.syntax import called_names, defined_functions, unannotated
 
 SILENCING_GOAL = (
     "remove these and fix the values or the hints themselves, so that pyright finds nothing "

@@ -13,9 +13,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from checks import classpage, classroom50, expect, grade, study
+from checks import grade
+from checks.cli import study
+from checks.grade import classroom50
+from checks.judges import expect
 from checks.model import Run, Stage
-from checks.run import StudentFileError, run_files
+from checks.reports import classpage
+from checks.run.program import StudentFileError, run_files
 
 __all__ = ["console", "main"]
 

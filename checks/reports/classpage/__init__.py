@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from checks import reports
-from checks.classpage.page import BINS, PLACES, render
-from checks.classpage.results import GRADEBOOK, Student, first_failure, read_class, solved
 from checks.manifest import KIT_ROOT
 from checks.model import Exercise
+from checks.reports.classpage.page import BINS, PLACES, render
+from checks.reports.classpage.results import GRADEBOOK, Student, first_failure, read_class, solved
 
 __all__ = [
     "BINS",

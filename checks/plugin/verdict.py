@@ -4,7 +4,7 @@
 exactly as ``uv run pytest exercises/NN`` runs them, so the verdict is the one a student gets
 by typing that command. Many exercises to check are shared among a few children at once (one
 per CPU), each running several exercises, since starting pytest costs more than most tests. The
-``checks.recorder`` plugin writes each test's outcome to a JSON file, read here; pytest's text
+``checks.plugin.recorder`` plugin writes each test's outcome to a JSON file, read here; pytest's text
 output is never parsed.
 
 Verdicts are kept in a cache file under a key that hashes everything that decides them: every
@@ -32,7 +32,7 @@ import psutil
 
 from checks.cache import file_entry, kit_digest, walk_files
 from checks.model import Exercise, ExerciseResult, Outcome, TestResult
-from checks.recorder import RECORD_FORMAT, as_record
+from checks.plugin.recorder import RECORD_FORMAT, as_record
 
 __all__ = [
     "CACHE_FORMAT",
@@ -190,7 +190,7 @@ def _command(numbers: Sequence[str], record: Path, options: Sequence[str]) -> li
         "-p",
         "no:cacheprovider",
         "-p",
-        "checks.recorder",
+        "checks.plugin.recorder",
         "--checks-record",
         str(record),
         *options,

@@ -11,8 +11,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from checks.classpage.results import NOT_GRADED, Student, first_failing, first_failure, solved
 from checks.model import Exercise, ExerciseResult, FailedAt, Failure, cents
+from checks.reports.classpage.results import (
+    NOT_GRADED,
+    Student,
+    first_failing,
+    first_failure,
+    solved,
+)
 
 __all__ = ["BINS", "PLACES", "REPORT", "render"]
 

@@ -19,9 +19,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checks import expect
-from checks.attempt import Attempt
-from checks.run import run_file
+from checks.judges import expect
+from checks.judges.attempt import Attempt
+from checks.run.program import run_file
 
 __all__ = ["Answer", "Trial", "answers", "expect_trials"]
 

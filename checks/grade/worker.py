@@ -6,9 +6,9 @@ It speaks JSON lines. The parent writes ``{"args": [...], "log": PATH}`` on stdi
 runs ``pytest.main(args)`` with all of pytest's output going to ``log``, then answers
 ``{"status": N, "trusted": BOOL}`` on stdout: trusted when the session ran to its end with
 pyright's answer and no run stopped (a timeout depends on the machine, not on the files). End of input ends the worker. No student code runs in this
-process: the tests run each student file in a child process of their own (``checks.run``).
+process: the tests run each student file in a child process of their own (``checks.run.program``).
 
-Usage: ``python -m checks._grade_worker``, from the kit's folder.
+Usage: ``python -m checks.grade.worker``, from the kit's folder.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class _Session:
 
     @staticmethod
     def _stops_so_far() -> int:
-        runner = sys.modules.get("checks.run")
+        runner = sys.modules.get("checks.run.program")
         stops: object = getattr(runner, "stops", None)
         counted: object = stops() if callable(stops) else 0
         return counted if isinstance(counted, int) else 0

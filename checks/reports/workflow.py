@@ -2,7 +2,7 @@
 
 The GitHub Actions workflow the kit ships (``.github/workflows/grade.yml``) and the GitLab CI
 template (``.gitlab-ci.yml``) run the pristine tests on a student's files and write Gradescope's
-``results.json`` and JUnit XML; then ``python -m checks.workflow results.json`` turns the
+``results.json`` and JUnit XML; then ``python -m checks.reports.workflow results.json`` turns the
 first into a Markdown table of points per exercise (appended to ``$GITHUB_STEP_SUMMARY`` when
 it is set, else printed) and, on GitHub, one ``::error`` annotation per failing exercise, on
 the student's file and the line its message names. It exits 1 when an exercise is not passed,
@@ -95,7 +95,7 @@ def error_annotations(grade: Grade) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the job summary and annotations of a run; 1 when an exercise is not passed."""
-    parser = argparse.ArgumentParser(prog="python -m checks.workflow")
+    parser = argparse.ArgumentParser(prog="python -m checks.reports.workflow")
     parser.add_argument("results", type=Path, help="the run's results.json (--gradescope)")
     args = parser.parse_args(argv)
     exercises, _ = reports.kit_exercises(KIT_ROOT)

@@ -9,7 +9,7 @@ Saves are noticed two ways. ``watchfiles`` reports file events as they happen (i
 itself where it knows events do not arrive, such as WSL, and always with ``--poll``); and every
 ``TICK`` seconds the student files' size and modification time are compared with the last check,
 which catches a save on a file system where events never arrive. Either way a save is checked
-within a second or two. Verdicts come from ``checks.progress.check``, the same cached verdicts
+within a second or two. Verdicts come from ``checks.cli.progress.check``, the same cached verdicts
 as the progress table, so a save that changes nothing is answered at once.
 """
 
@@ -25,9 +25,8 @@ from typing import TextIO
 
 import watchfiles
 
-from checks.keys import Keys
-from checks.model import Exercise, ExerciseResult
-from checks.progress import (
+from checks.cli.keys import Keys
+from checks.cli.progress import (
     check,
     checking_note,
     failure_report,
@@ -36,7 +35,8 @@ from checks.progress import (
     next_up,
     table,
 )
-from checks.terminal import Terminal
+from checks.cli.terminal import Terminal
+from checks.model import Exercise, ExerciseResult
 
 __all__ = ["KEYS_HELP", "TICK", "Watch"]
 

@@ -1,7 +1,7 @@
 """A pytest plugin that writes each exercise's test outcomes to a JSON file, for ``checks``.
 
 ``checks`` (the progress table, ``watch``, ``solution``) learns the verdict of the exercises by
-running their own tests in a child pytest with ``-p checks.recorder --checks-record FILE``. The
+running their own tests in a child pytest with ``-p checks.plugin.recorder --checks-record FILE``. The
 outcome of each test is the one the kit's plugin keeps (``KitState.results``, the same verdicts
 its progress summary and the grades use); a test file that cannot even be collected is recorded
 too, as an error of its exercise. Nothing here decides a verdict.
@@ -19,7 +19,7 @@ from checks.model import Outcome, TestResult
 __all__ = ["RECORD_FORMAT", "Recorder", "as_record", "exercise_number"]
 
 RECORD_FORMAT = 1
-"""Version of the JSON record; ``checks.verdict`` refuses a record of another version."""
+"""Version of the JSON record; ``checks.plugin.verdict`` refuses a record of another version."""
 
 RECORD_HELP = "write each exercise's test outcomes to this JSON file (used by `checks`)"
 
@@ -33,7 +33,7 @@ def exercise_number(nodeid: str) -> str | None:
 
 
 def as_record(test: TestResult) -> dict[str, object]:
-    """One test's outcome as JSON data (read back by ``checks.verdict``)."""
+    """One test's outcome as JSON data (read back by ``checks.plugin.verdict``)."""
     return {
         "nodeid": test.nodeid,
         "exercise": test.exercise,

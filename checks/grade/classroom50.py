@@ -6,7 +6,7 @@ standard library only) beside ``kit/``, the pristine kit without ``solutions/`` 
 tests, and ``kit/classroom50.json`` (the maximum, for a result when the kit cannot run).
 Classroom 50's runner runs ``python autograder.py`` in the student's checkout; the script
 installs uv when it is missing, the kit's locked dependencies, and then runs
-``python -m checks.classroom50 CHECKOUT``, which grades the checkout exactly as
+``python -m checks.grade.classroom50 CHECKOUT``, which grades the checkout exactly as
 ``checks grade`` does and writes ``result.json``, ``release-body.md`` and the ``status`` and
 ``summary`` outputs.
 
@@ -205,11 +205,11 @@ def release_body(grade: Grade, data: Mapping[str, Any]) -> str:
 
 def _grade_checkout(checkout: Path, scratch: Path, jobs: int) -> Grade:
     """Grade one checkout with ``checks grade`` and read the grade it wrote."""
-    from checks.cli import main as checks
+    from checks.grade import grade_command
 
     out = scratch / "grades"
-    args = ["grade", str(checkout), "--out", str(out), "--jobs", str(jobs)]
-    status = checks([*args, "--timeout", f"{GRADE_TIMEOUT:g}"])
+    args = [str(checkout), "--out", str(out), "--jobs", str(jobs)]
+    status = grade_command([*args, "--timeout", f"{GRADE_TIMEOUT:g}"])
     written = sorted(out.glob("*/results.json"))
     if status != 0 or len(written) != 1:
         msg = f"checks grade ended with status {status} and wrote {len(written)} report(s)"
@@ -234,7 +234,7 @@ def write_outputs(grade: Grade, into: Path, env: Mapping[str, str]) -> dict[str,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Grade a student's checkout for Classroom 50 (run by the bundle's ``autograder.py``)."""
-    parser = argparse.ArgumentParser(prog="python -m checks.classroom50")
+    parser = argparse.ArgumentParser(prog="python -m checks.grade.classroom50")
     parser.add_argument("checkout", type=Path)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)

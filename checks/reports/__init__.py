@@ -1,6 +1,6 @@
 """Points and reports: the verdicts of one run turned into a ``Grade``, and the ``Grade`` turned
 into Gradescope's ``results.json``, GitHub Classroom's (legacy) runner JSON, a CSV gradebook and
-a text report (Classroom 50's ``result.json`` is ``checks.classroom50``'s). Every format is made from the same ``Grade``, so every view adds up the same.
+a text report (Classroom 50's ``result.json`` is ``checks.grade.classroom50``'s). Every format is made from the same ``Grade``, so every view adds up the same.
 
 How points are counted, the one rule every view follows:
 

@@ -1,6 +1,6 @@
 """The pytest glue: options, the ``exercise`` fixture, one pyright run per session, verdicts
 collected per exercise, the progress summary at the end of a run, and the reports for graders
-(``--gradescope PATH``, ``--classroom PATH``; points and formats live in ``checks/reports.py``).
+(``--gradescope PATH``, ``--classroom PATH``; points and formats live in ``checks/reports/__init__.py``).
 
 Loaded by the kit's ``conftest.py``. Exercise tests ask for the ``exercise`` fixture, an
 ``Attempt`` whose student files come from ``exercises/NN`` (the default), ``solutions/NN``
@@ -19,13 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from checks import expect, reports, run, sandbox
-from checks.attempt import Attempt
+from checks import reports
 from checks.cache import VerdictCache
+from checks.judges import expect
+from checks.judges.attempt import Attempt
 from checks.manifest import KIT_ROOT, ManifestError, exercise_of, load_all
 from checks.model import Exercise, FailedAt, Failure, Finding, Outcome, TestResult
-from checks.run import DEFAULT_TIMEOUT, Limits, RunCache, child_environment
-from checks.typecheck import TypecheckError, run_pyright
+from checks.run import program, sandbox
+from checks.run.program import DEFAULT_TIMEOUT, Limits, RunCache, child_environment
+from checks.run.typecheck import TypecheckError, run_pyright
 
 __all__ = ["STATE", "KitState", "source_folder"]
 
@@ -70,7 +72,7 @@ class KitState:
     )
     """Tests running with no kept verdict: their key, attempt, and the runs stopped before."""
     pyright_runs: int = 0
-    launches_before: int = field(default_factory=run.launches)
+    launches_before: int = field(default_factory=program.launches)
     pyright_error: str | None = None
     report_paths: dict[str, Path] = field(default_factory=dict[str, Path])
     planned: dict[str, TestResult] = field(default_factory=dict[str, TestResult])
@@ -137,7 +139,7 @@ class KitState:
         key = self.verdicts.key(pyfuncitem.nodeid, attempt)
         kept = self.verdicts.load(key, attempt)
         if kept is None:
-            self._pending[pyfuncitem.nodeid] = (key, attempt, run.stops())
+            self._pending[pyfuncitem.nodeid] = (key, attempt, program.stops())
             return None
         passed, text, failure = kept
         if not passed:
@@ -162,7 +164,7 @@ class KitState:
         verdict = call.excinfo is None or call.excinfo.errisinstance(
             (pytest.fail.Exception, AssertionError)
         )
-        by_itself = run.stops() == stops_before and self.pyright_error is None
+        by_itself = program.stops() == stops_before and self.pyright_error is None
         if verdict and by_itself and (report.passed or report.failed):
             text = "" if report.passed else report.longreprtext
             self.verdicts.store(key, attempt, passed=report.passed, text=text, failure=failure)
@@ -362,7 +364,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if runs is not None and tests is not None:
         state.run_cache = RunCache(runs)
         state.verdicts = VerdictCache(tests, _shaping_options(config, state), child_environment())
-    run.use_cache(state.run_cache)
+    program.use_cache(state.run_cache)
     config.stash[STATE] = state
     config.pluginmanager.register(state, "checks-state")
 
@@ -400,7 +402,7 @@ def _shaping_options(config: pytest.Config, state: KitState) -> str:
 @pytest.hookimpl
 def pytest_unconfigure() -> None:
     """Leave ``run_file`` as it was: uncached, confined by default."""
-    run.use_cache(None)
+    program.use_cache(None)
     sandbox.use(sandbox.DEFAULT_MODE)
 
 
@@ -596,7 +598,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         runs_kept = state.run_cache.hits if state.run_cache else 0
         tests_kept = state.verdicts.hits if state.verdicts else 0
         terminalreporter.write_line(
-            f"(files run: {run.launches() - state.launches_before}; runs from the cache: "
+            f"(files run: {program.launches() - state.launches_before}; runs from the cache: "
             f"{runs_kept}; tests from the cache: {tests_kept}; "
             f"pyright launched: {state.pyright_runs})"
         )

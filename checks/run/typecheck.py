@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import cast
 
 from checks.cache import load_json, store_json
+from checks.manifest import KIT_ROOT
 from checks.model import Finding, Suppression
 
 __all__ = [
@@ -42,7 +43,6 @@ __all__ = [
 PYRIGHT_TIMEOUT = 180.0
 """Seconds one pyright run may take before the kit gives up on it."""
 
-KIT_ROOT = Path(__file__).resolve().parent.parent
 """The folder whose ``pyproject.toml`` configures pyright."""
 
 # What pyright itself honours: `type: ignore` or a `pyright:` directive at the start of a

@@ -14,7 +14,7 @@ import ast
 from collections.abc import Sequence
 from typing import TypeAlias
 
-from checks import expect
+from checks.judges import expect
 
 __all__ = ["Key", "PlainValue", "written_answers"]
 

@@ -1,6 +1,6 @@
 """A student's progress: the table of exercises, the next one to do, and the hints seen so far.
 
-Whether an exercise is done is always read from the student's files (``checks.verdict``). The
+Whether an exercise is done is always read from the student's files (``checks.plugin.verdict``). The
 one thing remembered is how many hints of each exercise the student has asked for, kept in the
 study folder ``.checks/`` at the kit's root, beside the verdict cache and the backups that
 ``checks reset`` makes. Deleting that folder loses nothing but the hint count.
@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from checks.cli.terminal import Terminal
 from checks.model import Exercise, ExerciseResult, Outcome, TestResult
-from checks.terminal import Terminal
-from checks.verdict import judge
+from checks.plugin.verdict import judge
 
 __all__ = [
     "BACKUPS_FOLDER",

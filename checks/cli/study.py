@@ -4,7 +4,7 @@ A student working alone needs nothing but these and an editor:
 
 - ``checks`` (no verb): the progress table, each exercise done or not (the real verdict of its
   tests on the student's files, cached by content), and the next exercise with its goal;
-- ``checks watch``: check the current exercise again at each save (``checks.watch``);
+- ``checks watch``: check the current exercise again at each save (``checks.cli.watch``);
 - ``checks hint [NN]``: the next hint, one more each time (``--all`` for all of them);
 - ``checks reset NN``: put the starter back, after keeping the student's files as a backup;
 - ``checks solution NN``: the reference solution, once the exercise passes.
@@ -24,9 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from checks.manifest import KIT_ROOT, ManifestError, load_all
-from checks.model import Exercise, ExerciseResult
-from checks.progress import (
+from checks.cli.progress import (
     BACKUPS_FOLDER,
     check,
     checking_note,
@@ -37,10 +35,12 @@ from checks.progress import (
     study_folder,
     table,
 )
+from checks.cli.terminal import terminal
+from checks.cli.watch import Watch
+from checks.manifest import KIT_ROOT, ManifestError, load_all
+from checks.model import Exercise, ExerciseResult
+from checks.plugin.verdict import VerdictError
 from checks.starter import STARTERS, StarterError, backup, restore, starter_folder, untouched
-from checks.terminal import terminal
-from checks.verdict import VerdictError
-from checks.watch import Watch
 
 __all__ = [
     "NOT_YET",

@@ -35,11 +35,11 @@ from importlib.util import MAGIC_NUMBER, source_hash
 from pathlib import Path
 from typing import NoReturn, cast
 
-from checks import expect
-from checks.attempt import Attempt
 from checks.cache import digest_path
+from checks.judges import expect
+from checks.judges.attempt import Attempt
 from checks.model import Run
-from checks.run import run_file, was_stopped
+from checks.run.program import run_file, was_stopped
 
 __all__ = [
     "DRIVER",

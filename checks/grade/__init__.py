@@ -56,12 +56,14 @@ if sys.platform == "win32":  # pragma: no cover - Windows
 else:
     import fcntl
 
-from checks import classpage, reports, sandbox
+from checks import reports
 from checks.cache import digest_tree
 from checks.manifest import KIT_ROOT
 from checks.model import Exercise, Grade
+from checks.reports import classpage
+from checks.run import sandbox
+from checks.run.typecheck import TypecheckError, run_pyright
 from checks.starter import StarterError, untouched
-from checks.typecheck import TypecheckError, run_pyright
 
 __all__ = [
     "GRADE_TIMEOUT",
@@ -373,7 +375,7 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
 
 
 class _Worker:
-    """One long-lived pytest process (``checks._grade_worker``), started when first needed."""
+    """One long-lived pytest process (``checks.grade.worker``), started when first needed."""
 
     def __init__(self, logs: Path, basetemp: Path, stop: threading.Event) -> None:
         self.logs = logs
@@ -397,7 +399,7 @@ class _Worker:
         self.errors = self.logs / f"worker-{id(self)}-{self.started}.log"
         errors = self.errors.open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-E", "-B", "-m", "checks._grade_worker"],
+            [sys.executable, "-E", "-B", "-m", "checks.grade.worker"],
             cwd=KIT_ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -1053,6 +1055,13 @@ def cmd_gradescope_zip(args: argparse.Namespace) -> int:
         return USAGE_ERROR
     print(f"Wrote {target} ({len(names)} files). Upload it as the autograder of the assignment.")
     return 0
+
+
+def grade_command(argv: Sequence[str]) -> int:
+    """Run ``checks grade`` with these arguments, parsed as the command line parses them."""
+    parser = argparse.ArgumentParser(prog="checks")
+    register(parser.add_subparsers(dest="verb"))
+    return cmd_grade(parser.parse_args(["grade", *argv]))
 
 
 def register(verbs: Any) -> None:  # argparse keeps the type of `verbs` private

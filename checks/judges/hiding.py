@@ -14,7 +14,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checks import expect
+from checks.judges import expect
 
 __all__ = ["Hiding", "expect_no_hiding", "hiding_places"]
 

@@ -18,10 +18,10 @@ import json
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from checks import expect
-from checks.attempt import Attempt
 from checks.cache import digest_path
 from checks.child.probe import FACTS_MARK, Probe, plain
+from checks.judges import expect
+from checks.judges.attempt import Attempt
 from checks.model import FailedAt, Failure, Run
 
 __all__ = ["FACTS_MARK", "Probe", "measure", "plain", "returned"]

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from checks import expect
+from checks.judges import expect
 from checks.model import Exercise, FailedAt, Failure, Finding, Run
-from checks.run import Limits, StudentFileError, check_student_file, run_file
-from checks.typecheck import suppressions
+from checks.run.program import Limits, StudentFileError, check_student_file, run_file
+from checks.run.typecheck import suppressions
 
 __all__ = ["Attempt", "read_source"]
 
@@ -123,7 +123,7 @@ class Attempt:
         """What pyright says about a student file (from the session's single pyright run)."""
         path = self.student_file(name)
         if self.findings_source is None:
-            from checks.typecheck import run_pyright
+            from checks.run.typecheck import run_pyright
 
             return run_pyright([path]).get(path.resolve(), [])
         return self.findings_source(path)
