@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from checks.child.bytecode import growth
-    from checks.judges import expect, probe, pycache
+    from checks.judges import expect, gitignore, probe, pyc, pycache
     from checks.judges.answers import written_answers
     from checks.judges.hiding import expect_no_hiding
     from checks.judges.syntax import typed_call_lines
@@ -45,9 +45,11 @@ __all__ = [
     "expect",
     "expect_no_hiding",
     "expect_trials",
+    "gitignore",
     "growth",
     "in_plain_words",
     "probe",
+    "pyc",
     "pycache",
     "run_file",
     "starter_folder",
@@ -57,7 +59,9 @@ __all__ = [
 
 _MODULES = {
     "expect": "checks.judges.expect",
+    "gitignore": "checks.judges.gitignore",
     "probe": "checks.judges.probe",
+    "pyc": "checks.judges.pyc",
     "pycache": "checks.judges.pycache",
 }
 

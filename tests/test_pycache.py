@@ -1,4 +1,4 @@
-"""The ``.pyc`` facts of ``checks/judges/pycache.py``, checked against CPython itself and git.
+"""The facts of ``checks/judges/pyc.py`` and ``gitignore.py``, checked against CPython and git.
 
 The samples must be real (where importlib says, with this Python's magic number, stale exactly
 when CPython itself recompiles them), the experiment must give CPython's answer whatever the
@@ -17,19 +17,21 @@ from pathlib import Path
 
 import pytest
 
-from checks.judges.pycache import (
-    FLAG_CHECK_SOURCE,
-    FLAG_HASH_BASED,
+from checks.judges.gitignore import (
     MUST_IGNORE,
     MUST_KEEP,
     Judge,
-    cache_from_source,
     expect_gitignore_ignores,
     expect_gitignore_keeps,
-    experiment,
     find_git,
-    header_of,
     ignored,
+)
+from checks.judges.pyc import (
+    FLAG_CHECK_SOURCE,
+    FLAG_HASH_BASED,
+    cache_from_source,
+    experiment,
+    header_of,
     make_samples,
     matches_source,
 )

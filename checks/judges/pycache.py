@@ -1,576 +1,46 @@
-"""The ``.pyc`` facts exercise 07 is judged against, measured on the running interpreter.
+"""Exercise 07's judges: the student's answers and functions against CPython's own.
 
-CPython keeps the bytecode of an imported module in ``__pycache__/NAME.TAG.pyc`` beside the
-source. The file opens with a 16-byte header: the magic number of the Python that wrote it,
-flags, then either the source's mtime and size (a timestamp pyc) or a hash of the source (a
-hash-based pyc, PEP 552). This module makes real ``.pyc`` files with ``py_compile`` and runs
-the live experiment (``python main.py`` writes no ``.pyc`` for ``main.py``; the ``helper`` it
-imports gets one), each time in a child of the running interpreter whose environment has lost
-what a shell may set to change the answer (``PYTHONDONTWRITEBYTECODE``, ``PYTHONPYCACHEPREFIX``,
-``SOURCE_DATE_EPOCH``). It judges a ``.gitignore`` the way git reads it: with
-``git check-ignore --no-index`` where git is installed, with the ``pathspec`` library where not.
+``try_student`` runs the student's ``pycache.py`` and ``answers.py`` in the kit's driver
+(``checks.judges.pycache_driver``) and fails if their code stopped it, changed the sample files
+or did more than read; the ``expect_*`` functions compare what the functions returned with the
+facts measured on the running interpreter (``checks.judges.pyc``: the samples' headers, where
+importlib caches a source, the live experiment), and fail for a beginner.
 
-The student's ``pycache.py`` and ``answers.py`` run in the kit's driver
-(``exercises/07/driver.py``), which prints what the student's functions returned; the
-``expect_*`` functions compare that with the facts measured here, and fail for a beginner.
+It imports the facts (``checks.judges.pyc``), the driver's report
+(``checks.judges.pycache_driver``), the attempt and ``expect``, nothing above ``judges/``.
+The ``.gitignore`` is judged in ``checks.judges.gitignore``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import enum
-import functools
-import hashlib
-import json
 import os
-import secrets
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from importlib.util import MAGIC_NUMBER, source_hash
+from importlib.util import source_hash
 from pathlib import Path
-from typing import NoReturn, cast
+from typing import NoReturn
 
-from checks.cache import digest_path
 from checks.judges import expect
 from checks.judges.attempt import Attempt
-from checks.model import Run
-from checks.run.program import run_file, was_stopped
+from checks.judges.pyc import Experiment, Sample, Samples, cache_from_source
+from checks.judges.pycache_driver import Report, Returned, as_dict, drive
 
 __all__ = [
-    "DRIVER",
-    "FLAG_CHECK_SOURCE",
-    "FLAG_HASH_BASED",
-    "HEADER_SIZE",
-    "MUST_IGNORE",
-    "MUST_KEEP",
     "OTHER_TAG",
-    "Experiment",
-    "Header",
-    "Judge",
-    "Report",
-    "Returned",
-    "Sample",
-    "Samples",
-    "cache_from_source",
     "expect_answers",
     "expect_cache_paths",
-    "expect_gitignore_ignores",
-    "expect_gitignore_keeps",
     "expect_headers",
     "expect_staleness",
-    "experiment",
-    "find_git",
-    "header_of",
-    "ignored",
-    "make_samples",
-    "matches_source",
     "try_student",
 ]
-
-HEADER_SIZE = 16
-"""Bytes in a ``.pyc`` header: magic (4), flags (4), then mtime and size (4 + 4) or a hash (8)."""
-
-FLAG_HASH_BASED = 0b01
-"""Flags bit 0: the header holds a hash of the source instead of its mtime and size."""
-
-FLAG_CHECK_SOURCE = 0b10
-"""Flags bit 1 (hash-based only): the import system checks the hash against the source."""
 
 OTHER_TAG = "kit-other-99"
 """A cache tag no real Python has: ``cache_path`` must follow the tag, whatever it is."""
 
-DRIVER = "driver.py"
-"""The kit's driver in ``exercises/07``: calls the student's functions, prints what they gave."""
-
-REQUEST = "request.json"
-"""The file laid beside the driver that says what to try and on which files."""
-
-CHILD_TIMEOUT = 60.0
-"""Seconds the kit's own child processes (py_compile, the experiment, git) may take."""
-
-MUST_IGNORE = {
-    "__pycache__/helper.{tag}.pyc": "bytecode of an imported module",
-    "__pycache__/helper.{tag}.pyc.140523": "a half-written .pyc an interrupted import left",
-    "pkg/__pycache__/tool.{tag}.pyc": "bytecode in a __pycache__ folder deeper down",
-    "pkg/__pycache__/tool.{tag}.pyc.140524": "a half-written .pyc deeper down",
-    "old.pyc": "a .pyc outside __pycache__, as Python 2 wrote them",
-    "pkg/legacy.pyc": "a .pyc outside __pycache__, deeper down",
-}
-"""Files of a project that its ``.gitignore`` must hide from git (``{tag}``: the cache tag),
-with what each one is. Files only: git tracks files, so a folder is ignored when all of it is.
-"""
-
-MUST_KEEP = {
-    "main.py": "a source file",
-    "helper.py": "a source file",
-    "pycache.py": "a source file whose name holds 'pycache'",
-    "pkg/__init__.py": "a package's source",
-    "pkg/tool.py": "a source file deeper down",
-    "tests/test_helper.py": "a test",
-    "gui.pyw": "a Windows script (.pyw), a source too",
-    "stubs/helper.pyi": "a type stub (.pyi), hints for pyright",
-    "README.md": "the project's README",
-    "docs/index.md": "documentation",
-    "notes.txt": "a text file",
-    "requirements.txt": "the list of libraries the project needs",
-    "data/config.json": "data the program reads",
-    "pyproject.toml": "the project's settings",
-    ".gitignore": "the .gitignore itself",
-}
-"""Files of a project that git must still see, with what each one is: a ``.gitignore`` that
-hides bytecode and also these hides more than the README asks (``*.txt``, ``docs/``, ``*.py?``,
-which matches ``.pyi`` and ``.pyw`` too).
-"""
-
 _DEEDS_SHOWN = 5
 """At most this many of the things the student's functions did beyond reading are named."""
 
-_NS = 1_000_000_000
-"""Nanoseconds in a second."""
-
-_SHELL_VARIABLES = ("PYTHON", "SOURCE_DATE_EPOCH")
-"""Variables a shell may set that change where, whether or how bytecode is written."""
-
-_COMPILE = """\
-import importlib.util, json, py_compile, sys
-out = []
-for source, mode in json.loads(sys.argv[1]):
-    pyc = py_compile.compile(
-        source, doraise=True, invalidation_mode=py_compile.PycInvalidationMode[mode])
-    out.append([pyc, importlib.util.cache_from_source(source)])
-print(json.dumps(out))
-"""
-
-_CACHE_FROM_SOURCE = """\
-import importlib.util, json, sys
-if sys.argv[2]:
-    sys.implementation.cache_tag = sys.argv[2]
-print(json.dumps([importlib.util.cache_from_source(s) for s in json.loads(sys.argv[1])]))
-"""
-
-_EXPERIMENT_MAIN = '"""Run as a script: python main.py."""\n\nimport helper\n\nhelper.greet()\n'
-_EXPERIMENT_HELPER = '"""Imported by main.py."""\n\n\ndef greet():\n    print("hello")\n'
-
-
-def _child_env() -> dict[str, str]:
-    """The environment of the kit's children: the shell's, less what changes bytecode writing."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(_SHELL_VARIABLES)}
-
-
-def _python(code: str, *args: str, cwd: Path | None = None) -> str:
-    """Run ``code`` in a clean child of the running interpreter and return what it printed."""
-    done = subprocess.run(
-        [sys.executable, "-E", "-c", code, *args],
-        cwd=cwd,
-        env=_child_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=CHILD_TIMEOUT,
-        check=False,
-    )
-    if done.returncode != 0:
-        msg = f"the kit's child Python failed (exit {done.returncode}):\n{done.stderr}"
-        raise RuntimeError(msg)
-    return done.stdout
-
-
-def cache_from_source(sources: Sequence[Path], *, tag: str | None = None) -> list[Path]:
-    """Where ``importlib.util.cache_from_source`` caches each source, asked in a clean child.
-
-    The child has no ``PYTHONPYCACHEPREFIX``, as in a fresh shell. With ``tag``, the child
-    first sets ``sys.implementation.cache_tag`` to it, as another Python would have it.
-    """
-    out = _python(_CACHE_FROM_SOURCE, json.dumps([str(s) for s in sources]), tag or "")
-    return [Path(p) for p in json.loads(out)]
-
-
-# --- headers -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Header:
-    """The 16-byte header of a ``.pyc`` file, as CPython reads it."""
-
-    magic: bytes
-    flags: int
-    mtime: int | None = None
-    """The source's mtime in whole seconds (timestamp pycs only)."""
-    size: int | None = None
-    """The source's size in bytes (timestamp pycs only)."""
-    source_hash: bytes | None = None
-    """``importlib.util.source_hash`` of the source (hash-based pycs only)."""
-
-    @property
-    def hash_based(self) -> bool:
-        """Whether the header holds a hash of the source instead of its mtime and size."""
-        return bool(self.flags & FLAG_HASH_BASED)
-
-    @property
-    def kind(self) -> str:
-        """The kind of pyc in words: timestamp, checked hash-based or unchecked hash-based."""
-        if not self.hash_based:
-            return "timestamp"
-        return "checked hash-based" if self.flags & FLAG_CHECK_SOURCE else "unchecked hash-based"
-
-    def table(self) -> str:
-        """The header laid out field by field, for a message."""
-        rows = [
-            f"    bytes 0-3    magic number  {self.magic.hex(' ')}  "
-            + f"({int.from_bytes(self.magic[:2], 'little')} as a 2-byte little-endian number)",
-            f"    bytes 4-7    flags         {self.flags}  ({self.kind} pyc)",
-        ]
-        if self.source_hash is not None:
-            rows.append(f"    bytes 8-15   source hash   {self.source_hash.hex(' ')}")
-        else:
-            rows.append(f"    bytes 8-11   mtime         {self.mtime}")
-            rows.append(f"    bytes 12-15  source size   {self.size}")
-        return "\n".join(rows)
-
-
-def header_of(pyc: Path) -> Header:
-    """Read the header of a ``.pyc`` file (all numbers are 4-byte little-endian)."""
-    with pyc.open("rb") as f:
-        data = f.read(HEADER_SIZE)
-    if len(data) < HEADER_SIZE:
-        msg = f"{pyc} is too short to be a .pyc file ({len(data)} bytes)"
-        raise ValueError(msg)
-    flags = int.from_bytes(data[4:8], "little")
-    if flags & FLAG_HASH_BASED:
-        return Header(magic=data[:4], flags=flags, source_hash=data[8:16])
-    return Header(
-        magic=data[:4],
-        flags=flags,
-        mtime=int.from_bytes(data[8:12], "little"),
-        size=int.from_bytes(data[12:16], "little"),
-    )
-
-
-def matches_source(source: Path, pyc: Path) -> bool:
-    """Whether a ``.pyc`` still matches its source, by the rule CPython's import system applies.
-
-    A timestamp pyc matches while the source's mtime (whole seconds) and size are the ones in
-    its header; a hash-based pyc, checked or not, while the source's hash is the one in its
-    header. (CPython never looks at an unchecked one, but whether it matches is the same
-    question.) The magic number is not about the source and is left out.
-    """
-    header = header_of(pyc)
-    if header.hash_based:
-        return header.source_hash == source_hash(source.read_bytes())
-    stat = source.stat()
-    return header.mtime == int(stat.st_mtime) & 0xFFFFFFFF and header.size == (
-        stat.st_size & 0xFFFFFFFF
-    )
-
-
-# --- samples: real .pyc files made by py_compile -------------------------------------------
-
-
-class _Mode(enum.Enum):
-    """How ``py_compile`` records the source in a pyc (``py_compile.PycInvalidationMode``)."""
-
-    TIMESTAMP = "TIMESTAMP"
-    CHECKED_HASH = "CHECKED_HASH"
-    UNCHECKED_HASH = "UNCHECKED_HASH"
-
-
-@dataclass(frozen=True)
-class _Plan:
-    name: str
-    mode: _Mode
-    change: str
-    """What happens to the source after it is compiled: a key of ``_STORIES``."""
-    stale: bool
-
-
-_STORIES = {
-    "none": "the source has not changed since it was compiled",
-    "touch": "the source's text is the same, but its mtime changed after it was compiled (as "
-    "when a file is saved again without a change)",
-    "grow": "a line was added to the source after it was compiled, then its mtime was set "
-    "back: only its size tells",
-    "edit": "the source was edited and saved after it was compiled",
-    "retext": "one character of the source changed after it was compiled (its size did not)",
-}
-"""What each change did to a source, for a message."""
-
-_PLANS = (
-    _Plan("fresh", _Mode.TIMESTAMP, "none", stale=False),
-    _Plan("touched", _Mode.TIMESTAMP, "touch", stale=True),
-    _Plan("grown", _Mode.TIMESTAMP, "grow", stale=True),
-    _Plan("edited", _Mode.TIMESTAMP, "edit", stale=True),
-    _Plan("pkg/data.v2", _Mode.TIMESTAMP, "none", stale=False),
-    _Plan("checked", _Mode.CHECKED_HASH, "touch", stale=False),
-    _Plan("checked_edited", _Mode.CHECKED_HASH, "retext", stale=True),
-    _Plan("unchecked", _Mode.UNCHECKED_HASH, "none", stale=False),
-)
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One source file and its real ``.pyc``, and what the truth about them is."""
-
-    name: str
-    source: Path
-    pyc: Path
-    header: Header
-    story: str
-    """What happened to the source since it was compiled, for a message."""
-    stale: bool | None
-    """Whether the pyc no longer matches the source; ``None``: not asked of ``is_stale``."""
-    cached_at: Path | None
-    """Where ``importlib.util.cache_from_source`` caches the source (``None``: not asked)."""
-
-    @property
-    def foreign(self) -> bool:
-        """Whether another Python version wrote the pyc (its magic number is not this one's)."""
-        return self.header.magic != MAGIC_NUMBER
-
-
-@dataclass(frozen=True)
-class Samples:
-    """The sample files of one check, in a folder the kit owns."""
-
-    folder: Path
-    items: tuple[Sample, ...]
-
-    def fingerprint(self) -> dict[str, str]:
-        """Every file under the folder with a digest of its bytes and its mtime."""
-        found: dict[str, str] = {}
-        for path in sorted(self.folder.rglob("*")):
-            if path.is_file():
-                stat = path.stat()
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                found[self.shown(path)] = f"{digest}:{stat.st_mtime_ns}"
-        return found
-
-    def shown(self, path: Path | str) -> str:
-        """A path as a message shows it: from the samples folder's name on, when inside it."""
-        path = Path(path)
-        try:
-            return (Path(self.folder.name) / path.relative_to(self.folder)).as_posix()
-        except ValueError:
-            return str(path)
-
-
-def _text(name: str, number: int) -> str:
-    padding = "".join(f"# line {i} of padding\n" for i in range(number))
-    return f'"""Sample {name}: a module compiled by the checks."""\n\nVALUE = {number}\n{padding}'
-
-
-def make_samples(folder: Path) -> Samples:
-    """Write sample sources into ``folder``, compile them for real, then change some of them.
-
-    Each source gets its own mtime (somewhere in the past year, with a fraction of a second as
-    real files have) and size, so that no fixed number can be right for all of them. One more ``.pyc`` is a copy of a real
-    one with another Python's magic number.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    base = int(time.time()) - 86_400 * (30 + secrets.randbelow(300))
-    sources: list[Path] = []
-    for number, plan in enumerate(_PLANS, start=1):
-        source = folder / f"{plan.name}.py"
-        source.parent.mkdir(parents=True, exist_ok=True)
-        source.write_bytes(_text(plan.name, number).encode())
-        # Whole seconds apart, and a fraction of a second past, as real files are.
-        seconds = base + number * 7_919 + secrets.randbelow(1_000) * 2
-        stamp = seconds * _NS + _NS // 4 + secrets.randbelow(_NS // 2)
-        os.utime(source, ns=(stamp, stamp))
-        sources.append(source)
-    out = _python(
-        _COMPILE, json.dumps([[str(s), p.mode.value] for s, p in zip(sources, _PLANS, strict=True)])
-    )
-    compiled: list[list[str]] = json.loads(out)
-    pycs = [Path(pyc) for pyc, _ in compiled]
-    cached = [Path(cached_at) for _, cached_at in compiled]
-    items: list[Sample] = []
-    for source, pyc, cached_at, plan in zip(sources, pycs, cached, _PLANS, strict=True):
-        header = header_of(pyc)
-        _change(source, plan.change)
-        if matches_source(source, pyc) == plan.stale:
-            msg = f"the sample {plan.name} did not come out as planned (the file system?)"
-            raise RuntimeError(msg)
-        items.append(
-            Sample(plan.name, source, pyc, header, _STORIES[plan.change], plan.stale, cached_at)
-        )
-    items.append(_foreign(folder, items[0]))
-    return Samples(folder=folder, items=tuple(items))
-
-
-def _change(source: Path, change: str) -> None:
-    """Change a compiled source as the plan says (bytes, so that sizes are the same everywhere)."""
-    stat = source.stat()
-    data = source.read_bytes()
-    if change == "touch":
-        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 7_200 * _NS))
-    elif change == "grow":
-        source.write_bytes(data + b"EXTRA = True\n")
-        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    elif change == "edit":
-        source.write_bytes(data + b"\nEDITED = 1\n")
-        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 86_400 * _NS))
-    elif change == "retext":
-        source.write_bytes(data.replace(b"VALUE = ", b"VALUE = 1", 1)[:-1])
-
-
-def _foreign(folder: Path, model: Sample) -> Sample:
-    """A copy of a real pyc whose magic number is another Python's."""
-    number = int.from_bytes(MAGIC_NUMBER[:2], "little")
-    other = (number - 90 if number > 3400 else number + 90).to_bytes(2, "little") + b"\r\n"
-    target = folder / "other-python" / model.pyc.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    data = model.pyc.read_bytes()
-    target.write_bytes(other + data[4:])
-    return Sample(
-        name="other-python",
-        source=model.source,
-        pyc=target,
-        header=header_of(target),
-        story="another Python version wrote this .pyc",
-        stale=None,
-        cached_at=None,
-    )
-
 
 # --- the student's functions, in the kit's driver ------------------------------------------
-
-
-def _as_dict(value: object) -> dict[str, object]:
-    """A JSON object as a dict; an empty one for anything else."""
-    return cast("dict[str, object]", value) if isinstance(value, dict) else {}
-
-
-@dataclass(frozen=True)
-class Returned:
-    """What one call of a student's function gave: a value as the driver encoded it, or an error.
-
-    The driver encodes a value as ``{"bool": ...}``, ``{"int": ...}``, ``{"bytes": hex}``,
-    ``{"str": ...}``, ``{"path": ...}``, ``{"fields": {...}}`` (a header) or
-    ``{"type": ..., "repr": ...}`` (anything else).
-    """
-
-    value: dict[str, object] | None
-    error: str | None
-
-    @classmethod
-    def decode(cls, item: object) -> Returned:
-        """One call's answer from the driver's JSON; neither value nor error if it gave none."""
-        answer = _as_dict(item)
-        error = answer.get("error")
-        return cls(
-            value=_as_dict(answer["value"]) if "value" in answer else None,
-            error=error if isinstance(error, str) else None,
-        )
-
-    def shown(self) -> str:
-        """The value as a message shows it."""
-        return _shown(self.value) if self.value is not None else "nothing"
-
-
-@dataclass(frozen=True)
-class Report:
-    """What the driver said about one check of the student's files."""
-
-    run: Run
-    data: dict[str, object]
-
-    def load_error(self, module: str) -> str | None:
-        """Why ``module`` (``pycache`` or ``answers``) could not be imported, if it could not."""
-        error = _as_dict(self.data.get(module)).get("error")
-        return error if isinstance(error, str) else None
-
-    def calls(self, key: str, count: int) -> list[Returned]:
-        """What each of ``count`` calls of one function gave, in the order of the request."""
-        found = self.data.get(key)
-        items = cast("list[object]", found) if isinstance(found, list) else []
-        return [Returned.decode(items[i] if i < len(items) else None) for i in range(count)]
-
-    def deeds(self) -> list[tuple[str, str]]:
-        """What the student's functions did beyond reading (compiled, wrote...), by function."""
-        found: list[tuple[str, str]] = []
-        for key, name in _CALLED.items():
-            calls = self.data.get(key)
-            for call in cast("list[object]", calls) if isinstance(calls, list) else []:
-                did = _as_dict(call).get("did")
-                for deed in cast("list[object]", did) if isinstance(did, list) else []:
-                    if (name, str(deed)) not in found:
-                        found.append((name, str(deed)))
-        return found
-
-    def constant(self, name: str) -> Returned:
-        """The value of a constant in ``answers.py``."""
-        return Returned.decode(_as_dict(self.data.get("answers")).get(name))
-
-
-_CALLED = {
-    "cache_path": "cache_path",
-    "other_cache_path": "cache_path",
-    "read_header": "read_header",
-    "is_stale": "is_stale",
-}
-"""The driver's report keys that hold calls of the student's functions, and whose calls."""
-
-
-def _shown(value: dict[str, object]) -> str:
-    if "fields" in value:
-        fields = _as_dict(value["fields"])
-        inner = ", ".join(f"{k}={_shown(_as_dict(v))}" for k, v in fields.items())
-        return f"{value.get('type', 'header')}({inner})"
-    if "bytes" in value:
-        return repr(bytes.fromhex(str(value["bytes"])))
-    if "path" in value:
-        return str(value["path"])
-    for kind in ("bool", "int", "str"):
-        if kind in value:
-            return repr(value[kind])
-    return f"{value.get('repr', '?')} (a {value.get('type', 'value')})"
-
-
-_tried: dict[tuple[str, ...], tuple[Run, dict[str, object] | None, list[str]]] = {}
-"""Driver runs by what decides them: two tests asking the same of the same files share one.
-
-The samples' folder is part of the key, and every check makes its own, so nothing is shared
-between two sessions; within one, the tests that ask the same question of the same samples
-(both ``cache_path`` checks, both ``is_stale`` checks) get the same run, and the same verdict.
-"""
-
-
-def _try(
-    attempt: Attempt,
-    overlays: dict[str, Path],
-    request: dict[str, object],
-    samples: Samples | None,
-) -> tuple[Run, dict[str, object] | None, list[str]]:
-    """Run the driver once: the run, the report it gave (if any), the sample files it changed."""
-    before = samples.fingerprint() if samples else {}
-    with tempfile.TemporaryDirectory(prefix="checks-pycache-") as scratch:
-        orders = Path(scratch) / REQUEST
-        orders.write_text(json.dumps(request), encoding="utf-8")
-        run = run_file(
-            Path(DRIVER),
-            folder=attempt.folder,
-            overlays={**overlays, REQUEST: orders},
-            limits=attempt.limits,
-            cached=False,  # the driver reads the samples, outside its folder: no key holds them
-            shared=[samples.folder] if samples else (),  # confined, it still sees them
-        )
-    data: dict[str, object] | None = None
-    for line in run.lines:
-        mark, _, body = line.partition(" ")
-        if mark == request["token"]:
-            with contextlib.suppress(ValueError):
-                data = json.loads(body)
-    changed: list[str] = []
-    if samples and samples.fingerprint() != before:
-        moved = set(before.items()) ^ set(samples.fingerprint().items())
-        changed = sorted({name for name, _ in moved})
-    return run, data, changed
 
 
 def try_student(
@@ -594,7 +64,6 @@ def try_student(
     for module in modules:
         attempt.tree(f"{module}.py")
     items = samples.items if samples else ()
-    token = secrets.token_hex(16)
     request: dict[str, object] = {
         "answers": answers,
         "sources": [str(s.source) for s in items if s.cached_at] if cache_paths else [],
@@ -604,19 +73,7 @@ def try_student(
         if staleness
         else [],
     }
-    overlays = attempt.overlays()
-    key = (
-        str(attempt.folder),
-        repr(attempt.limits),
-        json.dumps(request),
-        str(samples.folder) if samples else "",
-        *(f"{name}:{digest_path(path)}" for name, path in sorted(overlays.items())),
-        digest_path(attempt.folder / DRIVER),
-    )
-    tried = _tried.get(key) or _try(attempt, overlays, {"token": token, **request}, samples)
-    run, data, changed = tried
-    if not was_stopped(run):
-        _tried[key] = tried  # a stopped run is tried again: the machine may have decided it
+    run, data, changed = drive(attempt, request, samples)
     if data is None:
         expect.fail(
             "The checks call your functions from a small driver program, but it gave no "
@@ -649,6 +106,9 @@ def try_student(
                 f"`uv run python exercises/07/{module}.py`"
             )
     return report
+
+
+# --- what they returned, judged against CPython's facts -------------------------------------
 
 
 def _failed_call(call: str, returned: Returned) -> str | None:
@@ -741,7 +201,7 @@ _MAGIC_NOTE = (
 def _field_problem(sample: Sample, name: str, got: object) -> str | None:
     """What is wrong with one field of a student's header, or ``None``."""
     header = sample.header
-    encoded = _as_dict(got)
+    encoded = as_dict(got)
     if name == "magic":
         accepted = {
             int.from_bytes(header.magic, "little"),
@@ -771,7 +231,7 @@ def expect_headers(report: Report, samples: Samples) -> None:
                 f"and size. {value.get('missing', '')}".rstrip()
             )
         if problem is None:
-            found = _as_dict(value.get("fields"))
+            found = as_dict(value.get("fields"))
             wrong = [
                 p
                 for name in ("magic", "flags", "mtime", "size")
@@ -848,57 +308,7 @@ def _staleness_facts(sample: Sample) -> str:
     )
 
 
-# --- the live experiment --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """What a run of ``python main.py`` (which imports ``helper``) left in ``__pycache__``."""
-
-    cached: tuple[str, ...]
-    """The names of the files in ``__pycache__`` afterwards."""
-
-    @property
-    def main_script_gets_pyc(self) -> bool:
-        """Whether the script that was run got a ``.pyc``."""
-        return any(n.startswith("main.") and n.endswith(".pyc") for n in self.cached)
-
-    @property
-    def imported_module_gets_pyc(self) -> bool:
-        """Whether the module the script imported got a ``.pyc``."""
-        return any(n.startswith("helper.") and n.endswith(".pyc") for n in self.cached)
-
-    def listing(self) -> str:
-        """What ``__pycache__`` held, for a message."""
-        shown = "\n".join(f"    __pycache__/{n}" for n in self.cached)
-        return shown or "    (no __pycache__ folder at all)"
-
-
-def experiment(folder: Path) -> Experiment:
-    """Write ``main.py`` and ``helper.py`` into ``folder``, run ``python main.py`` there, look.
-
-    The child is the running interpreter with no ``PYTHONDONTWRITEBYTECODE`` or
-    ``PYTHONPYCACHEPREFIX``: what a fresh shell does.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "main.py").write_text(_EXPERIMENT_MAIN, encoding="utf-8")
-    (folder / "helper.py").write_text(_EXPERIMENT_HELPER, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-E", "main.py"],
-        cwd=folder,
-        env=_child_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT,
-        check=False,
-    )
-    if done.returncode != 0 or done.stdout.strip() != "hello":
-        msg = f"the experiment did not run: {done.stderr}"
-        raise RuntimeError(msg)
-    cache = folder / "__pycache__"
-    names = sorted(p.name for p in cache.iterdir()) if cache.is_dir() else []
-    return Experiment(cached=tuple(names))
+# --- the answers, judged against the live experiment ----------------------------------------
 
 
 def expect_answers(report: Report, seen: Experiment) -> None:
@@ -941,133 +351,3 @@ def expect_answers(report: Report, seen: Experiment) -> None:
             f"So {who}, {'got' if truth else 'got no'} .pyc file.\n\n"
             "Next: try it yourself, as the README shows, and look in __pycache__/."
         )
-
-
-# --- .gitignore, judged as git reads it -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Judge:
-    """What decides which paths a ``.gitignore`` hides: git itself, or the pathspec library."""
-
-    git: str | None
-    """The git program; ``None``: the ``pathspec`` library (``GitIgnoreSpec``)."""
-
-    def __str__(self) -> str:
-        if self.git is None:
-            return "the pathspec library (git is not installed here)"
-        return "git itself (`git check-ignore --no-index`)"
-
-
-@functools.cache
-def find_git() -> str | None:
-    """The git program if it is installed and works, else ``None``."""
-    found = shutil.which("git")
-    if found is None:
-        return None
-    try:
-        done = subprocess.run(
-            [found, "--version"], capture_output=True, timeout=CHILD_TIMEOUT, check=False
-        )
-    except OSError:
-        return None
-    return found if done.returncode == 0 else None
-
-
-def _must_ignore() -> dict[str, str]:
-    tag = sys.implementation.cache_tag or "cpython"
-    return {path.format(tag=tag): what for path, what in MUST_IGNORE.items()}
-
-
-def ignored(gitignore: Path, paths: Iterable[str], *, judge: Judge | None = None) -> set[str]:
-    """Which of the files ``paths`` (``/``-separated) ``gitignore`` hides from git.
-
-    ``gitignore`` is laid at the root of a fresh project holding exactly those files. The judge
-    is git where it is installed, else pathspec; pass one to choose.
-    """
-    judge = judge or Judge(git=find_git())
-    return set(_ignored(gitignore.read_bytes(), tuple(paths), judge))
-
-
-@functools.lru_cache(maxsize=256)
-def _ignored(data: bytes, wanted: tuple[str, ...], judge: Judge) -> frozenset[str]:
-    """``ignored`` for a ``.gitignore``'s bytes: the same bytes always get the same answer."""
-    if judge.git is None:
-        from pathspec import GitIgnoreSpec
-
-        text = data.decode("utf-8-sig", errors="replace")
-        spec = GitIgnoreSpec.from_lines(text.splitlines())
-        return frozenset(p for p in wanted if spec.match_file(p))
-    with tempfile.TemporaryDirectory(prefix="checks-gitignore-") as scratch:
-        root = Path(scratch) / "project"
-        for path in wanted:
-            (root / path).parent.mkdir(parents=True, exist_ok=True)
-            (root / path).touch()
-        (root / ".gitignore").write_bytes(data)
-        empty = Path(scratch) / "empty"
-        empty.touch()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-        env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=str(empty))
-        git = [judge.git, "-c", f"core.excludesFile={empty}"]
-        _git([*git, "init", "-q"], root, env, "")
-        out = _git(
-            [*git, "check-ignore", "--no-index", "--stdin", "-z"], root, env, "\0".join(wanted)
-        )
-    said = set(out.split("\0"))
-    return frozenset(p for p in wanted if p in said)
-
-
-def _git(command: list[str], cwd: Path, env: dict[str, str], stdin: str) -> str:
-    done = subprocess.run(
-        command,
-        cwd=cwd,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=CHILD_TIMEOUT,
-        check=False,
-    )
-    if done.returncode not in (0, 1):
-        msg = f"git failed (exit {done.returncode}): {done.stderr}"
-        raise RuntimeError(msg)
-    return done.stdout
-
-
-def expect_gitignore_ignores(gitignore: Path, *, judge: Judge | None = None) -> None:
-    """Require that ``gitignore`` hides everything in ``__pycache__/`` and every ``.pyc`` file."""
-    judge = judge or Judge(git=find_git())
-    must_ignore = _must_ignore()
-    hidden = ignored(gitignore, must_ignore, judge=judge)
-    missed = {p: what for p, what in must_ignore.items() if p not in hidden}
-    if not missed:
-        return
-    width = max(map(len, missed))
-    expect.fail(
-        "project/.gitignore should keep bytecode out of git, but git would still see:\n"
-        + "\n".join(f"    {p:{width}}  ({what})" for p, what in missed.items())
-        + f"\n\n(judged by {judge}, in a project holding those files)\n\n"
-        "Next: one line ignores every folder named __pycache__, wherever it is (a name "
-        "followed by / means a folder), and with it all it holds; another ignores every file "
-        "whose name ends in .pyc, wherever it is (* stands for any name). Check the spelling: "
-        "two underscores on each side of pycache."
-    )
-
-
-def expect_gitignore_keeps(gitignore: Path, *, judge: Judge | None = None) -> None:
-    """Require that ``gitignore`` leaves the project's own files (sources, README) to git."""
-    judge = judge or Judge(git=find_git())
-    hides = ignored(gitignore, MUST_KEEP, judge=judge)
-    hidden = {p: what for p, what in MUST_KEEP.items() if p in hides}
-    if not hidden:
-        return
-    width = max(map(len, hidden))
-    expect.fail(
-        "project/.gitignore hides files a project must keep in git:\n"
-        + "\n".join(f"    {p:{width}}  ({what})" for p, what in hidden.items())
-        + f"\n\n(judged by {judge}, in a project holding those files)\n\n"
-        "Next: ignore only the bytecode: __pycache__ folders and .pyc files, nothing else. "
-        "A pattern matches more than you may think: * matches every file, *.py? matches .pyi "
-        "and .pyw files too, and a line such as *.txt or docs/ hides files that are not bytecode."
-    )

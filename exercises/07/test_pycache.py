@@ -6,13 +6,13 @@ The core (the answers, cache_path, the .gitignore) carries 8 of the 10 points; g
 
 import pytest
 
-from checks import pycache
+from checks import gitignore, pyc, pycache
 
 
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory):
     """Real sample sources and .pyc files, made afresh for each check (mtimes drawn at random)."""
-    return pycache.make_samples(tmp_path_factory.mktemp("pycache") / "samples")
+    return pyc.make_samples(tmp_path_factory.mktemp("pycache") / "samples")
 
 
 # --- the core: which files get a .pyc, where, and why git never sees them ---
@@ -21,7 +21,7 @@ def samples(tmp_path_factory):
 @pytest.mark.points(2)
 def test_answers_agree_with_the_experiment(exercise, tmp_path):
     """MAIN_SCRIPT_GETS_PYC and IMPORTED_MODULE_GETS_PYC say what running main.py really leaves."""
-    seen = pycache.experiment(tmp_path / "experiment")
+    seen = pyc.experiment(tmp_path / "experiment")
     report = pycache.try_student(exercise, answers=True)
     pycache.expect_answers(report, seen)
 
@@ -43,13 +43,13 @@ def test_cache_path_asks_for_the_tag(exercise, samples):
 @pytest.mark.points(3)
 def test_gitignore_ignores_bytecode(exercise):
     """project/.gitignore hides every __pycache__/ folder and every .pyc file from git."""
-    pycache.expect_gitignore_ignores(exercise.student_file("project/.gitignore"))
+    gitignore.expect_gitignore_ignores(exercise.student_file("project/.gitignore"))
 
 
 @pytest.mark.guard
 def test_gitignore_keeps_the_project(exercise):
     """project/.gitignore leaves the sources, the README and itself to git."""
-    pycache.expect_gitignore_keeps(exercise.student_file("project/.gitignore"))
+    gitignore.expect_gitignore_keeps(exercise.student_file("project/.gitignore"))
 
 
 # --- going further: what a .pyc's header says about its source -------------

@@ -1,0 +1,418 @@
+"""What CPython does with bytecode, measured on the running interpreter: exercise 07's facts.
+
+CPython keeps the bytecode of an imported module in ``__pycache__/NAME.TAG.pyc`` beside the
+source. The file opens with a 16-byte header: the magic number of the Python that wrote it,
+flags, then either the source's mtime and size (a timestamp pyc) or a hash of the source (a
+hash-based pyc, PEP 552). This module reads those headers, asks where importlib caches a
+source, makes the real sample ``.pyc`` files a check judges the student's functions on (with
+``py_compile``, then changes some of their sources), and runs the live experiment (``python
+main.py`` writes no ``.pyc`` for ``main.py``; the ``helper`` it imports gets one). Each time
+in a child of the running interpreter whose environment has lost what a shell may set to
+change the answer (``PYTHONDONTWRITEBYTECODE``, ``PYTHONPYCACHEPREFIX``, ``SOURCE_DATE_EPOCH``).
+
+The sample values (``_PLANS``, ``_STORIES``, ``_change``, ``_foreign``) are in one place here.
+This module imports the standard library only; the judges of the student's answers
+(``checks.judges.pycache``) and of the ``.gitignore`` (``checks.judges.gitignore``) import it.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.util import MAGIC_NUMBER, source_hash
+from pathlib import Path
+
+__all__ = [
+    "CHILD_TIMEOUT",
+    "FLAG_CHECK_SOURCE",
+    "FLAG_HASH_BASED",
+    "HEADER_SIZE",
+    "Experiment",
+    "Header",
+    "Sample",
+    "Samples",
+    "cache_from_source",
+    "experiment",
+    "header_of",
+    "make_samples",
+    "matches_source",
+]
+
+HEADER_SIZE = 16
+"""Bytes in a ``.pyc`` header: magic (4), flags (4), then mtime and size (4 + 4) or a hash (8)."""
+
+FLAG_HASH_BASED = 0b01
+"""Flags bit 0: the header holds a hash of the source instead of its mtime and size."""
+
+FLAG_CHECK_SOURCE = 0b10
+"""Flags bit 1 (hash-based only): the import system checks the hash against the source."""
+
+CHILD_TIMEOUT = 60.0
+"""Seconds the kit's own child processes (py_compile, the experiment, git) may take."""
+_NS = 1_000_000_000
+"""Nanoseconds in a second."""
+
+_SHELL_VARIABLES = ("PYTHON", "SOURCE_DATE_EPOCH")
+"""Variables a shell may set that change where, whether or how bytecode is written."""
+
+_COMPILE = """\
+import importlib.util, json, py_compile, sys
+out = []
+for source, mode in json.loads(sys.argv[1]):
+    pyc = py_compile.compile(
+        source, doraise=True, invalidation_mode=py_compile.PycInvalidationMode[mode])
+    out.append([pyc, importlib.util.cache_from_source(source)])
+print(json.dumps(out))
+"""
+
+_CACHE_FROM_SOURCE = """\
+import importlib.util, json, sys
+if sys.argv[2]:
+    sys.implementation.cache_tag = sys.argv[2]
+print(json.dumps([importlib.util.cache_from_source(s) for s in json.loads(sys.argv[1])]))
+"""
+
+_EXPERIMENT_MAIN = '"""Run as a script: python main.py."""\n\nimport helper\n\nhelper.greet()\n'
+_EXPERIMENT_HELPER = '"""Imported by main.py."""\n\n\ndef greet():\n    print("hello")\n'
+
+
+def _child_env() -> dict[str, str]:
+    """The environment of the kit's children: the shell's, less what changes bytecode writing."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(_SHELL_VARIABLES)}
+
+
+def _python(code: str, *args: str, cwd: Path | None = None) -> str:
+    """Run ``code`` in a clean child of the running interpreter and return what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-E", "-c", code, *args],
+        cwd=cwd,
+        env=_child_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=CHILD_TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0:
+        msg = f"the kit's child Python failed (exit {done.returncode}):\n{done.stderr}"
+        raise RuntimeError(msg)
+    return done.stdout
+
+
+def cache_from_source(sources: Sequence[Path], *, tag: str | None = None) -> list[Path]:
+    """Where ``importlib.util.cache_from_source`` caches each source, asked in a clean child.
+
+    The child has no ``PYTHONPYCACHEPREFIX``, as in a fresh shell. With ``tag``, the child
+    first sets ``sys.implementation.cache_tag`` to it, as another Python would have it.
+    """
+    out = _python(_CACHE_FROM_SOURCE, json.dumps([str(s) for s in sources]), tag or "")
+    return [Path(p) for p in json.loads(out)]
+
+
+# --- headers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Header:
+    """The 16-byte header of a ``.pyc`` file, as CPython reads it."""
+
+    magic: bytes
+    flags: int
+    mtime: int | None = None
+    """The source's mtime in whole seconds (timestamp pycs only)."""
+    size: int | None = None
+    """The source's size in bytes (timestamp pycs only)."""
+    source_hash: bytes | None = None
+    """``importlib.util.source_hash`` of the source (hash-based pycs only)."""
+
+    @property
+    def hash_based(self) -> bool:
+        """Whether the header holds a hash of the source instead of its mtime and size."""
+        return bool(self.flags & FLAG_HASH_BASED)
+
+    @property
+    def kind(self) -> str:
+        """The kind of pyc in words: timestamp, checked hash-based or unchecked hash-based."""
+        if not self.hash_based:
+            return "timestamp"
+        return "checked hash-based" if self.flags & FLAG_CHECK_SOURCE else "unchecked hash-based"
+
+    def table(self) -> str:
+        """The header laid out field by field, for a message."""
+        rows = [
+            f"    bytes 0-3    magic number  {self.magic.hex(' ')}  "
+            + f"({int.from_bytes(self.magic[:2], 'little')} as a 2-byte little-endian number)",
+            f"    bytes 4-7    flags         {self.flags}  ({self.kind} pyc)",
+        ]
+        if self.source_hash is not None:
+            rows.append(f"    bytes 8-15   source hash   {self.source_hash.hex(' ')}")
+        else:
+            rows.append(f"    bytes 8-11   mtime         {self.mtime}")
+            rows.append(f"    bytes 12-15  source size   {self.size}")
+        return "\n".join(rows)
+
+
+def header_of(pyc: Path) -> Header:
+    """Read the header of a ``.pyc`` file (all numbers are 4-byte little-endian)."""
+    with pyc.open("rb") as f:
+        data = f.read(HEADER_SIZE)
+    if len(data) < HEADER_SIZE:
+        msg = f"{pyc} is too short to be a .pyc file ({len(data)} bytes)"
+        raise ValueError(msg)
+    flags = int.from_bytes(data[4:8], "little")
+    if flags & FLAG_HASH_BASED:
+        return Header(magic=data[:4], flags=flags, source_hash=data[8:16])
+    return Header(
+        magic=data[:4],
+        flags=flags,
+        mtime=int.from_bytes(data[8:12], "little"),
+        size=int.from_bytes(data[12:16], "little"),
+    )
+
+
+def matches_source(source: Path, pyc: Path) -> bool:
+    """Whether a ``.pyc`` still matches its source, by the rule CPython's import system applies.
+
+    A timestamp pyc matches while the source's mtime (whole seconds) and size are the ones in
+    its header; a hash-based pyc, checked or not, while the source's hash is the one in its
+    header. (CPython never looks at an unchecked one, but whether it matches is the same
+    question.) The magic number is not about the source and is left out.
+    """
+    header = header_of(pyc)
+    if header.hash_based:
+        return header.source_hash == source_hash(source.read_bytes())
+    stat = source.stat()
+    return header.mtime == int(stat.st_mtime) & 0xFFFFFFFF and header.size == (
+        stat.st_size & 0xFFFFFFFF
+    )
+
+
+# --- samples: real .pyc files made by py_compile -------------------------------------------
+
+
+class _Mode(enum.Enum):
+    """How ``py_compile`` records the source in a pyc (``py_compile.PycInvalidationMode``)."""
+
+    TIMESTAMP = "TIMESTAMP"
+    CHECKED_HASH = "CHECKED_HASH"
+    UNCHECKED_HASH = "UNCHECKED_HASH"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    name: str
+    mode: _Mode
+    change: str
+    """What happens to the source after it is compiled: a key of ``_STORIES``."""
+    stale: bool
+
+
+_STORIES = {
+    "none": "the source has not changed since it was compiled",
+    "touch": "the source's text is the same, but its mtime changed after it was compiled (as "
+    "when a file is saved again without a change)",
+    "grow": "a line was added to the source after it was compiled, then its mtime was set "
+    "back: only its size tells",
+    "edit": "the source was edited and saved after it was compiled",
+    "retext": "one character of the source changed after it was compiled (its size did not)",
+}
+"""What each change did to a source, for a message."""
+
+_PLANS = (
+    _Plan("fresh", _Mode.TIMESTAMP, "none", stale=False),
+    _Plan("touched", _Mode.TIMESTAMP, "touch", stale=True),
+    _Plan("grown", _Mode.TIMESTAMP, "grow", stale=True),
+    _Plan("edited", _Mode.TIMESTAMP, "edit", stale=True),
+    _Plan("pkg/data.v2", _Mode.TIMESTAMP, "none", stale=False),
+    _Plan("checked", _Mode.CHECKED_HASH, "touch", stale=False),
+    _Plan("checked_edited", _Mode.CHECKED_HASH, "retext", stale=True),
+    _Plan("unchecked", _Mode.UNCHECKED_HASH, "none", stale=False),
+)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One source file and its real ``.pyc``, and what the truth about them is."""
+
+    name: str
+    source: Path
+    pyc: Path
+    header: Header
+    story: str
+    """What happened to the source since it was compiled, for a message."""
+    stale: bool | None
+    """Whether the pyc no longer matches the source; ``None``: not asked of ``is_stale``."""
+    cached_at: Path | None
+    """Where ``importlib.util.cache_from_source`` caches the source (``None``: not asked)."""
+
+    @property
+    def foreign(self) -> bool:
+        """Whether another Python version wrote the pyc (its magic number is not this one's)."""
+        return self.header.magic != MAGIC_NUMBER
+
+
+@dataclass(frozen=True)
+class Samples:
+    """The sample files of one check, in a folder the kit owns."""
+
+    folder: Path
+    items: tuple[Sample, ...]
+
+    def fingerprint(self) -> dict[str, str]:
+        """Every file under the folder with a digest of its bytes and its mtime."""
+        found: dict[str, str] = {}
+        for path in sorted(self.folder.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                found[self.shown(path)] = f"{digest}:{stat.st_mtime_ns}"
+        return found
+
+    def shown(self, path: Path | str) -> str:
+        """A path as a message shows it: from the samples folder's name on, when inside it."""
+        path = Path(path)
+        try:
+            return (Path(self.folder.name) / path.relative_to(self.folder)).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def _text(name: str, number: int) -> str:
+    padding = "".join(f"# line {i} of padding\n" for i in range(number))
+    return f'"""Sample {name}: a module compiled by the checks."""\n\nVALUE = {number}\n{padding}'
+
+
+def make_samples(folder: Path) -> Samples:
+    """Write sample sources into ``folder``, compile them for real, then change some of them.
+
+    Each source gets its own mtime (somewhere in the past year, with a fraction of a second as
+    real files have) and size, so that no fixed number can be right for all of them. One more ``.pyc`` is a copy of a real
+    one with another Python's magic number.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    base = int(time.time()) - 86_400 * (30 + secrets.randbelow(300))
+    sources: list[Path] = []
+    for number, plan in enumerate(_PLANS, start=1):
+        source = folder / f"{plan.name}.py"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_bytes(_text(plan.name, number).encode())
+        # Whole seconds apart, and a fraction of a second past, as real files are.
+        seconds = base + number * 7_919 + secrets.randbelow(1_000) * 2
+        stamp = seconds * _NS + _NS // 4 + secrets.randbelow(_NS // 2)
+        os.utime(source, ns=(stamp, stamp))
+        sources.append(source)
+    out = _python(
+        _COMPILE, json.dumps([[str(s), p.mode.value] for s, p in zip(sources, _PLANS, strict=True)])
+    )
+    compiled: list[list[str]] = json.loads(out)
+    pycs = [Path(pyc) for pyc, _ in compiled]
+    cached = [Path(cached_at) for _, cached_at in compiled]
+    items: list[Sample] = []
+    for source, pyc, cached_at, plan in zip(sources, pycs, cached, _PLANS, strict=True):
+        header = header_of(pyc)
+        _change(source, plan.change)
+        if matches_source(source, pyc) == plan.stale:
+            msg = f"the sample {plan.name} did not come out as planned (the file system?)"
+            raise RuntimeError(msg)
+        items.append(
+            Sample(plan.name, source, pyc, header, _STORIES[plan.change], plan.stale, cached_at)
+        )
+    items.append(_foreign(folder, items[0]))
+    return Samples(folder=folder, items=tuple(items))
+
+
+def _change(source: Path, change: str) -> None:
+    """Change a compiled source as the plan says (bytes, so that sizes are the same everywhere)."""
+    stat = source.stat()
+    data = source.read_bytes()
+    if change == "touch":
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 7_200 * _NS))
+    elif change == "grow":
+        source.write_bytes(data + b"EXTRA = True\n")
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    elif change == "edit":
+        source.write_bytes(data + b"\nEDITED = 1\n")
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 86_400 * _NS))
+    elif change == "retext":
+        source.write_bytes(data.replace(b"VALUE = ", b"VALUE = 1", 1)[:-1])
+
+
+def _foreign(folder: Path, model: Sample) -> Sample:
+    """A copy of a real pyc whose magic number is another Python's."""
+    number = int.from_bytes(MAGIC_NUMBER[:2], "little")
+    other = (number - 90 if number > 3400 else number + 90).to_bytes(2, "little") + b"\r\n"
+    target = folder / "other-python" / model.pyc.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = model.pyc.read_bytes()
+    target.write_bytes(other + data[4:])
+    return Sample(
+        name="other-python",
+        source=model.source,
+        pyc=target,
+        header=header_of(target),
+        story="another Python version wrote this .pyc",
+        stale=None,
+        cached_at=None,
+    )
+
+
+# --- the live experiment --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """What a run of ``python main.py`` (which imports ``helper``) left in ``__pycache__``."""
+
+    cached: tuple[str, ...]
+    """The names of the files in ``__pycache__`` afterwards."""
+
+    @property
+    def main_script_gets_pyc(self) -> bool:
+        """Whether the script that was run got a ``.pyc``."""
+        return any(n.startswith("main.") and n.endswith(".pyc") for n in self.cached)
+
+    @property
+    def imported_module_gets_pyc(self) -> bool:
+        """Whether the module the script imported got a ``.pyc``."""
+        return any(n.startswith("helper.") and n.endswith(".pyc") for n in self.cached)
+
+    def listing(self) -> str:
+        """What ``__pycache__`` held, for a message."""
+        shown = "\n".join(f"    __pycache__/{n}" for n in self.cached)
+        return shown or "    (no __pycache__ folder at all)"
+
+
+def experiment(folder: Path) -> Experiment:
+    """Write ``main.py`` and ``helper.py`` into ``folder``, run ``python main.py`` there, look.
+
+    The child is the running interpreter with no ``PYTHONDONTWRITEBYTECODE`` or
+    ``PYTHONPYCACHEPREFIX``: what a fresh shell does.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "main.py").write_text(_EXPERIMENT_MAIN, encoding="utf-8")
+    (folder / "helper.py").write_text(_EXPERIMENT_HELPER, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-E", "main.py"],
+        cwd=folder,
+        env=_child_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0 or done.stdout.strip() != "hello":
+        msg = f"the experiment did not run: {done.stderr}"
+        raise RuntimeError(msg)
+    cache = folder / "__pycache__"
+    names = sorted(p.name for p in cache.iterdir()) if cache.is_dir() else []
+    return Experiment(cached=tuple(names))
