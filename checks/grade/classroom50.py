@@ -94,7 +94,7 @@ def packed_size(folder: Path) -> int:
 
 def build_bundle(out: Path, root: Path = KIT_ROOT) -> int:
     """Write the bundle folder to ``out`` (emptied first); return its packed size in bytes."""
-    from checks.grade import bundle_entries  # the same file list as Gradescope's zip
+    from checks.grade.bundle import bundle_entries  # the same file list as Gradescope's zip
 
     if out.exists():
         shutil.rmtree(out)
