@@ -1,35 +1,48 @@
-"""The pytest glue: options, the ``exercise`` fixture, one pyright run per session, verdicts
-collected per exercise, the progress summary at the end of a run, and the reports for graders
-(``--gradescope PATH``, ``--classroom PATH``; points and formats live in ``checks/reports/__init__.py``).
+"""The pytest plugin: options, the ``exercise`` fixture, the session's set-up and end, the
+reports for graders (``--gradescope PATH``, ``--classroom PATH``; points and formats live in
+``checks/reports/``) and the progress summary at the end of a run.
 
-Loaded by the kit's ``conftest.py``. Exercise tests ask for the ``exercise`` fixture, an
-``Attempt`` whose student files come from ``exercises/NN`` (the default), ``solutions/NN``
-(``--solutions``) or a student's copy of the kit (``--submission DIR``).
+Loaded by the kit's ``conftest.py`` (``pytest_plugins = ["checks.plugin"]``). Exercise tests ask
+for the ``exercise`` fixture, an ``Attempt`` whose student files come from ``exercises/NN`` (the
+default), ``solutions/NN`` (``--solutions``) or a student's copy of the kit (``--submission DIR``).
+
+The hooks and the fixture stay here, in the package's ``__init__``, because pytest finds them as
+attributes of the module it loads, ``checks.plugin``. The session's state (``KitState``, kept
+under ``STATE``, with the hooks that fill it: pyright, the kept verdicts, each test's result)
+is ``checks/plugin/state.py``; ``recorder.py`` and ``verdict.py`` are the record of a child
+pytest and its reading. This module may import ``checks.reports`` and everything below it;
+never ``checks.grade`` or ``checks.cli``.
 """
 
 from __future__ import annotations
 
-import inspect
 import sys
-import threading
 import time
-from collections.abc import Generator, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
 from checks import reports
 from checks.cache import VerdictCache
-from checks.judges import expect
 from checks.judges.attempt import Attempt
 from checks.manifest import KIT_ROOT, ManifestError, exercise_of, load_all
-from checks.model import Exercise, FailedAt, Failure, Finding, Outcome, TestResult
+from checks.model import Exercise, Outcome
+from checks.plugin.state import STATE, KitState
 from checks.run import program, sandbox
 from checks.run.program import DEFAULT_TIMEOUT, Limits, RunCache, child_environment
-from checks.run.typecheck import TypecheckError, run_pyright
 
-__all__ = ["STATE", "KitState", "source_folder"]
+__all__ = [
+    "exercise",
+    "linked_part",
+    "pytest_addoption",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+    "pytest_sessionfinish",
+    "pytest_sessionstart",
+    "pytest_terminal_summary",
+    "pytest_unconfigure",
+]
 
 SOLUTIONS_HELP = "check the reference solutions (solutions/NN) instead of exercises/NN"
 SUBMISSION_HELP = "check the student files of another copy of the kit (a folder)"
@@ -43,224 +56,10 @@ CACHE_HELP = (
     "keep the kit's caches (pyright's findings, the verdicts of runs and of tests) in DIR "
     "(default: pytest's cache folder; -p no:cacheprovider without this option keeps none)"
 )
-FAILURE_PROPERTY = "checks-failure"
-"""The name under which a test's report carries where it failed (``Failure.to_json``)."""
 SANDBOX_INI = "checks_sandbox"
 """The ini key that sets ``--sandbox`` for every run of a copy of the kit."""
 REPORTS = ("gradescope", "classroom")
 """The report options, each named after the format it writes."""
-
-
-@dataclass(eq=False)  # a plugin object: pluggy keeps plugins in sets, so hashed by identity
-class KitState:
-    """What the plugin keeps for one pytest session."""
-
-    solutions: bool
-    submission: Path | None
-    limits: Limits
-    exercises: dict[str, Exercise] = field(default_factory=dict[str, Exercise])
-    results: dict[str, list[TestResult]] = field(default_factory=dict[str, list[TestResult]])
-    findings: dict[Path, list[Finding]] | None = None
-    cache: Path | None = None
-    """Where pyright's findings are kept between sessions (under pytest's cache folder)."""
-    run_cache: RunCache | None = None
-    """Where the verdicts of runs are kept between sessions."""
-    verdicts: VerdictCache | None = None
-    """Where the verdicts of whole tests are kept between sessions."""
-    _pending: dict[str, tuple[str, Attempt, int]] = field(
-        default_factory=dict[str, tuple[str, Attempt, int]]
-    )
-    """Tests running with no kept verdict: their key, attempt, and the runs stopped before."""
-    pyright_runs: int = 0
-    launches_before: int = field(default_factory=program.launches)
-    pyright_error: str | None = None
-    report_paths: dict[str, Path] = field(default_factory=dict[str, Path])
-    planned: dict[str, TestResult] = field(default_factory=dict[str, TestResult])
-    """Every exercise test collected, by node id, before any deselection: its weight and place."""
-    deselected: set[str] = field(default_factory=set[str])
-    broken: dict[str, str] = field(default_factory=dict[str, str])
-    """Why an exercise's tests could not be collected, by exercise number."""
-    started: float = field(default_factory=time.monotonic)
-    _pyright: threading.Thread | None = None
-    _cancel: threading.Event = field(default_factory=threading.Event)
-    _asked: bool = False
-
-    def attempt(self, exercise: Exercise) -> Attempt:
-        """The attempt at ``exercise`` this session checks."""
-        return Attempt(
-            exercise=exercise,
-            source=source_folder(exercise, solutions=self.solutions, submission=self.submission),
-            limits=self.limits,
-            findings_source=self.findings_of,
-        )
-
-    def _typechecked(self, exercises: Iterable[Exercise]) -> set[Path]:
-        """The files pyright looks at for ``exercises``, where they exist."""
-        wanted = {self.attempt(ex).path(name) for ex in exercises for name in ex.typecheck}
-        return {p for p in wanted if p.is_file()}
-
-    def _check_types(self, wanted: set[Path]) -> None:
-        try:
-            found = run_pyright(
-                wanted, cache=self.cache, launched=self._launched, cancel=self._cancel
-            )
-        except TypecheckError as error:
-            self.pyright_error = str(error)
-            return
-        self.findings = {**(self.findings or {}), **found}
-
-    @pytest.hookimpl
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        """Start pyright over every file the selected tests may ask about, beside the tests.
-
-        It runs in the background while the first tests run student files; a test that asks
-        for findings waits for it. Nothing starts when no selected test has a typed file.
-        """
-        if session.config.option.collectonly or not session.items:
-            return
-        selected: dict[str, Exercise] = {}
-        for item in session.items:
-            number = _exercise_number(item.nodeid)
-            if number in self.exercises:
-                selected[number] = self.exercises[number]
-        wanted = self._typechecked(selected.values())
-        if wanted:
-            self._pyright = threading.Thread(
-                target=self._check_types, args=(wanted,), name="checks-pyright", daemon=True
-            )
-            self._pyright.start()
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> object | None:
-        """Give an exercise test its kept verdict when nothing that decides it has changed."""
-        attempt = pyfuncitem.funcargs.get("exercise")
-        if self.verdicts is None or not isinstance(attempt, Attempt):
-            return None
-        key = self.verdicts.key(pyfuncitem.nodeid, attempt)
-        kept = self.verdicts.load(key, attempt)
-        if kept is None:
-            self._pending[pyfuncitem.nodeid] = (key, attempt, program.stops())
-            return None
-        passed, text, failure = kept
-        if not passed:
-            expect.fail(text, failure)
-        return True
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        """Keep the verdict of a test that ran, if it can be trusted to hold: it passed, or
-        failed a check or an assertion (not an error of its own or the kit's, which may not
-        happen again), with no run stopped and pyright answering."""
-        report = yield
-        failure = _failure_of(call)
-        if failure is not None:
-            report.user_properties.append((FAILURE_PROPERTY, failure.to_json()))
-        pending = self._pending.pop(item.nodeid, None) if call.when == "call" else None
-        if pending is None or self.verdicts is None:
-            return report
-        key, attempt, stops_before = pending
-        verdict = call.excinfo is None or call.excinfo.errisinstance(
-            (pytest.fail.Exception, AssertionError)
-        )
-        by_itself = program.stops() == stops_before and self.pyright_error is None
-        if verdict and by_itself and (report.passed or report.failed):
-            text = "" if report.passed else report.longreprtext
-            self.verdicts.store(key, attempt, passed=report.passed, text=text, failure=failure)
-        return report
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_sessionfinish(self) -> None:
-        """Stop a pyright run no test asked for (a ``-k`` that kept no typed test)."""
-        if self._pyright is not None:
-            if not self._asked:
-                self._cancel.set()
-            self._pyright.join()
-
-    def findings_of(self, path: Path) -> list[Finding]:
-        """Pyright's findings for one file, from a single run over every file this session needs."""
-        self._asked = True
-        if self._pyright is not None:
-            self._pyright.join()
-        resolved = path.resolve()
-        if self.pyright_error is None and (self.findings is None or resolved not in self.findings):
-            self._check_types(self._typechecked(self.exercises.values()) | {path})
-        if self.pyright_error is not None:
-            pytest.fail(
-                f"The type checker could not run, so this check cannot be judged.\n\n"
-                f"{self.pyright_error}",
-                pytrace=False,
-            )
-        findings = self.findings or {}
-        return findings.get(path.resolve(), [])
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """Note every exercise test with its weight, before ``-k`` or ``-m`` deselect any."""
-        for item in items:
-            number = _exercise_number(item.nodeid)
-            if number is None:
-                continue
-            doc = inspect.getdoc(getattr(item, "obj", None)) or ""
-            self.planned[item.nodeid] = TestResult(
-                nodeid=item.nodeid,
-                exercise=number,
-                name=item.nodeid.rpartition("::")[2],
-                outcome=Outcome.NOT_RUN,
-                weight=_weight(item),
-                file=item.location[0],
-                line=item.location[1] + 1 if item.location[1] is not None else None,
-                description=doc.strip().splitlines()[0] if doc.strip() else "",
-                guard=item.get_closest_marker("guard") is not None,
-            )
-
-    @pytest.hookimpl
-    def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        """Remember the tests deselected, so the reports can say why they did not run."""
-        self.deselected.update(item.nodeid for item in items)
-
-    @pytest.hookimpl
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        """Remember an exercise whose tests could not be collected, and why."""
-        number = _exercise_number(report.nodeid + "/")  # a test file, or the folder itself
-        if report.failed and number is not None:
-            self.broken[number] = report.longreprtext
-
-    def _launched(self) -> None:
-        self.pyright_runs += 1
-
-    @pytest.hookimpl
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Keep each test's verdict and message, by exercise."""
-        if report.when != "call" and (report.when != "setup" or report.passed):
-            return
-        number = _exercise_number(report.nodeid)
-        if number is None:
-            return
-        outcome = (
-            Outcome.PASSED
-            if report.passed
-            else Outcome.SKIPPED
-            if report.skipped
-            else Outcome.FAILED
-            if report.when == "call"
-            else Outcome.ERROR
-        )
-        self.results.setdefault(number, []).append(
-            TestResult(
-                nodeid=report.nodeid,
-                exercise=number,
-                name=report.nodeid.rpartition("::")[2],
-                outcome=outcome,
-                message="" if report.passed else report.longreprtext,
-                duration=report.duration,
-                failure=_failure_reported(report),
-            )
-        )
-
-
-STATE = pytest.StashKey[KitState]()
 
 
 def linked_part(exercise: Exercise, submission: Path) -> str | None:
@@ -280,33 +79,6 @@ def _left_out_note(parts: Iterable[str]) -> str:
     return "Files left out (never read): " + ", ".join(
         f"{part} (a symbolic link: never followed)" for part in sorted(set(parts))
     )
-
-
-def _failure_of(call: pytest.CallInfo[None]) -> Failure | None:
-    """Where a test's check failed: what a failed check says, else the kind of exception."""
-    excinfo = call.excinfo
-    if excinfo is None or excinfo.errisinstance(pytest.skip.Exception):
-        return None
-    return expect.failure_raised(excinfo.value) or Failure(FailedAt.OTHER, excinfo.type.__name__)
-
-
-def _failure_reported(report: pytest.TestReport) -> Failure | None:
-    """The failure ``pytest_runtest_makereport`` kept with a test's report."""
-    if report.passed or report.skipped:
-        return None
-    for name, value in report.user_properties:
-        if name == FAILURE_PROPERTY:
-            return Failure.from_json(value)
-    return Failure(FailedAt.OTHER)
-
-
-def source_folder(exercise: Exercise, *, solutions: bool, submission: Path | None) -> Path:
-    """The folder the student files of ``exercise`` are read from."""
-    if submission is not None:
-        return submission / "exercises" / exercise.number
-    if solutions:
-        return KIT_ROOT / "solutions" / exercise.number
-    return exercise.folder
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -439,20 +211,6 @@ def exercise(request: pytest.FixtureRequest) -> Attempt:
     return state.attempt(found)
 
 
-def _weight(item: pytest.Item) -> float:
-    """A test's weight within its exercise: ``@pytest.mark.points(n)``, or 1."""
-    marker = item.get_closest_marker("points")
-    if marker is None:
-        return 1.0
-    value = marker.args[0] if len(marker.args) == 1 and not marker.kwargs else None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise pytest.UsageError(
-            f"{item.nodeid}: write the points marker as @pytest.mark.points(n), "
-            "with one number n greater than 0."
-        )
-    return float(value)
-
-
 def _run_paths(config: pytest.Config) -> list[Path]:
     """The paths the run was given (or its ``testpaths``), without ``::`` test names."""
     from_testpaths = config.args_source is pytest.Config.ArgsSource.TESTPATHS
@@ -506,13 +264,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         except OSError as error:
             sys.stderr.write(f"checks: could not write the --{name} report to {path}: {error}\n")
             session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
-
-
-def _exercise_number(nodeid: str) -> str | None:
-    parts = nodeid.split("/")
-    if len(parts) >= 3 and parts[0] == "exercises":
-        return parts[1]
-    return None
 
 
 def _student_view(config: pytest.Config) -> bool:

@@ -70,9 +70,10 @@ class Recorder:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """Write the record: the exit status and one entry per test."""
-        # Imported here: the kit's conftest loads checks.plugin after this module, and pytest
-        # warns about (so, with warnings as errors, refuses) a plugin imported before that.
-        from checks.plugin import STATE
+        # Imported here: the kit's conftest loads checks.plugin after this module (importing
+        # checks.plugin.state imports it), and pytest warns about (so, with warnings as errors,
+        # refuses) a plugin imported before that.
+        from checks.plugin.state import STATE
 
         state = session.config.stash.get(STATE, None)
         results = state.results if state is not None else {}
