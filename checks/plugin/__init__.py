@@ -26,7 +26,9 @@ from checks.judges.attempt import Attempt
 from checks.manifest import KIT_ROOT, ManifestError, exercise_of, load_all
 from checks.model import Exercise, FailedAt, Failure, Finding, Outcome, TestResult
 from checks.run import program, sandbox
-from checks.run.program import DEFAULT_TIMEOUT, Limits, RunCache, child_environment
+from checks.run.cache import RunCache, use_cache
+from checks.run.environment import child_environment
+from checks.run.limits import DEFAULT_TIMEOUT, Limits
 from checks.run.typecheck import TypecheckError, run_pyright
 
 __all__ = ["STATE", "KitState", "source_folder"]
@@ -364,7 +366,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if runs is not None and tests is not None:
         state.run_cache = RunCache(runs)
         state.verdicts = VerdictCache(tests, _shaping_options(config, state), child_environment())
-    program.use_cache(state.run_cache)
+    use_cache(state.run_cache)
     config.stash[STATE] = state
     config.pluginmanager.register(state, "checks-state")
 
@@ -402,7 +404,7 @@ def _shaping_options(config: pytest.Config, state: KitState) -> str:
 @pytest.hookimpl
 def pytest_unconfigure() -> None:
     """Leave ``run_file`` as it was: uncached, confined by default."""
-    program.use_cache(None)
+    use_cache(None)
     sandbox.use(sandbox.DEFAULT_MODE)
 
 
