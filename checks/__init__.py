@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from checks.judges.syntax import typed_call_lines
     from checks.judges.trials import Trial, expect_trials
     from checks.model import Exercise, Finding, Outcome, Run, Stage, Suppression
-    from checks.run.program import DEFAULT_TIMEOUT, OUTPUT_CAP, Limits, StudentFileError, run_file
+    from checks.run.copy import StudentFileError
+    from checks.run.limits import DEFAULT_TIMEOUT, OUTPUT_CAP, Limits
+    from checks.run.program import run_file
     from checks.run.typecheck import in_plain_words
     from checks.starter import StarterError, starter_folder
 
@@ -66,10 +68,10 @@ _MODULES = {
 }
 
 _HOMES = {
-    "DEFAULT_TIMEOUT": "checks.run.program",
-    "OUTPUT_CAP": "checks.run.program",
-    "Limits": "checks.run.program",
-    "StudentFileError": "checks.run.program",
+    "DEFAULT_TIMEOUT": "checks.run.limits",
+    "OUTPUT_CAP": "checks.run.limits",
+    "Limits": "checks.run.limits",
+    "StudentFileError": "checks.run.copy",
     "run_file": "checks.run.program",
     "Exercise": "checks.model",
     "Finding": "checks.model",

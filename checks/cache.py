@@ -1,6 +1,6 @@
 """The kit's caches on disk: small JSON records in a folder, named by the key that decides them.
 
-Three caches use it: pyright's findings (``typecheck``), the verdicts of runs (``run.RunCache``)
+Three caches use it: pyright's findings (``typecheck``), the verdicts of runs (``checks.run.cache.RunCache``)
 and the verdicts of whole tests (``VerdictCache``, here). Each key is a digest of everything
 that decides what is kept, so a record is either right or never found: a stale one cannot be
 read. The folders live under pytest's cache folder (``--cache-clear`` empties them, and so does
@@ -197,7 +197,7 @@ class VerdictCache:
     """
 
     def __init__(self, folder: Path, options: str, environment: Mapping[str, str]) -> None:
-        """``environment``: what student programs get (``run.child_environment()``)."""
+        """``environment``: what student programs get (``checks.run.environment.child_environment()``)."""
         self.folder = folder
         self.options = options
         self.environment = json.dumps(sorted(environment.items()))

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from checks.run import program as run
-from checks.run.program import Limits, RunCache, run_file
+from checks.run.cache import RunCache, use_cache
+from checks.run.limits import Limits
+from checks.run.program import launches, run_file
 from tests.support import KIT, run_pytest
 
 PROGRAMS = {
@@ -28,9 +29,9 @@ PROGRAMS = {
 def cache(tmp_path: Path) -> Iterator[RunCache]:
     """A run cache in use for the test, and none after it."""
     kept = RunCache(tmp_path / "runs")
-    run.use_cache(kept)
+    use_cache(kept)
     yield kept
-    run.use_cache(None)
+    use_cache(None)
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
@@ -40,10 +41,10 @@ def test_a_kept_run_equals_a_fresh_one(tmp_path: Path, cache: RunCache, name: st
     folder.mkdir()
     program = folder / "program.py"
     program.write_text(PROGRAMS[name], encoding="utf-8")
-    started = run.launches()
+    started = launches()
     fresh = run_file(program)
     kept = run_file(program)
-    assert run.launches() - started == 1
+    assert launches() - started == 1
     assert cache.hits == 1
     assert kept == fresh
 
@@ -70,10 +71,10 @@ def test_a_stopped_run_is_never_kept(tmp_path: Path, cache: RunCache) -> None:
     """A run stopped by its timeout depends on the machine: it runs again every time."""
     program = tmp_path / "loop.py"
     program.write_text("while True:\n    pass\n", encoding="utf-8")
-    started = run.launches()
+    started = launches()
     for _ in range(2):
         assert run_file(program, limits=Limits(timeout=0.5)).timed_out
-    assert run.launches() - started == 2
+    assert launches() - started == 2
     assert cache.hits == 0
 
 
@@ -81,10 +82,10 @@ def test_uncached_runs_are_asked_for(tmp_path: Path, cache: RunCache) -> None:
     """``cached=False`` (a program that reads files outside its folder) always runs."""
     program = tmp_path / "p.py"
     program.write_text("print(1)\n", encoding="utf-8")
-    started = run.launches()
+    started = launches()
     run_file(program, cached=False)
     run_file(program, cached=False)
-    assert run.launches() - started == 2
+    assert launches() - started == 2
     assert cache.hits == 0
 
 

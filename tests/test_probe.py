@@ -13,7 +13,7 @@ from checks.child.probe import FACTS_MARK
 from checks.judges import probe
 from checks.judges.attempt import Attempt
 from checks.model import Exercise
-from checks.run.program import Limits
+from checks.run.limits import Limits
 from tests.support import KIT, run_pytest
 
 STUDENT = "student.py"

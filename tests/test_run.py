@@ -20,7 +20,7 @@ import pytest
 
 from checks import Limits, Stage, run_file
 from checks.model import Run
-from checks.run import program as run_module
+from checks.run import watch as watch_module
 
 GOLDEN = Path(__file__).parent / "golden"
 LIMITS = Limits(timeout=3)
@@ -278,9 +278,9 @@ def test_the_program_clock_leaves_out_waiting_for_a_cpu(monkeypatch: pytest.Monk
     machine is left out, up to a bound (it is stopped after ten times its timeout at most)."""
     waited = [0.0]
     now = [100.0]
-    monkeypatch.setattr(run_module, "_runqueue_wait", lambda _pid: waited[0])
-    monkeypatch.setattr(run_module.time, "monotonic", lambda: now[0])
-    clock = run_module._ProgramClock(1)  # pyright: ignore[reportPrivateUsage]
+    monkeypatch.setattr(watch_module, "_runqueue_wait", lambda _pid: waited[0])
+    monkeypatch.setattr(watch_module.time, "monotonic", lambda: now[0])
+    clock = watch_module._ProgramClock(1)  # pyright: ignore[reportPrivateUsage]
     assert clock.used() == 0.0  # nothing counts before the code starts
     clock.begin()
     now[0], waited[0] = 101.0, 0.75

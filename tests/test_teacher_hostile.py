@@ -24,7 +24,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from checks.run import program as runner
+from checks.run.copy import copies
+from checks.run.program import run_files
 from tests.small_kit import make_small_kit, make_student
 
 if sys.platform != "win32":
@@ -529,9 +530,9 @@ def test_stage_serves_many_files_of_one_folder_with_one_copy(tmp_path: Path) -> 
     for name in names:
         (folder / name).write_text("import os\nprint(os.path.exists('left.txt'))\n")
     (folder / "f10.py").write_text("open('left.txt', 'w').write('x')\nprint(False)\n")
-    before = runner.copies()
-    runs = list(runner.run_files([folder / name for name in names]))
-    assert runner.copies() - before == 2  # the first copy, and a fresh one after f10 wrote
+    before = copies()
+    runs = list(run_files([folder / name for name in names]))
+    assert copies() - before == 2  # the first copy, and a fresh one after f10 wrote
     assert all(not isinstance(run, Exception) for run in runs)
     assert [run.stdout for run in runs if not isinstance(run, Exception)] == ["False\n"] * 40
     assert not (folder / "left.txt").exists()

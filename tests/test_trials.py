@@ -9,7 +9,7 @@ import pytest
 from checks.judges.attempt import Attempt
 from checks.judges.trials import Trial, answers, expect_trials
 from checks.model import Exercise
-from checks.run.program import Limits
+from checks.run.limits import Limits
 
 STUDENT = "program.py"
 

@@ -13,7 +13,7 @@ and nowhere else:
 - what a call prints is caught at the file descriptor (``capture.at_fd``), so every way of
   writing to stdout counts.
 
-The environment is built on the parent's side, in one place (``checks.run.program.child_environment``).
+The environment is built on the parent's side, in one place (``checks.run.environment.child_environment``).
 These modules import the standard library only and nothing of the kit's parent side; they run
 on any Python from 3.10.
 """

@@ -19,7 +19,8 @@ from checks.grade import classroom50
 from checks.judges import expect
 from checks.model import Run, Stage
 from checks.reports import classpage
-from checks.run.program import StudentFileError, run_files
+from checks.run.copy import StudentFileError
+from checks.run.program import run_files
 
 __all__ = ["console", "main"]
 

@@ -17,7 +17,9 @@ from pathlib import Path
 
 from checks.judges import expect
 from checks.model import Exercise, FailedAt, Failure, Finding, Run
-from checks.run.program import Limits, StudentFileError, check_student_file, run_file
+from checks.run.copy import StudentFileError, check_student_file
+from checks.run.limits import Limits
+from checks.run.program import run_file
 from checks.run.typecheck import suppressions
 
 __all__ = ["Attempt", "read_source"]

@@ -26,7 +26,8 @@ from checks.cache import digest_path
 from checks.judges.attempt import Attempt
 from checks.judges.pyc import Samples
 from checks.model import Run
-from checks.run.program import run_file, was_stopped
+from checks.run.cache import was_stopped
+from checks.run.program import run_file
 
 __all__ = [
     "DRIVER",

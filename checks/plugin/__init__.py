@@ -28,9 +28,12 @@ from checks.cache import VerdictCache
 from checks.judges.attempt import Attempt
 from checks.manifest import KIT_ROOT, ManifestError, exercise_of, load_all
 from checks.model import Exercise, Outcome
+from checks.plugin.recorder import RECORD_HELP, Recorder
 from checks.plugin.state import STATE, KitState
 from checks.run import program, sandbox
-from checks.run.program import DEFAULT_TIMEOUT, Limits, RunCache, child_environment
+from checks.run.cache import RunCache, use_cache
+from checks.run.environment import child_environment
+from checks.run.limits import DEFAULT_TIMEOUT, Limits
 
 __all__ = [
     "exercise",
@@ -89,6 +92,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gradescope", metavar="PATH", type=Path, default=None, help=GRADESCOPE_HELP)
     group.addoption("--classroom", metavar="PATH", type=Path, default=None, help=CLASSROOM_HELP)
     group.addoption("--checks-cache", metavar="DIR", type=Path, default=None, help=CACHE_HELP)
+    group.addoption("--checks-record", metavar="FILE", type=Path, default=None, help=RECORD_HELP)
     parser.addini("checks_timeout", TIMEOUT_HELP, default=str(DEFAULT_TIMEOUT))
     group.addoption("--sandbox", choices=sandbox.MODES, default=None, help=sandbox.SANDBOX_HELP)
     parser.addini(SANDBOX_INI, sandbox.SANDBOX_HELP, default=sandbox.DEFAULT_MODE)
@@ -108,6 +112,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if submission is not None and not Path(submission).is_dir():
         raise pytest.UsageError(f"--submission {submission}: no such folder")
     _use_sandbox(config, submission)
+    record = config.getoption("checks_record")
+    if record is not None:
+        config.pluginmanager.register(Recorder(Path(record)), "checks-recorder")
     report_paths: dict[str, Path] = {}
     for name in REPORTS:
         given = config.getoption(name)
@@ -136,7 +143,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if runs is not None and tests is not None:
         state.run_cache = RunCache(runs)
         state.verdicts = VerdictCache(tests, _shaping_options(config, state), child_environment())
-    program.use_cache(state.run_cache)
+    use_cache(state.run_cache)
     config.stash[STATE] = state
     config.pluginmanager.register(state, "checks-state")
 
@@ -174,7 +181,7 @@ def _shaping_options(config: pytest.Config, state: KitState) -> str:
 @pytest.hookimpl
 def pytest_unconfigure() -> None:
     """Leave ``run_file`` as it was: uncached, confined by default."""
-    program.use_cache(None)
+    use_cache(None)
     sandbox.use(sandbox.DEFAULT_MODE)
 
 

@@ -1,7 +1,8 @@
 """A pytest plugin that writes each exercise's test outcomes to a JSON file, for ``checks``.
 
 ``checks`` (the progress table, ``watch``, ``solution``) learns the verdict of the exercises by
-running their own tests in a child pytest with ``-p checks.plugin.recorder --checks-record FILE``. The
+running their own tests in a child pytest with ``--checks-record FILE`` (an option of the kit's
+plugin, which registers a ``Recorder``: the plugin is loaded once, by ``conftest.py``). The
 outcome of each test is the one the kit's plugin keeps (``KitState.results``, the same verdicts
 its progress summary and the grades use); a test file that cannot even be collected is recorded
 too, as an error of its exercise. Nothing here decides a verdict.
@@ -16,7 +17,7 @@ import pytest
 
 from checks.model import Outcome, TestResult
 
-__all__ = ["RECORD_FORMAT", "Recorder", "as_record", "exercise_number"]
+__all__ = ["RECORD_FORMAT", "RECORD_HELP", "Recorder", "as_record", "exercise_number"]
 
 RECORD_FORMAT = 1
 """Version of the JSON record; ``checks.plugin.verdict`` refuses a record of another version."""
@@ -86,17 +87,3 @@ class Recorder:
         partial = self.path.with_name(self.path.name + ".partial")
         partial.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
         partial.replace(self.path)
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    """Add ``--checks-record FILE``."""
-    group = parser.getgroup("checks", "the exercise kit")
-    group.addoption("--checks-record", metavar="FILE", type=Path, default=None, help=RECORD_HELP)
-
-
-@pytest.hookimpl
-def pytest_configure(config: pytest.Config) -> None:
-    """Record this session when ``--checks-record`` is given."""
-    path = config.getoption("checks_record")
-    if path is not None:
-        config.pluginmanager.register(Recorder(Path(path)), "checks-recorder")

@@ -29,7 +29,8 @@ from checks.judges.attempt import Attempt
 from checks.manifest import KIT_ROOT
 from checks.model import Exercise, FailedAt, Failure, Finding, Outcome, TestResult
 from checks.run import program
-from checks.run.program import Limits, RunCache
+from checks.run.cache import RunCache
+from checks.run.limits import Limits
 from checks.run.typecheck import TypecheckError, run_pyright
 
 __all__ = ["FAILURE_PROPERTY", "STATE", "KitState", "source_folder"]

@@ -189,8 +189,6 @@ def _command(numbers: Sequence[str], record: Path, options: Sequence[str]) -> li
         "--continue-on-collection-errors",
         "-p",
         "no:cacheprovider",
-        "-p",
-        "checks.plugin.recorder",
         "--checks-record",
         str(record),
         *options,

@@ -1,3 +1,5 @@
-"""The parent side of a run: the throwaway copy, limits over the run and its process tree,
-the run cache, what a run may reach (the sandbox, the Windows job), and pyright.
+"""The parent side of a run: running a file (``program``), the child watched and judged
+(``watch``), the limits and the process tree (``limits``), the throwaway copy (``copy``), what
+the child is started with (``environment``), the run cache (``cache``), what a run may reach
+(``sandbox``, the Windows job in ``winjob``), and pyright (``typecheck``).
 """

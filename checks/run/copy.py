@@ -1,0 +1,186 @@
+"""The student's folder on its way into a run, and the child package's own private copy.
+
+A student's file is checked before it is run (``check_student_file``: a file, not a folder, a
+link or a pipe), and its folder copied into a throwaway folder that is removed after the run,
+whatever the program did to it (``throwaway_copy``, within ``COPY_CAP``; links that lead out
+of the folder are left out). The child runs from a private copy of ``checks/child/`` made once
+per process outside every student's folder (``child_copy``), never from the kit.
+
+It imports only the standard library: every other module of ``run/`` may use it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Generator, Mapping
+from pathlib import Path
+
+__all__ = [
+    "CHILD_PACKAGE",
+    "COPY_CAP",
+    "PATH_CAP",
+    "StudentFileError",
+    "check_student_file",
+    "child_copy",
+    "copies",
+    "throwaway_copy",
+]
+
+COPY_CAP = 64 * 1024 * 1024
+"""Bytes of an exercise folder copied for a run; a larger folder is refused with a message."""
+
+PATH_CAP = 3800
+"""Bytes of a path in a run's copy; an entry past it (near the system's 4096) is left out."""
+
+CHILD_PACKAGE = Path(__file__).resolve().parent.parent / "child"
+"""Modules of the kit a kit-owned driver imports in the child, copied beside the child package."""
+_START = "from checks.child.launch import main\n\nmain()\n"
+"""The script the child runs, beside the private copy of the package (its ``sys.path[0]``)."""
+_IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
+
+_copies = 0
+"""Throwaway copies made by this process."""
+
+
+class StudentFileError(Exception):
+    """A student's file cannot be run at all: it is missing, a folder, or points outside."""
+
+
+def check_student_file(file: Path) -> None:
+    """Raise ``StudentFileError`` with a message for a person if ``file`` cannot be run."""
+    if file.is_symlink():
+        msg = f"{file} is a symbolic link; replace it with the file itself."
+        raise StudentFileError(msg)
+    if not file.exists():
+        msg = f"{file} is missing: there is no such file."
+        raise StudentFileError(msg)
+    if file.is_dir():
+        msg = f"{file} is a folder, but a Python file is expected there. Rename the folder."
+        raise StudentFileError(msg)
+    if not file.is_file():
+        msg = (
+            f"{file} is {_special_kind(file)}, not an ordinary file, so it is never read; "
+            "remove it and save your program there as an ordinary file."
+        )
+        raise StudentFileError(msg)
+
+
+def _special_kind(path: Path) -> str:
+    """What a special file is, in a few words: a named pipe, a socket, a device."""
+    mode = path.lstat().st_mode
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+@contextlib.contextmanager
+def throwaway_copy(
+    folder: Path, overlays: Mapping[str, Path] | None = None
+) -> Generator[Path, None, None]:
+    """Copy ``folder`` (and each overlay file at its relative name) into a temporary folder.
+
+    The copy is removed afterwards, whatever the program did to it. Symbolic links that lead
+    outside ``folder`` are not followed: a run cannot reach beyond the copy through them.
+    """
+    global _copies  # noqa: PLW0603 - counts for the process
+    _copies += 1
+    base = Path(tempfile.mkdtemp(prefix="run-"))
+    work = base / (folder.resolve().name or "work")
+    try:
+        _copy_folder(folder, work)
+        for name, source in (overlays or {}).items():
+            target = work / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            elif target.exists() or target.is_symlink():
+                target.unlink()
+            if source.is_dir():
+                shutil.copytree(source, target, ignore=_IGNORED, symlinks=True)
+            else:
+                shutil.copyfile(source, target)
+        yield work
+    finally:
+        _remove(base)
+
+
+def _copy_folder(folder: Path, work: Path) -> None:
+    root = folder.resolve()
+    total = 0
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        nonlocal total
+        skipped = set(_IGNORED(directory, names))
+        for name in names:
+            entry = Path(directory) / name
+            target = work / entry.relative_to(folder)
+            if len(os.fsencode(target)) > PATH_CAP or len(os.fsencode(entry)) > PATH_CAP:
+                skipped.add(name)  # past the system's limit: it could be neither read nor copied
+                continue
+            mode = entry.lstat().st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+                skipped.add(name)  # a named pipe or a socket: never opened (a pipe would hang)
+                continue
+            if entry.is_symlink():
+                target = entry.resolve()
+                if target != root and root not in target.parents:
+                    skipped.add(name)
+                    continue
+            if entry.is_file():
+                total += entry.stat().st_size
+        if total > COPY_CAP:
+            msg = f"{folder} holds more than {COPY_CAP // 2**20} MiB; remove the large files."
+            raise StudentFileError(msg)
+        return skipped
+
+    shutil.copytree(folder, work, ignore=ignore, symlinks=False)
+
+
+def _remove(path: Path) -> None:
+    def retry(func: object, name: str, _exc: object) -> None:
+        with contextlib.suppress(OSError):
+            Path(name).chmod(0o700)
+            Path(name).parent.chmod(0o700)
+            if callable(func):
+                func(name)
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=retry)
+    else:
+        shutil.rmtree(path, onerror=retry)
+
+
+def copies() -> int:
+    """How many throwaway copies of a folder this process has made."""
+    return _copies
+
+
+@functools.cache
+def child_copy() -> Path:
+    """A private copy of the child package, outside every student's folder, and the script
+    that starts its launcher.
+
+    The child runs from here, never from the kit, so that nothing in the child leads to the
+    kit's folder. The copy is made once per process and removed when it exits.
+    """
+    base = Path(tempfile.mkdtemp(prefix="py-"))
+    atexit.register(shutil.rmtree, base, True)
+    package = base / "checks"
+    shutil.copytree(CHILD_PACKAGE, package / "child", ignore=_IGNORED)
+    (package / "__init__.py").write_text('"""The child side of the checks."""\n', encoding="utf-8")
+    # The script the child starts is this one line, compiled on every run; the launcher it
+    # imports is compiled once, into the copy's __pycache__.
+    start = base / "start.py"
+    start.write_text(_START, encoding="utf-8")
+    return start

@@ -1,0 +1,195 @@
+"""What one run of student code may use, and the process tree that holds it to that.
+
+The limits (``Limits``: the timeout, the output cap, memory, file size, processes) and how the
+parent keeps them: the POSIX resource limits set in the child before it runs
+(``posix_limits``, a ``preexec_fn``), and the run's process tree, each run in a session of its
+own, counted while it runs, killed when it is stopped and swept when it ends, so that no process
+outlives its run (on Linux this process adopts a run's orphans, as a subreaper).
+
+It imports only the standard library and psutil: every other module of ``run/`` may use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Generator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+if sys.platform != "win32":
+    # Imported here, once: not in every forked child, where an import costs each run.
+    import resource
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "OUTPUT_CAP",
+    "Limits",
+    "become_subreaper",
+    "group_of",
+    "kill_tree",
+    "live_session",
+    "posix_limits",
+    "stop_group",
+    "sweep",
+    "too_many_processes",
+]
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds a student's file may run before it is stopped (the ``checks_timeout`` ini key)."""
+
+OUTPUT_CAP = 1024 * 1024
+"""Bytes kept of each output stream; past this the program is stopped and the run says so."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one run of student code may use."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds of the program's own time: from its first line, less time it waited for a CPU."""
+    output_cap: int = OUTPUT_CAP
+    memory: int = 1024 * 1024 * 1024
+    """Bytes of address space (POSIX)."""
+    file_size: int = 64 * 1024 * 1024
+    """Largest file the program may write, in bytes (POSIX)."""
+    processes: int = 64
+    """Processes the program may start at once, counted in its process tree."""
+
+
+def posix_limits(limits: Limits) -> None:  # pragma: no cover - runs in the child
+    """Set the POSIX resource limits of a run, in the child before it starts (a ``preexec_fn``)."""
+
+    def cap(kind: int, value: int) -> None:
+        with contextlib.suppress(ValueError, OSError):
+            _soft, hard = resource.getrlimit(kind)
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            resource.setrlimit(kind, (value, value))
+
+    cap(resource.RLIMIT_AS, limits.memory)
+    cap(resource.RLIMIT_FSIZE, limits.file_size)
+    cap(resource.RLIMIT_CPU, int(limits.timeout) + 5)
+    cap(resource.RLIMIT_CORE, 0)
+
+
+def kill_tree(root: psutil.Process, group: int | None) -> None:
+    """Kill a process and every process it started, on any system."""
+    try:
+        family = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        family = [root]
+    for proc in family:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    if group is not None and hasattr(os, "killpg"):
+        with contextlib.suppress(OSError):
+            os.killpg(group, signal.SIGKILL)
+    psutil.wait_procs(family, timeout=2)
+
+
+_PR_SET_CHILD_SUBREAPER = 36
+_live_sessions: set[int] = set()
+"""Sessions of the runs still going in this process (each run starts one: its root's pid)."""
+
+
+@functools.cache
+def become_subreaper() -> bool:
+    """On Linux, adopt the orphans of student runs, so that a detached one can still be found."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _session(pid: int) -> int | None:
+    """The session of a process (Linux, from ``/proc``), or ``None``."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return int(stat.rpartition(")")[2].split()[3])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def sweep(session: int) -> None:
+    """Kill every process left behind by the run whose session is ``session`` (Linux).
+
+    No mark in the environment says which processes are a run's (the student's program would
+    see it): each run starts a session of its own, and the kit's own processes stay in the
+    kit's. A process that left the run's session (``setsid``) is in none of the kit's and of
+    no run still going. Orphans come to this process (a subreaper), so they are found among
+    its descendants.
+    """
+    if sys.platform != "linux":
+        return
+    if become_subreaper() and not _adopted():
+        return  # the common case: nothing was left behind, and no process walk is paid
+    me = psutil.Process()
+    ours = _session(me.pid)
+    try:
+        if become_subreaper():
+            candidates = me.children(recursive=True)
+        else:
+            candidates = [p for p in psutil.process_iter() if _session(p.pid) == session]
+    except psutil.Error:
+        return
+    left: list[psutil.Process] = []
+    for proc in candidates:
+        with contextlib.suppress(psutil.Error):
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                left.append(proc)  # an adopted orphan that died: reap it
+                continue
+            found = _session(proc.pid)
+            if found is not None and found not in (ours, *_live_sessions):
+                proc.kill()
+                left.append(proc)
+    psutil.wait_procs(left, timeout=2)
+
+
+def group_of(proc: subprocess.Popen[bytes]) -> int | None:
+    """The process group a run started (POSIX), to kill at once; none on Windows."""
+    return proc.pid if hasattr(os, "killpg") else None
+
+
+def _adopted() -> bool:
+    """Whether this process has any child at all (Linux: read from /proc, no process walk)."""
+    for children in Path("/proc/self/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            if children.read_text().strip():
+                return True
+    return False
+
+
+def too_many_processes(root: psutil.Process, limit: int) -> bool:
+    """Whether a run's process tree holds ``limit`` processes or more (its root aside)."""
+    try:
+        return len(root.children(recursive=True)) >= limit
+    except psutil.Error:
+        return False
+
+
+def stop_group(group: int | None) -> None:
+    """Kill a run's process group at once (POSIX); the rest of the tree goes after."""
+    if group is not None:
+        with contextlib.suppress(OSError):
+            os.killpg(group, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def live_session(session: int) -> Generator[None, None, None]:
+    """Count ``session`` (a run's root's pid) among the runs still going while it runs."""
+    _live_sessions.add(session)
+    try:
+        yield
+    finally:
+        _live_sessions.discard(session)
