@@ -112,6 +112,7 @@ def _from_record(data: object) -> TestResult | None:
     """A test's outcome read back from JSON, or None when the entry is not one."""
     entry = _json_object(data)
     duration = entry.get("duration", 0.0)
+    weight = entry.get("weight", 1.0)
     try:
         return TestResult(
             nodeid=str(entry["nodeid"]),
@@ -120,6 +121,9 @@ def _from_record(data: object) -> TestResult | None:
             outcome=Outcome(entry["outcome"]),
             message=str(entry.get("message", "")),
             duration=float(duration) if isinstance(duration, (int, float)) else 0.0,
+            weight=float(weight) if isinstance(weight, (int, float)) and weight > 0 else 1.0,
+            guard=entry.get("guard") is True,
+            going_further=entry.get("going_further") is True,
         )
     except (KeyError, ValueError):
         return None
@@ -189,6 +193,8 @@ def _command(numbers: Sequence[str], record: Path, options: Sequence[str]) -> li
         "--continue-on-collection-errors",
         "-p",
         "no:cacheprovider",
+        "-p",  # the kit's plugin first: importing the recorder imports its package
+        "checks.plugin",
         "-p",
         "checks.plugin.recorder",
         "--checks-record",
