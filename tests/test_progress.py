@@ -67,6 +67,17 @@ def test_table_marks_done_and_next(tmp_path: Path) -> None:
     assert next_up(exercises, results) is exercises[1]
 
 
+def test_the_end_offers_solutions_only_where_there_are_some() -> None:
+    """With every exercise done, the solution verb is promised only in a copy that has them."""
+    with_them = " ".join(next_steps(None, PLAIN, 10).split())
+    assert "`uv run checks solution NN`" in with_them
+    assert "`uv run checks` shows the table" in with_them
+    without = " ".join(next_steps(None, PLAIN, 10, solutions=False).split())
+    assert "All 10 exercises pass" in without
+    assert "checks solution" not in without
+    assert "without the reference solutions" in without
+
+
 def test_a_done_core_shows_its_points(tmp_path: Path) -> None:
     """An exercise whose core passes and going-further part fails says 'core done, 8/10'."""
     exercise = _exercise(tmp_path, "07")

@@ -130,14 +130,22 @@ def table(exercises: Sequence[Exercise], results: dict[str, ExerciseResult], ter
     return "\n".join(lines)
 
 
-def next_steps(exercise: Exercise | None, term: Terminal, total: int) -> str:
-    """What to do next: the exercise's goal and how to check it, or the end of the road."""
+def next_steps(
+    exercise: Exercise | None, term: Terminal, total: int, *, solutions: bool = True
+) -> str:
+    """What to do next: the exercise's goal and how to check it, or the end of the road.
+
+    At the end, the reference solutions are offered only where the copy holds ``solutions``.
+    """
     if exercise is None:
-        return term.paint(
-            f"All {total} exercises pass. Well done! `uv run checks solution NN` shows the "
-            "reference solution of any of them, to compare with yours.",
-            "green",
+        compare = (
+            "`uv run checks solution NN` shows the reference solution of any of them, to "
+            "compare with yours."
+            if solutions
+            else "This copy came without the reference solutions: your teacher has them."
         )
+        done = term.paint(term.wrap(f"All {total} exercises pass. Well done! {compare}"), "green")
+        return f"{done}\n{term.wrap('`uv run checks` shows the table of all of them.')}"
     folder = f"exercises/{exercise.number}"
     files = ", ".join(f"{folder}/{name}" for name in exercise.files)
     read = (
