@@ -224,6 +224,9 @@ class TestResult:
     earns nothing either (it checks that the real tests can be trusted, not the answer)."""
     failure: Failure | None = None
     """Where and why it failed, when it did not pass."""
+    going_further: bool = False
+    """A check of the exercise's going-further part (``@pytest.mark.going_further``): the
+    exercise's core is done when every other check passes."""
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from checks.cli.progress import (
@@ -11,6 +12,7 @@ from checks.cli.progress import (
     next_hint,
     next_steps,
     next_up,
+    standing,
     table,
 )
 from checks.cli.terminal import Terminal
@@ -58,11 +60,40 @@ def test_table_marks_done_and_next(tmp_path: Path) -> None:
     lines = table(exercises, results, PLAIN).splitlines()
     assert lines[0] == "Your progress: 1 of 3 exercises done"
     assert lines[2:] == [
-        "  01  done     Title 01",
-        "  02  not yet  Title 02  <- next",
-        "  03  not yet  Title 03",
+        "  01  done           Title 01",
+        "  02  not yet, 5/10  Title 02  <- next",
+        "  03  not yet        Title 03",
     ]
     assert next_up(exercises, results) is exercises[1]
+
+
+def test_the_end_offers_solutions_only_where_there_are_some() -> None:
+    """With every exercise done, the solution verb is promised only in a copy that has them."""
+    with_them = " ".join(next_steps(None, PLAIN, 10).split())
+    assert "`uv run checks solution NN`" in with_them
+    assert "`uv run checks` shows the table" in with_them
+    without = " ".join(next_steps(None, PLAIN, 10, solutions=False).split())
+    assert "All 10 exercises pass" in without
+    assert "checks solution" not in without
+    assert "without the reference solutions" in without
+
+
+def test_a_done_core_shows_its_points(tmp_path: Path) -> None:
+    """An exercise whose core passes and going-further part fails says 'core done, 8/10'."""
+    exercise = _exercise(tmp_path, "07")
+    result = _result(exercise, Outcome.PASSED, Outcome.PASSED, Outcome.FAILED)
+    weights = (4.0, 4.0, 2.0)
+    result.tests = [
+        replace(test, weight=weight, going_further=weight == 2.0)
+        for test, weight in zip(result.tests, weights, strict=True)
+    ]
+    assert standing(result) == "core done, 8/10"
+    assert "  07  core done, 8/10  Title 07  <- next" in table([exercise], {"07": result}, PLAIN)
+    result.tests[1] = replace(result.tests[1], outcome=Outcome.FAILED)
+    assert standing(result) == "not yet, 4/10"
+    guard = replace(result.tests[0], name="test_guard", guard=True, outcome=Outcome.FAILED)
+    result.tests.append(guard)
+    assert standing(result) == "not yet", "a failing guard leaves nothing to show"
 
 
 def test_an_exercise_with_no_tests_is_not_done(tmp_path: Path) -> None:

@@ -95,6 +95,25 @@ def test_nul_byte_follows_the_interpreter(tmp_path: Path) -> None:
         assert run.stdout.replace("\r", "") == done.stdout.decode().replace("\r", "")
 
 
+def test_a_script_sees_the_globals_python_gives_it(tmp_path: Path) -> None:
+    """A script's own dunder names are CPython's: no ``__cached__`` from 3.15, None before."""
+    program = tmp_path / "names.py"
+    program.write_text(
+        "print('__cached__' in globals(), globals().get('__cached__'), __spec__)\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-E", str(program)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=True,
+    )
+    run = run_file(program, limits=LIMITS)
+    assert run.stage is Stage.OK, run
+    assert run.stdout.replace("\r", "") == done.stdout.replace("\r", "")
+
+
 def test_copy_protects_the_original(tmp_path: Path) -> None:
     """A program that deletes its own folder and files leaves the original untouched."""
     (tmp_path / "data.txt").write_text("keep me", encoding="utf-8")

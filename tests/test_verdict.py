@@ -46,6 +46,25 @@ def test_verdicts_are_the_tests_outcomes(kit: Path) -> None:
     assert results["02"].passed
 
 
+def test_verdicts_keep_each_tests_weight_and_kind(kit: Path) -> None:
+    """Points, guard and going-further markers reach the verdict, fresh and from the cache."""
+    write(
+        kit / "exercises/02/test_more.py",
+        "import pytest\n\n\n"
+        "@pytest.mark.points(3)\ndef test_core():\n    pass\n\n\n"
+        "@pytest.mark.guard\ndef test_guarded():\n    pass\n\n\n"
+        "@pytest.mark.going_further\n@pytest.mark.points(0.5)\ndef test_further():\n"
+        "    assert False\n",
+    )
+    for announced in ([["01", "02"]], []):
+        seen: list[list[str]] = []
+        tests = {t.name: t for t in _judge(kit, seen)["02"].tests}
+        assert seen == announced
+        assert (tests["test_core"].weight, tests["test_core"].going_further) == (3.0, False)
+        assert tests["test_guarded"].guard
+        assert (tests["test_further"].weight, tests["test_further"].going_further) == (0.5, True)
+
+
 def test_kept_verdicts_are_reused(kit: Path) -> None:
     """A second judgement with nothing changed runs no test."""
     announced: list[list[str]] = []

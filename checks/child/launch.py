@@ -44,6 +44,9 @@ PYCF_ONLY_AST = 0x400
 NUL_PROBE = b"x = 1\n#\0\n"
 """A file with a NUL byte in a comment: the interpreter says whether it reads such files."""
 
+NO_CACHED_FROM = (3, 15)
+"""CPython sets no ``__cached__`` in a script's globals from 3.15 on (``__spec__.cached`` stays)."""
+
 
 class _Pipe:
     """A descriptor the launcher tells the parent what happened on, one ``repr`` line each."""
@@ -252,8 +255,10 @@ def _run_main(
     """What ``python FILE`` sets up for the script, then the script itself."""
     main_module = types.ModuleType("__main__")
     main_module.__dict__.update(
-        __file__=path, __cached__=None, __builtins__=builtins, __package__=None, __spec__=None
+        __file__=path, __builtins__=builtins, __package__=None, __spec__=None
     )
+    if sys.version_info < NO_CACHED_FROM:
+        main_module.__dict__["__cached__"] = None
     sys.modules["__main__"] = main_module
     try:
         exec(code, main_module.__dict__)

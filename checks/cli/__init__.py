@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from checks import grade
-from checks.cli import study
+from checks.cli import doctor, study
 from checks.grade import classroom50
 from checks.judges import expect
 from checks.model import Run, Stage
@@ -91,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     stage.add_argument("--json", action="store_true", help=JSON_HELP)
     stage.set_defaults(handler=cmd_stage)
     study.register(verbs)
+    doctor.register(verbs)
     grade.register(verbs)
     classroom50.register(verbs)
     classpage.register(verbs)

@@ -17,6 +17,7 @@ from pathlib import Path
 from checks.cli.terminal import Terminal
 from checks.model import Exercise, ExerciseResult, Outcome, TestResult
 from checks.plugin.verdict import judge
+from checks.reports import score_exercise
 
 __all__ = [
     "BACKUPS_FOLDER",
@@ -30,6 +31,7 @@ __all__ = [
     "next_hint",
     "next_steps",
     "next_up",
+    "standing",
     "study_folder",
     "table",
 ]
@@ -41,6 +43,8 @@ BACKUPS_FOLDER = "backups"
 """Where, inside the study folder, ``checks reset`` keeps the student's files."""
 
 _NEXT_MARK = "  <- next"
+_DONE = "done"
+_NOT_YET = "not yet"
 _VERDICTS_FILE = "verdicts.json"
 _HINTS_FILE = "hints.json"
 _CHAINED = (
@@ -88,33 +92,60 @@ def next_up(exercises: Sequence[Exercise], results: dict[str, ExerciseResult]) -
     return None
 
 
+def _core_done(result: ExerciseResult) -> bool:
+    """Whether an exercise with a going-further part passes every check of its core."""
+    core = [test for test in result.tests if not test.going_further]
+    return len(core) < len(result.tests) and all(t.outcome is Outcome.PASSED for t in core)
+
+
+def standing(result: ExerciseResult) -> str:
+    """Where an exercise stands: ``done``, ``core done, 8/10``, ``not yet, 3/10`` or ``not yet``."""
+    if result.passed:
+        return _DONE
+    scored = score_exercise(result.exercise, result.tests)
+    points = f"{scored.score:g}/{scored.max_score:g}"
+    if _core_done(result):
+        return f"core done, {points}"
+    return f"{_NOT_YET}, {points}" if scored.score > 0 else _NOT_YET
+
+
 def table(exercises: Sequence[Exercise], results: dict[str, ExerciseResult], term: Terminal) -> str:
-    """The progress table: each exercise, done or not, and how many are done."""
+    """The progress table: where each exercise stands (points when partly done), and the count."""
     done = sum(results[exercise.number].passed for exercise in exercises)
     upcoming = next_up(exercises, results)
+    words = {exercise.number: standing(results[exercise.number]) for exercise in exercises}
+    column = max((len(word) for word in words.values()), default=0)
     lines = [term.paint(f"Your progress: {done} of {len(exercises)} exercises done", "bold"), ""]
     for exercise in exercises:
-        passed = results[exercise.number].passed
-        word = f"{'done' if passed else 'not yet':7}"
+        word = f"{words[exercise.number]:{column}}"
         arrow = _NEXT_MARK if exercise is upcoming else ""
         head = f"  {exercise.number}  {word}  "
         title = exercise.title
         room = term.width - len(head) - len(arrow)
         if len(title) > room:
             title = title[: max(room - 3, 1)] + "..."
-        mark = term.paint(word, "green" if passed else "yellow")
+        colour = "yellow" if word.startswith(_NOT_YET) else "green"
+        mark = term.paint(word, colour)
         lines.append(f"  {exercise.number}  {mark}  {title}{term.paint(arrow, 'cyan')}")
     return "\n".join(lines)
 
 
-def next_steps(exercise: Exercise | None, term: Terminal, total: int) -> str:
-    """What to do next: the exercise's goal and how to check it, or the end of the road."""
+def next_steps(
+    exercise: Exercise | None, term: Terminal, total: int, *, solutions: bool = True
+) -> str:
+    """What to do next: the exercise's goal and how to check it, or the end of the road.
+
+    At the end, the reference solutions are offered only where the copy holds ``solutions``.
+    """
     if exercise is None:
-        return term.paint(
-            f"All {total} exercises pass. Well done! `uv run checks solution NN` shows the "
-            "reference solution of any of them, to compare with yours.",
-            "green",
+        compare = (
+            "`uv run checks solution NN` shows the reference solution of any of them, to "
+            "compare with yours."
+            if solutions
+            else "This copy came without the reference solutions: your teacher has them."
         )
+        done = term.paint(term.wrap(f"All {total} exercises pass. Well done! {compare}"), "green")
+        return f"{done}\n{term.wrap('`uv run checks` shows the table of all of them.')}"
     folder = f"exercises/{exercise.number}"
     files = ", ".join(f"{folder}/{name}" for name in exercise.files)
     read = (

@@ -187,7 +187,8 @@ def cmd_progress(args: argparse.Namespace) -> int:
     results = _check_all(exercises, root)
     print(table(exercises, results, term))
     print()
-    print(next_steps(next_up(exercises, results), term, len(exercises)))
+    solutions = (root / SOLUTIONS).is_dir()
+    print(next_steps(next_up(exercises, results), term, len(exercises), solutions=solutions))
     return 0
 
 

@@ -198,7 +198,8 @@ class Watch:
 
     def _finish(self, banner: str) -> int:
         self._write(banner)
-        self._write(next_steps(None, self.term, len(self.exercises)))
+        solutions = (self.root / "solutions").is_dir()
+        self._write(next_steps(None, self.term, len(self.exercises), solutions=solutions))
         return 0
 
     def _drain(self, word: str) -> None:

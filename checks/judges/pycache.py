@@ -295,9 +295,9 @@ def _staleness_facts(sample: Sample) -> str:
             f"The pyc's header (flags {header.flags}) holds a hash of the source, not its "
             f"mtime and size:\n    in the pyc (bytes 8-15):  {_hex(header.source_hash)}\n"
             f"    hash of the source now: {_hex(now)}\n\n"
-            "Next: when flags bit 0 is set (flags & 1), compare bytes 8-15 with "
-            "importlib.util.source_hash(the source's bytes); whether bit 1 (checked) is set "
-            "does not change whether they match. The mtime does not matter then."
+            "Next: when the flags are odd (1 or 3: flags % 2 == 1), compare bytes 8-15 with "
+            "importlib.util.source_hash(the source's bytes), for 1 and 3 alike. The mtime "
+            "does not matter then."
         )
     return (
         "The pyc's header and the source now:\n"

@@ -11,6 +11,7 @@ too, as an error of its exercise. Nothing here decides a verdict.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -42,7 +43,19 @@ def as_record(test: TestResult) -> dict[str, object]:
         "outcome": test.outcome.value,
         "message": test.message,
         "duration": test.duration,
+        "weight": test.weight,
+        "guard": test.guard,
+        "going_further": test.going_further,
     }
+
+
+def _as_planned(test: TestResult, planned: TestResult | None) -> TestResult:
+    """A test's outcome with the weight and kind its markers gave it when it was collected."""
+    if planned is None:
+        return test
+    return replace(
+        test, weight=planned.weight, guard=planned.guard, going_further=planned.going_further
+    )
 
 
 class Recorder:
@@ -78,7 +91,9 @@ class Recorder:
 
         state = session.config.stash.get(STATE, None)
         results = state.results if state is not None else {}
+        planned = state.planned if state is not None else {}
         tests = [*self.broken, *(test for number in sorted(results) for test in results[number])]
+        tests = [_as_planned(test, planned.get(test.nodeid)) for test in tests]
         record = {
             "format": RECORD_FORMAT,
             "exitstatus": int(exitstatus),

@@ -201,6 +201,7 @@ class KitState:
                 line=item.location[1] + 1 if item.location[1] is not None else None,
                 description=doc.strip().splitlines()[0] if doc.strip() else "",
                 guard=item.get_closest_marker("guard") is not None,
+                going_further=item.get_closest_marker("going_further") is not None,
             )
 
     @pytest.hookimpl

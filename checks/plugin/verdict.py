@@ -4,8 +4,8 @@
 exactly as ``uv run pytest exercises/NN`` runs them, so the verdict is the one a student gets
 by typing that command. Many exercises to check are shared among a few children at once (one
 per CPU), each running several exercises, since starting pytest costs more than most tests. The
-``checks.plugin.recorder`` plugin writes each test's outcome to a JSON file, read here; pytest's text
-output is never parsed.
+kit's plugin, given ``--checks-record``, writes each test's outcome to a JSON file, read here;
+pytest's text output is never parsed.
 
 Verdicts are kept in a cache file under a key that hashes everything that decides them: every
 file of the exercise's folder (the student's files, the tests, the manifest and any data), the
@@ -112,6 +112,7 @@ def _from_record(data: object) -> TestResult | None:
     """A test's outcome read back from JSON, or None when the entry is not one."""
     entry = _json_object(data)
     duration = entry.get("duration", 0.0)
+    weight = entry.get("weight", 1.0)
     try:
         return TestResult(
             nodeid=str(entry["nodeid"]),
@@ -120,6 +121,9 @@ def _from_record(data: object) -> TestResult | None:
             outcome=Outcome(entry["outcome"]),
             message=str(entry.get("message", "")),
             duration=float(duration) if isinstance(duration, (int, float)) else 0.0,
+            weight=float(weight) if isinstance(weight, (int, float)) and weight > 0 else 1.0,
+            guard=entry.get("guard") is True,
+            going_further=entry.get("going_further") is True,
         )
     except (KeyError, ValueError):
         return None

@@ -55,6 +55,7 @@ def test_gitignore_keeps_the_project(exercise):
 # --- going further: what a .pyc's header says about its source -------------
 
 
+@pytest.mark.going_further
 @pytest.mark.points(1)
 def test_read_header(exercise, samples):
     """read_header gives the magic number, flags, mtime and source size of real .pyc files."""
@@ -62,6 +63,7 @@ def test_read_header(exercise, samples):
     pycache.expect_headers(report, samples)
 
 
+@pytest.mark.going_further
 @pytest.mark.points(0.5)
 def test_is_stale_timestamp_pycs(exercise, samples):
     """is_stale is False for a fresh timestamp pyc and True once the source's mtime or size moved."""
@@ -69,6 +71,7 @@ def test_is_stale_timestamp_pycs(exercise, samples):
     pycache.expect_staleness(report, samples, hash_based=False)
 
 
+@pytest.mark.going_further
 @pytest.mark.points(0.5)
 def test_is_stale_hash_based_pycs(exercise, samples):
     """is_stale compares a hash-based pyc's hash with the source's: only a change of text counts."""

@@ -13,7 +13,7 @@ class Header:
     """The 16-byte header at the start of every .pyc file."""
 
     magic: bytes  # bytes 0-3: which Python wrote the file
-    flags: int  # bytes 4-7: 0 for a timestamp pyc; bit 0 set for a hash-based one
+    flags: int  # bytes 4-7: 0 for a timestamp pyc; odd (1 or 3) for a hash-based one
     mtime: int  # bytes 8-11: the source's modification time, in whole seconds
     size: int  # bytes 12-15: the source's size in bytes
 
@@ -39,7 +39,7 @@ def read_header(pyc: Path) -> Header:
 def is_stale(source: Path, pyc: Path) -> bool:
     """Whether `pyc` no longer matches `source`: its mtime and size, or its hash (README step 5)."""
     header = read_header(pyc)
-    if header.flags & 0b1:
+    if header.flags % 2 == 1:
         # A hash-based pyc: bytes 8-15 hold a hash of the source, not its mtime and size.
         with open(pyc, "rb") as f:
             stored = f.read(16)[8:16]

@@ -23,8 +23,7 @@ def show_total(runs):
 
 
 def speed(km, minutes):
-    hours = minutes // 60
-    return km / hours
+    return km / (minutes // 60)
 
 
 show_title("Running log")
