@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from checks import grade
-from checks.cli import study
+from checks.cli import dev, study
 from checks.grade import classroom50
 from checks.judges import expect
 from checks.model import Run, Stage
@@ -93,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     grade.register(verbs)
     classroom50.register(verbs)
     classpage.register(verbs)
+    dev.register(verbs)
     return parser
 
 
