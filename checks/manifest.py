@@ -97,7 +97,7 @@ def _strings(data: dict[str, object], key: str, where: Path) -> tuple[str, ...]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):  # pyright: ignore[reportUnknownVariableType]
         msg = (
-            f"{where}: `{key}` must be a list of text in quotes, such as {key} = [\"a.py\"], "
+            f'{where}: `{key}` must be a list of text in quotes, such as {key} = ["a.py"], '
             f"not {value!r}; write it so, then try again."
         )
         raise ManifestError(msg)
@@ -170,7 +170,7 @@ def _parse(folder: Path, raw: bytes) -> Exercise:
     for key in ("title", "goal"):
         if not isinstance(data.get(key), str) or not data[key]:
             msg = (
-                f"{where}: `{key}` must be text in quotes, such as {key} = \"...\", not "
+                f'{where}: `{key}` must be text in quotes, such as {key} = "...", not '
                 f"{data[key]!r}; write it so, then try again."
             )
             raise ManifestError(msg)
