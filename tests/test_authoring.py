@@ -44,6 +44,15 @@ def _checks(kit: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _small_kit(target: Path, numbers: tuple[str, ...]) -> Path:
+    """A small kit with ``numbers``, and what the platforms' bundles are built from."""
+    root = make_small_kit(target, numbers)
+    for folder in ("classroom50", "gradescope"):
+        shutil.copytree(KIT / folder, root / folder)
+    shutil.copyfile(KIT / "uv.lock", root / "uv.lock")
+    return root
+
+
 def _follow_the_guide(kit: Path) -> None:
     """Write each file the guide's worked example shows, as a teacher following it would."""
     text = GUIDE.read_text(encoding="utf-8")
@@ -60,7 +69,7 @@ def _follow_the_guide(kit: Path) -> None:
 @pytest.fixture(scope="module")
 def kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small kit (exercise 01) with exercise 11 made by ``checks new`` and the guide."""
-    root = make_small_kit(tmp_path_factory.mktemp("authoring") / "kit", ("01",))
+    root = _small_kit(tmp_path_factory.mktemp("authoring") / "kit", ("01",))
     shutil.copytree(KIT / "tests" / "cases" / "01", root / "tests" / "cases" / "01")
     done = _checks(root, "new", "11", "Counting down")
     assert done.returncode == 0, done.stderr
@@ -130,7 +139,7 @@ def test_a_class_of_three_is_graded_with_exercise_11(kit: Path, tmp_path: Path) 
     assert _checks(kit, "classroom50", "--out", str(bundle)).returncode == 0
     info = json.loads((bundle / "kit" / "classroom50.json").read_text(encoding="utf-8"))
     assert info["max-score"] == 20
-    assert (bundle / "kit" / "exercises" / "11" / "test_task.py").is_file()
+    assert (bundle / "kit" / "exercises" / "11" / "test_exercise_11.py").is_file()
     graded = subprocess.run(
         [sys.executable, "-m", "checks.grade.classroom50", str(dodge)],
         cwd=kit,
@@ -153,12 +162,13 @@ def test_a_class_of_three_is_graded_with_exercise_11(kit: Path, tmp_path: Path) 
 
 
 def test_removing_an_exercise_leaves_everything_adding_up(tmp_path: Path) -> None:
-    """With 03 removed, progress, grading and the bundle count 01 alone: 10 of 10."""
-    root = make_small_kit(tmp_path / "kit", ("01", "03"))
+    """With 03 removed, hints, grading and the bundle count 01 alone: 10 of 10."""
+    root = _small_kit(tmp_path / "kit", ("01", "03"))
     for part in ("exercises", "starters", "solutions"):
         shutil.rmtree(root / part / "03")
-    progress = _checks(root)
-    assert "03" not in progress.stdout and "01" in progress.stdout, progress.stdout
+    assert _checks(root, "hint", "01").returncode == 0
+    gone = _checks(root, "hint", "03")
+    assert gone.returncode == 2 and "03" in gone.stderr, gone.stderr
     make_student(tmp_path / "class" / "ann", root)
     out = tmp_path / "grades"
     done = _checks(root, "grade", str(tmp_path / "class" / "ann"), "--out", str(out))

@@ -269,6 +269,12 @@ def _readme_problems(
     python: str, root: Path, exercises: Sequence[Exercise], scratch: Path
 ) -> list[_Problem]:
     kit_copy = selfcheck.copy_kit(root, scratch / "kit")
+    for folder in (kit_copy / "exercises").iterdir():  # one broken manifest stops every verb
+        if folder.name not in {e.number for e in exercises}:
+            try:
+                load_exercise(folder)
+            except ManifestError:
+                shutil.rmtree(folder)
     found: list[_Problem] = []
     for exercise in exercises:
         problem = selfcheck.readme_problem(

@@ -26,7 +26,8 @@ NEW_HELP = "write a new exercise NN (README, manifest, starter, tests, solution,
 USAGE_ERROR = 2
 STUDENT_FILE = "task.py"
 """The file the student edits in a new exercise (rename it in the manifest and everywhere)."""
-TEST_FILE = "test_task.py"
+TEST_FILE = "test_exercise_{number}.py"
+"""The new exercise's tests: a name no other exercise's tests have (pytest needs that)."""
 LINE = "Hello from exercise {number}!"
 """What the new exercise's solution prints: the task a teacher replaces with their own."""
 
@@ -177,7 +178,7 @@ def scaffold(root: Path, given: str, title: str) -> list[Path]:
         root / "exercises" / number / "README.md": README.format(**words),
         root / "exercises" / number / MANIFEST: manifest,
         root / "exercises" / number / STUDENT_FILE: STARTER.format(**words),
-        root / "exercises" / number / TEST_FILE: TEST.format(**words),
+        root / "exercises" / number / TEST_FILE.format(number=number): TEST.format(**words),
         root / STARTERS / number / STUDENT_FILE: STARTER.format(**words),
         root / "solutions" / number / STUDENT_FILE: SOLUTION.format(**words),
         cases / RIGHT_CASE / STUDENT_FILE: RIGHT_TEXT.format(**words),

@@ -48,8 +48,6 @@ PYTEST_TIMEOUT = 600
 """Seconds one pytest run of the exercises may take before it counts as a problem."""
 COMMAND_TIMEOUT = 300
 """Seconds one README command may take (pyright on a loaded machine takes a while)."""
-OUTPUT_SHOWN = 3000
-"""Characters of a failing command's output kept for the person who reads the problem."""
 FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 COPIED = ("checks", "exercises", "solutions", "starters", "conftest.py", "pyproject.toml")
 """What a scratch copy of the kit holds for its README commands to run in."""
