@@ -21,12 +21,26 @@ def _install(session: nox.Session) -> None:
     session.install("-e", ".", env={"UV_COMPILE_BYTECODE": "1"})
 
 
+SELF_CHECKED = (
+    "tests/test_cases.py::test_case",
+    "tests/test_readmes.py::test_every_suggested_command_runs",
+    "tests/test_starters.py::test_starter_fails_for_its_reason",
+    "tests/test_starters.py::test_solution_passes",
+)
+"""The kit's tests whose work ``checks dev check`` does, batched: each exercise's starter,
+solution, kept cases and README commands. The session runs them once, through it."""
+
+
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """Run the kit's own tests, every solution and every starter, on one Python."""
+    """Run the kit's own tests, then ``checks dev check`` (every starter fails for its reason,
+    every solution passes, every case gets its verdict, every README command runs)."""
     _install(session)
-    session.run("pytest", *(session.posargs or ["tests"]))
-    session.run("pytest", "exercises", "--solutions", "-q")
+    if session.posargs:
+        session.run("pytest", *session.posargs)
+        return
+    session.run("pytest", "tests", *(f"--deselect={test}" for test in SELF_CHECKED))
+    session.run("checks", "dev", "check", "--python", str(session.python))
 
 
 @nox.session(python=False)

@@ -4,8 +4,10 @@ goal, student files, points, type-checked files and hints for the plugin, the CL
 
 from __future__ import annotations
 
+import difflib
 import functools
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from checks.model import Exercise
@@ -19,7 +21,9 @@ __all__ = [
     "DEFAULT_POINTS",
     "KIT_ROOT",
     "MANIFEST",
+    "SCHEMA",
     "VISIBILITIES",
+    "Key",
     "ManifestError",
     "exercise_of",
     "load_all",
@@ -31,6 +35,45 @@ DEFAULT_POINTS = 10.0
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 """Gradescope's visibilities a manifest may give a test (``visibility``)."""
 KIT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key a manifest may hold: its name, the kind of value, whether it must be there."""
+
+    name: str
+    kind: str
+    """The value's kind in a teacher's words (``text``, ``list of text``...)."""
+    required: bool
+    meaning: str
+
+
+SCHEMA = (
+    Key("title", "text", True, "the exercise's title, shown in the progress table and reports"),
+    Key("goal", "text", True, "one line: what passing means, shown beside the next exercise"),
+    Key(
+        "files",
+        "list of text",
+        True,
+        "the files (or folders, ending in `/`) the student edits: the only ones graded",
+    ),
+    Key("points", "number", False, "what the exercise is worth (10 when not given)"),
+    Key("typecheck", "list of text", False, "the student files pyright checks"),
+    Key("hints", "list of text", False, "hints, one more each time `checks hint NN` is asked"),
+    Key(
+        "starter_fails_with",
+        "list of text",
+        False,
+        "words the starter's failure output must show: the reason its README gives",
+    ),
+    Key(
+        "visibility",
+        "text, or a table of test names to text",
+        False,
+        f"Gradescope's visibility of the tests: one of {', '.join(VISIBILITIES)}",
+    ),
+)
+"""Every key an ``exercise.toml`` may hold; any other key is refused, named with the nearest."""
 
 
 class ManifestError(Exception):
@@ -53,7 +96,10 @@ def _inside_names(names: tuple[str, ...], key: str, where: Path) -> tuple[str, .
 def _strings(data: dict[str, object], key: str, where: Path) -> tuple[str, ...]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):  # pyright: ignore[reportUnknownVariableType]
-        msg = f"{where}: `{key}` must be a list of strings."
+        msg = (
+            f'{where}: `{key}` must be a list of text in quotes, such as {key} = ["a.py"], '
+            f"not {value!r}; write it so, then try again."
+        )
         raise ManifestError(msg)
     return tuple(str(v) for v in value)  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
 
@@ -75,6 +121,27 @@ def _visibility(data: dict[str, object], where: Path) -> tuple[tuple[str, str], 
             )
             raise ManifestError(msg)
     return tuple((name, str(seen)) for name, seen in table.items())
+
+
+def _known_keys(data: dict[str, object], where: Path) -> None:
+    """ManifestError naming the first key the schema does not know, and the key it resembles."""
+    names = [key.name for key in SCHEMA]
+    for key in data:
+        if key in names:
+            continue
+        near = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        if near:
+            msg = f"{where}: unknown key `{key}`; did you mean `{near[0]}`? Rename it, then try again."
+        else:
+            msg = (
+                f"{where}: unknown key `{key}`; a manifest may hold only "
+                f"{', '.join(f'`{n}`' for n in names)}. Remove it, then try again."
+            )
+        raise ManifestError(msg)
+    for key in SCHEMA:
+        if key.required and key.name not in data:
+            msg = f"{where}: `{key.name}` is missing; add {key.name} = ... ({key.meaning})."
+            raise ManifestError(msg)
 
 
 def load_exercise(folder: Path) -> Exercise:
@@ -99,9 +166,13 @@ def _parse(folder: Path, raw: bytes) -> Exercise:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         msg = f"{where} cannot be read: {error}"
         raise ManifestError(msg) from None
+    _known_keys(data, where)
     for key in ("title", "goal"):
         if not isinstance(data.get(key), str) or not data[key]:
-            msg = f"{where}: `{key}` must be a non-empty string."
+            msg = (
+                f'{where}: `{key}` must be text in quotes, such as {key} = "...", not '
+                f"{data[key]!r}; write it so, then try again."
+            )
             raise ManifestError(msg)
     files = _inside_names(_strings(data, "files", where), "files", where)
     if not files:
@@ -109,7 +180,10 @@ def _parse(folder: Path, raw: bytes) -> Exercise:
         raise ManifestError(msg)
     points = data.get("points", DEFAULT_POINTS)
     if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
-        msg = f"{where}: `points` must be a number of at least 0."
+        msg = (
+            f"{where}: `points` must be a number of at least 0, such as points = 10, "
+            f"not {points!r}; write it so, then try again."
+        )
         raise ManifestError(msg)
     return Exercise(
         number=folder.name,

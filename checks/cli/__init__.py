@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from checks import grade
-from checks.cli import doctor, study
+from checks.cli import dev, doctor, new, study
 from checks.grade import classroom50
 from checks.judges import expect
 from checks.model import Run, Stage
@@ -95,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.register(verbs)
     classroom50.register(verbs)
     classpage.register(verbs)
+    dev.register(verbs)
+    new.register(verbs)
     return parser
 
 
