@@ -111,6 +111,13 @@ def _parse(folder: Path, raw: bytes) -> Exercise:
     if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
         msg = f"{where}: `points` must be a number of at least 0."
         raise ManifestError(msg)
+    hints = _strings(data, "hints", where)
+    stop_hints = data.get("stop_hints", 0)
+    if isinstance(stop_hints, bool) or not isinstance(stop_hints, int):
+        stop_hints = -1
+    if not 0 <= stop_hints <= len(hints):
+        msg = f"{where}: `stop_hints` must be a whole number from 0 to {len(hints)} (the hints)."
+        raise ManifestError(msg)
     return Exercise(
         number=folder.name,
         folder=folder,
@@ -119,7 +126,8 @@ def _parse(folder: Path, raw: bytes) -> Exercise:
         files=files,
         points=float(points),
         typecheck=_inside_names(_strings(data, "typecheck", where), "typecheck", where),
-        hints=_strings(data, "hints", where),
+        hints=hints,
+        stop_hints=stop_hints,
         starter_fails_with=_strings(data, "starter_fails_with", where),
         visibility=_visibility(data, where),
     )
