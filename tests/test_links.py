@@ -151,3 +151,44 @@ def test_checks_stage_links_in_a_terminal_only() -> None:
     )
     assert re.search(r"  --> exercises/03/crashes\.py:\d+\n", piped.stdout), piped.stdout
     assert LINK_END not in piped.stdout
+
+
+def _checks(*args: str, cwd: Path = KIT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "checks", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_checks_stage_skips_the_kits_own_files() -> None:
+    """``checks stage exercises/05/*.py`` judges the student's four files and skips the kit's
+    tests with a one-line note, never reporting them as a student file that cannot import."""
+    files = sorted(str(p.relative_to(KIT)) for p in (KIT / "exercises/05").glob("*.py"))
+    done = _checks("stage", *files)
+    assert "ModuleNotFoundError" not in done.stdout + done.stderr
+    assert done.stderr.strip() == (
+        "checks stage: skipped exercises/05/test_stages.py: the kit's own tests for exercise "
+        "05, not a file of yours (`uv run pytest exercises/05` runs them)"
+    )
+    judged = [line for line in done.stdout.splitlines() if line.startswith("exercises/05/")]
+    assert len(judged) == 4, done.stdout
+    assert done.returncode == 0
+    assert "skipped with a one-line note" in _checks("stage", "--help").stdout
+
+
+def test_checks_stage_on_a_folder_too_large_to_copy(tmp_path: Path) -> None:
+    """A file in a folder over 64 MiB gets one clear line, not a traceback from the kit."""
+    (tmp_path / "hello.py").write_text("print('hi')\n", encoding="utf-8")
+    with (tmp_path / "big.bin").open("wb") as big:
+        big.truncate(65 * 2**20)  # sparse: no disk used
+    done = _checks("stage", str(tmp_path / "hello.py"), str(tmp_path / "hello.py"))
+    assert "Traceback" not in done.stderr, done.stderr
+    said = (
+        f"checks stage: cannot run {tmp_path / 'hello.py'}: {tmp_path} holds more than 64 MiB; "
+        "remove the large files."
+    )
+    assert done.stderr.strip().splitlines() == [said, said]
+    assert done.returncode == 2
