@@ -61,6 +61,13 @@ SCHEMA = (
     Key("typecheck", "list of text", False, "the student files pyright checks"),
     Key("hints", "list of text", False, "hints, one more each time `checks hint NN` is asked"),
     Key(
+        "stop_hints",
+        "whole number",
+        False,
+        "how many of the first hints are about a file that still stops at a stage (watch skips "
+        "them once it no longer stops; 0 when not given)",
+    ),
+    Key(
         "starter_fails_with",
         "list of text",
         False,
@@ -185,6 +192,13 @@ def _parse(folder: Path, raw: bytes) -> Exercise:
             f"not {points!r}; write it so, then try again."
         )
         raise ManifestError(msg)
+    hints = _strings(data, "hints", where)
+    stop_hints = data.get("stop_hints", 0)
+    if isinstance(stop_hints, bool) or not isinstance(stop_hints, int):
+        stop_hints = -1
+    if not 0 <= stop_hints <= len(hints):
+        msg = f"{where}: `stop_hints` must be a whole number from 0 to {len(hints)} (the hints)."
+        raise ManifestError(msg)
     return Exercise(
         number=folder.name,
         folder=folder,
@@ -193,7 +207,8 @@ def _parse(folder: Path, raw: bytes) -> Exercise:
         files=files,
         points=float(points),
         typecheck=_inside_names(_strings(data, "typecheck", where), "typecheck", where),
-        hints=_strings(data, "hints", where),
+        hints=hints,
+        stop_hints=stop_hints,
         starter_fails_with=_strings(data, "starter_fails_with", where),
         visibility=_visibility(data, where),
     )

@@ -103,6 +103,9 @@ class Exercise:
     points: float = 10.0
     typecheck: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
+    stop_hints: int = 0
+    """How many of the first hints are about a file that still stops at a stage (read, parse,
+    compile, run): once the failing check no longer stops, the hints go on after them."""
     starter_fails_with: tuple[str, ...] = ()
     """Words the starter's failure must show: the reason its README gives."""
     visibility: tuple[tuple[str, str], ...] = ()

@@ -496,3 +496,141 @@ def _read_some(fd: int) -> bytes:
 
     ready, _, _ = select.select([fd], [], [], 0.1)
     return os.read(fd, 65536) if ready else b""
+
+
+# Watch's editor key, its hints and its end, as a student meets them (issue 23).
+
+
+def _fake_editor(folder: Path, name: str) -> Path:
+    """An editor on PATH that writes the arguments it was given to ``args.txt`` beside it."""
+    script = folder / name
+    write(
+        script,
+        f'#!{sys.executable}\nimport sys, pathlib\npathlib.Path(r"{folder}", "args.txt").write_text("\\n".join(sys.argv[1:]))\n',
+    )
+    script.chmod(0o755)
+    return folder / "args.txt"
+
+
+def _written(path: Path) -> str:
+    """What the fake editor wrote, once it has (it runs beside watch, not waited for)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        if text:
+            return text
+        time.sleep(0.05)
+    pytest.fail(f"the editor never wrote {path}")
+
+
+def _editor_env(folder: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("VISUAL", "EDITOR")}
+    return {**env, "PATH": f"{folder}{os.pathsep}{Path(sys.executable).parent}", **extra}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX script stands for the editor")
+def test_watch_e_opens_the_files_in_code_found_on_path(
+    kit: Path, tmp_path: Path, sessions: list[Session]
+) -> None:
+    """With no VISUAL or EDITOR, e opens the exercise's file in VS Code's code from PATH."""
+    written = _fake_editor(tmp_path / "bin", "code")
+    session = Session(kit, env=_editor_env(tmp_path / "bin"))
+    sessions.append(session)
+    session.wait_for("e edit   h hint   l list   q quit")
+    session.key("e")
+    session.wait_for("Opened exercises/01/hello.py in code.")
+    assert _written(written) == str(kit / "exercises/01/hello.py")
+    session.key("q")
+    assert session.end(timeout=10) == 0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX script stands for the editor")
+def test_watch_editor_option_visual_and_none(
+    kit: Path, tmp_path: Path, sessions: list[Session]
+) -> None:
+    """--editor wins over VISUAL; --no-editor and a machine with no editor each say so."""
+    written = _fake_editor(tmp_path / "bin", "mine")
+    _fake_editor(tmp_path / "other", "theirs")
+    env = _editor_env(tmp_path / "bin", VISUAL=str(tmp_path / "other/theirs"))
+    session = Session(kit, "--editor", "mine --wait", env=env)
+    sessions.append(session)
+    session.key("e")
+    session.wait_for("Opened exercises/01/hello.py in mine.")
+    session.key("q")
+    assert session.end(timeout=10) == 0
+    assert _written(written).splitlines()[0] == "--wait"
+    off = Session(kit, "--no-editor", env=env)
+    sessions.append(off)
+    off.key("e")
+    off.wait_for("Opening files is turned off (--no-editor).")
+    off.key("q")
+    assert off.end(timeout=10) == 0
+    bare = Session(kit, env=_editor_env(tmp_path / "empty"))
+    sessions.append(bare)
+    bare.key("e")
+    bare.wait_for("No editor found: set VISUAL or EDITOR")
+    bare.key("q")
+    assert bare.end(timeout=10) == 0
+
+
+def test_watch_hint_fits_a_file_that_no_longer_stops(kit: Path, sessions: list[Session]) -> None:
+    """Once hello.py runs to the end but prints the wrong words, h skips the hints about where
+    it stops (01's first two) and gives the one about what it prints."""
+    write(kit / "exercises/01/hello.py", 'print("Hello, Python")\n')
+    session = Session(kit)
+    sessions.append(session)
+    session.wait_for("Not yet: 1 of 1 checks fail.")
+    session.key("h")
+    session.wait_for("Hint 3 of 3:")
+    assert "Which of the four stages" not in session.output
+    session.key("q")
+    assert session.end(timeout=10) == 0
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_watch_in_tmux_ends_with_a_word(kit: Path) -> None:
+    """In a tmux pane, as a student runs it: no "Checking..." line stays under the footer, and
+    when the last open exercise passes the pane says all pass and how to see the table, and
+    stays until a key is pressed."""
+    write(kit / "exercises/01/hello.py", SOLVED_01)
+    socket = ["tmux", "-L", f"checks-{os.getpid()}", "-f", os.devnull]
+    command = f"cd {kit} && NO_COLOR= COLUMNS=80 {sys.executable} -m checks watch"
+    subprocess.run(
+        [*socket, "new-session", "-d", "-s", "watch", "-x", "90", "-y", "40", command],
+        check=True,
+    )
+
+    def pane() -> str:
+        done = subprocess.run(
+            [*socket, "capture-pane", "-p", "-t", "watch"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.stdout if done.returncode == 0 else ""
+
+    def wait_for(text: str) -> str:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            shown = pane()
+            if text in shown:
+                return shown
+            time.sleep(0.1)
+        pytest.fail(f"{text!r} never showed in the pane:\n{pane()}")
+
+    try:
+        wait_for("e edit   h hint   l list   q quit")
+        write(kit / "exercises/02/answer.py", "print(42)\n")
+        shown = wait_for("Press any key to leave watch.")
+        assert "All 2 exercises pass." in shown
+        assert "`uv run checks` shows the table of all of them." in shown
+        assert "Checking exercise" not in shown
+        time.sleep(0.5)
+        assert "Press any key to leave watch." in pane(), "the pane stays"
+        subprocess.run([*socket, "send-keys", "-t", "watch", "x"], check=True)
+        deadline = time.monotonic() + 30
+        while pane() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not pane(), "a key ends watch"
+    finally:
+        subprocess.run([*socket, "kill-server"], capture_output=True, check=False)

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from checks import grade
 from checks.cli import dev, doctor, new, study
+from checks.cli.terminal import Terminal, terminal
 from checks.grade import classroom50
 from checks.judges import expect
+from checks.manifest import ManifestError, exercise_of
 from checks.model import Run, Stage
 from checks.reports import classpage
 from checks.run.copy import StudentFileError
@@ -28,6 +30,13 @@ USAGE_ERROR = 2
 """Exit status for input the command cannot use (a missing file, an unknown exercise)."""
 
 STAGE_HELP = "say at which stage (read, parse, compile, run) each file stops, or ok"
+STAGE_DESCRIPTION = (
+    f"{STAGE_HELP}. The kit's own files in an exercise folder (its tests, test_*.py, and its "
+    "driver.py) are skipped with a one-line note, so that `uv run checks stage "
+    "exercises/05/*.py` judges your files only."
+)
+KIT_OWN = ("driver.py", "conftest.py")
+"""Names of the kit's own programs in an exercise folder, beside its ``test_*.py``."""
 JSON_HELP = "print one JSON object per file per line"
 
 
@@ -42,12 +51,13 @@ def _stage_record(given: str, run: Run) -> dict[str, object]:
     }
 
 
-def _stage_text(given: str, run: Run) -> str:
+def _stage_text(given: str, run: Run, term: Terminal) -> str:
     lines = [f"{given}: {run.stage.value}"]
     if run.stage is not Stage.OK:
-        where = f" (line {run.line})" if run.line else ""
         said = f"{run.error}: {run.message}" if run.error else run.message
-        lines.append(f"  {said}{where}")
+        lines.append(f"  {said}")
+        if run.line:
+            lines.append(f"  --> {term.link(f'{given}:{run.line}', Path(given), run.line)}")
         if run.source_line:
             lines.append(f"    {run.line} | {run.source_line}")
         inside = expect.bracket_in_quotes(run)
@@ -63,12 +73,40 @@ def _stage_text(given: str, run: Run) -> str:
     return "\n".join(lines)
 
 
+def kit_own(path: Path) -> str:
+    """Why ``path`` is one of the kit's own files in an exercise folder, or ``""``."""
+    name = path.name
+    if not (name in KIT_OWN or (name.startswith("test_") and name.endswith(".py"))):
+        return ""
+    try:
+        exercise = exercise_of(path)
+    except ManifestError:
+        return ""
+    if exercise is None or path.resolve() != (exercise.folder / name).resolve():
+        return ""
+    if name in exercise.files:
+        return ""
+    what = "driver" if name in KIT_OWN else "tests"
+    return (
+        f"the kit's own {what} for exercise {exercise.number}, not a file of yours "
+        f"(`{exercise.test_command}` runs them)"
+    )
+
+
 def cmd_stage(args: argparse.Namespace) -> int:
     """Judge each file given and print its stage."""
     status = 0
+    term = terminal()
+    given_files: list[str] = []
+    for given in args.files:
+        why = kit_own(Path(given))
+        if why:
+            print(f"checks stage: skipped {given}: {why}", file=sys.stderr)
+        else:
+            given_files.append(given)
     # Closed however the loop ends (Ctrl-C too), so that no throwaway copy is left behind.
-    with contextlib.closing(run_files([Path(given) for given in args.files])) as runs:
-        for given, run in zip(args.files, runs, strict=True):
+    with contextlib.closing(run_files([Path(given) for given in given_files])) as runs:
+        for given, run in zip(given_files, runs, strict=True):
             if isinstance(run, StudentFileError):
                 print(f"checks stage: {run}", file=sys.stderr)
                 status = USAGE_ERROR
@@ -76,7 +114,7 @@ def cmd_stage(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps(_stage_record(given, run), ensure_ascii=False))
             else:
-                print(_stage_text(given, run))
+                print(_stage_text(given, run, term))
     return status
 
 
@@ -86,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Exercises for 'what happens when Python runs your file'.",
     )
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
-    stage = verbs.add_parser("stage", help=STAGE_HELP, description=STAGE_HELP)
+    stage = verbs.add_parser("stage", help=STAGE_HELP, description=STAGE_DESCRIPTION)
     stage.add_argument("files", nargs="+", metavar="FILE")
     stage.add_argument("--json", action="store_true", help=JSON_HELP)
     stage.set_defaults(handler=cmd_stage)

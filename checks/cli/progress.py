@@ -253,12 +253,18 @@ def _hints_seen(root: Path) -> dict[str, int]:
     return seen
 
 
-def next_hint(exercise: Exercise, root: Path) -> Hint | None:
-    """The next hint of ``exercise`` (the last one again once all were seen); None if none."""
+def next_hint(exercise: Exercise, root: Path, *, stops: bool | None = None) -> Hint | None:
+    """The next hint of ``exercise`` (the last one again once all were seen); None if none.
+
+    ``stops`` says whether the failing check still stops at a stage (None: not known); when it
+    no longer does, the exercise's ``stop_hints`` (about where it stops) are passed over.
+    """
     if not exercise.hints:
         return None
     seen = _hints_seen(root)
     count = seen.get(exercise.number, 0)
+    if stops is False:
+        count = max(count, min(exercise.stop_hints, len(exercise.hints) - 1))
     number = min(count + 1, len(exercise.hints))
     seen[exercise.number] = number
     path = study_folder(root) / _HINTS_FILE

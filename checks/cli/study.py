@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from checks.cli.editor import find_editor
 from checks.cli.progress import (
     BACKUPS_FOLDER,
     check,
@@ -66,6 +67,11 @@ SOLUTIONS = "solutions"
 
 WATCH_HELP = "check the current exercise again each time you save one of its files"
 POLL_HELP = "look for saves by polling (for file systems that send no file events)"
+EDITOR_HELP = (
+    "the editor the e key opens the exercise's files in (default: $VISUAL, $EDITOR, then VS "
+    "Code's code when it is on PATH)"
+)
+NO_EDITOR_HELP = "turn the e key off"
 HINT_HELP = "show the next hint of an exercise (one more each time you ask)"
 ALL_HELP = "show every hint of the exercise at once"
 RESET_HELP = "put an exercise's starter back (your files are kept as a backup first)"
@@ -196,7 +202,9 @@ def cmd_progress(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     """Check the current exercise again at each save, until every exercise passes."""
     root = KIT_ROOT
-    return Watch(root, _exercises(root), terminal(), sys.stdout, poll=args.poll).run()
+    editor = find_editor(args.editor, off=args.no_editor, environ=os.environ)
+    exercises = _exercises(root)
+    return Watch(root, exercises, terminal(), sys.stdout, poll=args.poll, editor=editor).run()
 
 
 @_guarded("hint")
@@ -348,6 +356,9 @@ def register(verbs: _Verbs) -> None:
     """Add the self-study verbs to the ``checks`` command."""
     watch = verbs.add_parser("watch", help=WATCH_HELP, description=WATCH_HELP)
     watch.add_argument("--poll", action="store_true", help=POLL_HELP)
+    chosen = watch.add_mutually_exclusive_group()
+    chosen.add_argument("--editor", metavar="CMD", default=None, help=EDITOR_HELP)
+    chosen.add_argument("--no-editor", action="store_true", help=NO_EDITOR_HELP)
     watch.set_defaults(handler=cmd_watch)
 
     hint = verbs.add_parser("hint", help=HINT_HELP, description=HINT_HELP)

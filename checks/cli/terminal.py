@@ -4,7 +4,9 @@ Plain ANSI codes behind one small object, no library. Colour is off when ``NO_CO
 anything (https://no-color.org), when ``TERM=dumb``, when the output is not a terminal (a pipe,
 a file) and on an old Windows console that cannot be switched to ANSI codes; ``FORCE_COLOR``
 turns it on where it would be off, except that ``NO_COLOR`` always wins. Text is wrapped to the
-terminal's width, never wider than ``MAX_WIDTH``, so that it reads well at 80 columns.
+terminal's width, never wider than ``MAX_WIDTH``, so that it reads well at 80 columns. A place
+in a student's file (``crashes.py:18``) is an OSC 8 link where the output is a terminal and
+colour is not refused (``checks.links``); never where ``FORCE_COLOR`` alone turned colour on.
 """
 
 from __future__ import annotations
@@ -14,8 +16,12 @@ import re
 import shutil
 import sys
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, TextIO
+
+from checks.links import hyperlink, link_places, links_wanted
 
 __all__ = ["MAX_WIDTH", "MIN_WIDTH", "Style", "Terminal", "terminal"]
 
@@ -51,6 +57,8 @@ class Terminal:
     interactive: bool = False
     """A terminal a person watches (ANSI codes work): ``watch`` clears it between checks."""
     width: int = 79
+    links: bool = False
+    """A terminal that shows OSC 8 links: places in a student's file are links to it."""
 
     def paint(self, text: str, *styles: Style) -> str:
         """``text`` in the given styles, or unchanged when colour is off."""
@@ -58,6 +66,14 @@ class Terminal:
             return text
         codes = ";".join(_CODES[style] for style in styles)
         return f"\x1b[{codes}m{text}\x1b[0m"
+
+    def link(self, text: str, path: Path, line: int | None = None) -> str:
+        """``text`` as a link to ``path`` at ``line``, or unchanged when links are off."""
+        return hyperlink(text, path, line) if self.links else text
+
+    def link_places(self, text: str, folder: Path, names: Iterable[str]) -> str:
+        """``text`` with each ``name:LINE`` of a file of ``folder`` linked, when links are on."""
+        return link_places(text, folder, names) if self.links else text
 
     def clear(self) -> str:
         """The codes that clear the screen, or nothing when the output is not a terminal."""
@@ -128,4 +144,5 @@ def terminal(stream: TextIO | None = None) -> Terminal:
         colour = False
     columns = shutil.get_terminal_size((80, 24)).columns
     width = min(max(columns - 1, MIN_WIDTH), MAX_WIDTH)
-    return Terminal(colour=colour, interactive=interactive, width=width)
+    links = interactive and links_wanted(out)
+    return Terminal(colour=colour, interactive=interactive, width=width, links=links)

@@ -2,8 +2,11 @@
 
 The current exercise is the first one that does not pass. Its verdict and the teaching message
 of its first failing test are shown; every save of one of its files checks it again, and once it
-passes ``watch`` says so and moves on to the next. Keys: ``h`` the next hint, ``l`` the progress
-table, ``q`` quit (Ctrl-C works too).
+passes ``watch`` says so and moves on to the next. Keys: ``e`` opens the exercise's files in the
+student's editor (``checks.cli.editor``), ``h`` the next hint (one that fits where the file is:
+past the hints about stopping once it no longer stops), ``l`` the progress table, ``q`` quit
+(Ctrl-C works too). Once every exercise passes, ``watch`` says so and, on a terminal, waits for
+a key before it ends.
 
 Saves are noticed two ways. ``watchfiles`` reports file events as they happen (it polls by
 itself where it knows events do not arrive, such as WSL, and always with ``--poll``); and every
@@ -25,6 +28,7 @@ from typing import TextIO
 
 import watchfiles
 
+from checks.cli.editor import Editor
 from checks.cli.keys import Keys
 from checks.cli.progress import (
     check,
@@ -36,20 +40,24 @@ from checks.cli.progress import (
     table,
 )
 from checks.cli.terminal import Terminal
-from checks.model import Exercise, ExerciseResult
+from checks.model import Exercise, ExerciseResult, FailedAt, Outcome
 
-__all__ = ["KEYS_HELP", "TICK", "Watch"]
+__all__ = ["KEYS_HELP", "LEAVE_HELP", "TICK", "Watch"]
 
 TICK = 0.5
 """Seconds between two looks at the student files' size and time, the fallback for saves."""
 
-KEYS_HELP = "h hint   l list   q quit"
+KEYS_HELP = "e edit   h hint   l list   q quit"
+LEAVE_HELP = "Press any key to leave watch."
 
 _QUIT_KEYS = frozenset({"q", "Q", "\x03", "\x04"})
 _SAVED = "saved:"
 _STEP_MS = 50
 """Milliseconds without a new file event before the events so far are reported."""
 _RUST_TIMEOUT_MS = 500
+_STOPPED_AT = frozenset({FailedAt.READ, FailedAt.PARSE, FailedAt.COMPILE, FailedAt.RUN})
+"""Where a failing check says the file still stops: the hints about stopping still fit."""
+_ERASE_LINE = "\r\x1b[K"
 
 
 class Watch:
@@ -64,6 +72,7 @@ class Watch:
         *,
         poll: bool = False,
         stdin: TextIO | None = None,
+        editor: Editor | None = None,
     ) -> None:
         self.root = root
         self.exercises = list(exercises)
@@ -71,6 +80,7 @@ class Watch:
         self.out = out
         self.poll = poll
         self.stdin = stdin
+        self.editor = editor or Editor(None, "No editor was given to watch.")
         self.inbox: queue.Queue[str] = queue.Queue()
         self.quit = threading.Event()
         self.events_note = ""
@@ -152,10 +162,24 @@ class Watch:
         return tuple(found)
 
     def _check(self, exercises: Sequence[Exercise]) -> dict[str, ExerciseResult] | None:
-        def announce(todo: list[Exercise]) -> None:
-            self._write(self.term.paint(checking_note(todo), "dim"))
+        """The verdicts; on a terminal the note "Checking..." is erased once they are in."""
+        shown: list[str] = []
 
-        return check(exercises, self.root, stop=self.quit, announce=announce)
+        def announce(todo: list[Exercise]) -> None:
+            note = self.term.paint(checking_note(todo), "dim")
+            if self.term.interactive:
+                self.out.write(note)
+                self.out.flush()
+                shown.append(note)
+            else:
+                self._write(note)
+
+        try:
+            return check(exercises, self.root, stop=self.quit, announce=announce)
+        finally:
+            if shown:
+                self.out.write(_ERASE_LINE)
+                self.out.flush()
 
     def _footer(self, banner: str = "") -> None:
         stamp = datetime.now().strftime("%H:%M:%S")
@@ -174,12 +198,16 @@ class Watch:
         files = ", ".join(f"exercises/{exercise.number}/{name}" for name in exercise.files)
         self._write(self.term.wrap(f"Edit {files} and save: it is checked again each time."))
         self._write()
-        self._write(failure_report(result, self.term))
+        report = failure_report(result, self.term)
+        self._write(self.term.link_places(report, exercise.folder, exercise.files))
         self._write()
         self._footer(banner)
 
-    def _hint(self, exercise: Exercise) -> None:
-        hint = next_hint(exercise, self.root)
+    def _hint(self, exercise: Exercise, result: ExerciseResult) -> None:
+        failing = [test for test in result.tests if test.outcome is not Outcome.PASSED]
+        failure = failing[0].failure if failing else None
+        stops = None if failure is None else failure.at in _STOPPED_AT
+        hint = next_hint(exercise, self.root, stops=stops)
         self._write()
         if hint is None:
             self._write(f"Exercise {exercise.number} has no hints.")
@@ -190,6 +218,14 @@ class Watch:
             self._write(self.term.wrap(hint.text, indent="  "))
         self._write(self.term.paint(KEYS_HELP, "cyan"))
 
+    def _edit(self, exercise: Exercise) -> None:
+        names = [name for name in exercise.files if not name.endswith("/")]
+        shown = [f"exercises/{exercise.number}/{name}" for name in names]
+        said = self.editor.open([exercise.folder / name for name in names], shown)
+        self._write()
+        self._write(self.term.wrap(said))
+        self._write(self.term.paint(KEYS_HELP, "cyan"))
+
     def _table(self, exercises: Sequence[Exercise], results: dict[str, ExerciseResult]) -> None:
         self._write()
         self._write(table(exercises, results, self.term))
@@ -197,9 +233,18 @@ class Watch:
         self._write(self.term.paint(KEYS_HELP, "cyan"))
 
     def _finish(self, banner: str) -> int:
-        self._write(banner)
+        """Say every exercise passes; on a terminal, stay until a key is pressed, so that a
+        window that closes with ``watch`` (a tmux pane) shows it first."""
+        if banner:
+            self._write(banner)
         solutions = (self.root / "solutions").is_dir()
         self._write(next_steps(None, self.term, len(self.exercises), solutions=solutions))
+        if self.term.interactive and not self.quit.is_set():
+            self._write(self.term.paint(LEAVE_HELP, "cyan"))
+            while not self.quit.is_set():
+                with contextlib.suppress(queue.Empty):
+                    if self.inbox.get(timeout=TICK).startswith("key:"):
+                        break
         return 0
 
     def _drain(self, word: str) -> None:
@@ -228,8 +273,10 @@ class Watch:
                 word = self.inbox.get(timeout=TICK)
             except queue.Empty:
                 word = ""
-            if word == "key:h":
-                self._hint(current)
+            if word == "key:e":
+                self._edit(current)
+            elif word == "key:h":
+                self._hint(current, results[current.number])
             elif word == "key:l":
                 everything = self._check(self.exercises)
                 if everything is None:

@@ -186,7 +186,7 @@ def describe(run: Run) -> str:
     where = f"line {run.line}" if run.line else "an unknown line"
     parts = [f"{name} stopped at the {run.stage.value.upper()} stage, on {where}."]
     if run.source_line:
-        parts.append(f"\n    {run.line} | {run.source_line}")
+        parts.append(f"\n    --> {name}:{run.line}\n    {run.line} | {run.source_line}")
     if run.error:
         parts.append(f"    {run.error}: {run.message}".rstrip(": "))
     elif run.message:

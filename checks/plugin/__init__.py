@@ -29,6 +29,7 @@ from checks.judges.attempt import Attempt
 from checks.manifest import KIT_ROOT, ManifestError, exercise_of, load_all
 from checks.model import Exercise, Outcome
 from checks.plugin.recorder import RECORD_HELP, Recorder
+from checks.plugin.screen import ScreenLinks
 from checks.plugin.state import STATE, KitState
 from checks.run import program, sandbox
 from checks.run.cache import RunCache, use_cache
@@ -146,6 +147,7 @@ def pytest_configure(config: pytest.Config) -> None:
     use_cache(state.run_cache)
     config.stash[STATE] = state
     config.pluginmanager.register(state, "checks-state")
+    config.pluginmanager.register(ScreenLinks(config), "checks-screen-links")
 
 
 def _use_sandbox(config: pytest.Config, submission: Path | None) -> None:

@@ -46,6 +46,7 @@ def as_record(test: TestResult) -> dict[str, object]:
         "weight": test.weight,
         "guard": test.guard,
         "going_further": test.going_further,
+        "failure": test.failure.to_json() if test.failure else None,
     }
 
 

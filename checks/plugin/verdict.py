@@ -31,7 +31,7 @@ from typing import cast
 import psutil
 
 from checks.cache import file_entry, kit_digest, walk_files
-from checks.model import Exercise, ExerciseResult, Outcome, TestResult
+from checks.model import Exercise, ExerciseResult, Failure, Outcome, TestResult
 from checks.plugin.recorder import RECORD_FORMAT, as_record
 
 __all__ = [
@@ -124,6 +124,7 @@ def _from_record(data: object) -> TestResult | None:
             weight=float(weight) if isinstance(weight, (int, float)) and weight > 0 else 1.0,
             guard=entry.get("guard") is True,
             going_further=entry.get("going_further") is True,
+            failure=Failure.from_json(entry.get("failure")),
         )
     except (KeyError, ValueError):
         return None

@@ -136,6 +136,7 @@ def run_files(
     python = python or sys.executable
     with contextlib.ExitStack() as held:
         copied: tuple[Path, Path, frozenset[tuple[object, ...]]] | None = None
+        refused: dict[Path, StudentFileError] = {}
         for file in files:
             try:
                 check_student_file(file)
@@ -143,9 +144,18 @@ def run_files(
                 yield error
                 continue
             folder = file.parent
+            if folder.resolve() in refused:
+                yield refused[folder.resolve()]
+                continue
             if copied is None or copied[0] != folder.resolve() or _looks(copied[1]) != copied[2]:
                 held.close()
-                work = held.enter_context(throwaway_copy(folder))
+                copied = None
+                try:
+                    work = held.enter_context(throwaway_copy(folder))
+                except StudentFileError as error:  # the folder cannot be copied (too large)
+                    refused[folder.resolve()] = StudentFileError(f"cannot run {file}: {error}")
+                    yield refused[folder.resolve()]
+                    continue
                 copied = (folder.resolve(), work, _looks(work))
             global _launched, _stops  # noqa: PLW0603 - counts for the session
             _launched += 1
