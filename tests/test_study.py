@@ -634,3 +634,25 @@ def test_watch_in_tmux_ends_with_a_word(kit: Path) -> None:
         assert not pane(), "a key ends watch"
     finally:
         subprocess.run([*socket, "kill-server"], capture_output=True, check=False)
+
+
+def test_after_a_reset_the_footer_names_no_exercise_already_done(tmp_path: Path) -> None:
+    """Passing 01 again after a reset, with 02 known to pass, names no next exercise: all pass."""
+    kit = make_kit(tmp_path / "kit")
+    write(kit / "exercises/02/answer.py", "print(42)\n")
+    table = run_checks(kit)  # the progress table: 02 passes, and is remembered by content
+    assert "02" in table.stdout, table.stdout + table.stderr
+    shutil.copyfile(kit / "solutions/01/hello.py", kit / "exercises/01/hello.py")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "exercises/01", "-p", "no:randomly"],
+        cwd=kit,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Your next exercise is 02" not in done.stdout, done.stdout
+    assert "Every exercise passes now. `uv run checks` shows the whole table." in done.stdout

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from checks.cli.terminal import Terminal
 from checks.model import Exercise, ExerciseResult, Outcome, TestResult
-from checks.plugin.verdict import judge
+from checks.plugin.verdict import STUDY_FOLDER, VERDICTS_FILE, judge
 from checks.reports import score_exercise
 
 __all__ = [
@@ -36,8 +36,6 @@ __all__ = [
     "table",
 ]
 
-STUDY_FOLDER = ".checks"
-"""The folder at the kit's root where ``checks`` keeps what it remembers (git-ignored)."""
 
 BACKUPS_FOLDER = "backups"
 """Where, inside the study folder, ``checks reset`` keeps the student's files."""
@@ -45,7 +43,6 @@ BACKUPS_FOLDER = "backups"
 _NEXT_MARK = "  <- next"
 _DONE = "done"
 _NOT_YET = "not yet"
-_VERDICTS_FILE = "verdicts.json"
 _HINTS_FILE = "hints.json"
 _CHAINED = (
     "During handling of the above exception, another exception occurred:",
@@ -72,7 +69,7 @@ def check(
     announce: Callable[[list[Exercise]], None] | None = None,
 ) -> dict[str, ExerciseResult] | None:
     """The verdict of each exercise on the student's files (cached by content)."""
-    cache = study_folder(root) / _VERDICTS_FILE
+    cache = study_folder(root) / VERDICTS_FILE
     return judge(exercises, root=root, cache=cache, stop=stop, announce=announce)
 
 

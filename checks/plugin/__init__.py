@@ -31,6 +31,7 @@ from checks.model import Exercise, Outcome
 from checks.plugin.recorder import RECORD_HELP, Recorder
 from checks.plugin.screen import ScreenLinks
 from checks.plugin.state import STATE, KitState
+from checks.plugin.verdict import STUDY_FOLDER, VERDICTS_FILE, known
 from checks.run import program, sandbox
 from checks.run.cache import RunCache, use_cache
 from checks.run.environment import child_environment
@@ -304,14 +305,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         reporter.reportchars = ""  # the -ra of addopts: each failure again, cut to one line
 
 
-def _after(number: str) -> Exercise | None:
-    """The exercise that comes after exercise ``number`` in the kit, if there is one."""
+def _after(number: str, checked: Iterable[str], *, remembered: bool) -> Exercise | None:
+    """The exercise to do after exercise ``number``: the next in line not known to pass.
+
+    With ``remembered`` (a student checking their own copy), an exercise known to pass is
+    skipped: known from the verdicts ``checks`` kept for the files as they are now (by
+    content; an exercise never checked counts as not done), after the last one and then from
+    the start. ``checked`` are the exercises this run judged. Used only to say what to do next.
+    """
     try:
         exercises = load_all(KIT_ROOT)
     except ManifestError:
         return None
     later = [e for e in exercises if e.number > number]
-    return later[0] if later else None
+    if not remembered:
+        return later[0] if later else None
+    others = [*later, *(e for e in exercises if e.number < number and e.number not in checked)]
+    done = known(others, root=KIT_ROOT, cache=KIT_ROOT / STUDY_FOLDER / VERDICTS_FILE)
+    left = [e for e in others if not (e.number in done and done[e.number].passed)]
+    return left[0] if left else None
 
 
 @pytest.hookimpl
@@ -342,8 +354,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"again (`uv run checks hint {number}` gives a hint)."
         )
     else:
-        following = _after(max(state.results))
-        if following is None:
+        remembered = not state.solutions and state.submission is None
+        following = _after(max(state.results), state.results, remembered=remembered)
+        if following is None and remembered:
+            terminalreporter.write_line(
+                "Every exercise passes now. `uv run checks` shows the whole table."
+            )
+        elif following is None:
             terminalreporter.write_line(
                 "That was the last exercise. `uv run checks` shows the whole table."
             )

@@ -39,12 +39,21 @@ __all__ = [
     "DEFAULT_WEIGHT",
     "MAX_WORKERS",
     "OUTPUT_SHOWN",
+    "STUDY_FOLDER",
+    "VERDICTS_FILE",
     "WAIT_STEP",
     "VerdictError",
     "fingerprint",
     "judge",
+    "known",
     "run_tests",
 ]
+
+STUDY_FOLDER = ".checks"
+"""The folder at the kit's root where ``checks`` keeps what it remembers (git-ignored)."""
+
+VERDICTS_FILE = "verdicts.json"
+"""Where, inside the study folder, the verdicts of the students' files are kept by content."""
 
 CACHE_FORMAT = 1
 """Version of the cache file and of the keys in it; a change makes every kept verdict unused."""
@@ -291,6 +300,21 @@ def _save(cache: Path, kept: dict[str, tuple[str, list[TestResult]]]) -> None:
             Path(partial).replace(cache)
         except OSError:
             Path(partial).unlink(missing_ok=True)
+
+
+def known(exercises: Sequence[Exercise], *, root: Path, cache: Path) -> dict[str, ExerciseResult]:
+    """The kept verdicts that still hold (their key is that of the current files), by number.
+
+    Nothing is run: an exercise with no such verdict is left out. Used only to say which
+    exercise to do next, never to grade.
+    """
+    kit = _kit_digest(root)
+    kept = _load(cache)
+    return {
+        exercise.number: ExerciseResult(exercise, kept[exercise.number][1])
+        for exercise in exercises
+        if exercise.number in kept and kept[exercise.number][0] == fingerprint(exercise, root, kit)
+    }
 
 
 def judge(
