@@ -60,7 +60,9 @@ def test_a_refusal_names_what_was_tried_where_and_why(tmp_path: Path) -> None:
     assert said.startswith("your program tried to write outside its folder: ~/notes.txt;")
     assert "a copy of the exercise" in said
     said = sandbox.refused("connect", "127.0.0.1:8000", tmp_path, tmp_path)
-    assert "network connection (to 127.0.0.1:8000)" in said
+    assert "tried to use the network: it opened a connection to 127.0.0.1:8000" in said
+    said = sandbox.refused("socket", "AF_INET, SOCK_DGRAM", tmp_path, tmp_path)
+    assert said.startswith("your program tried to use the network: it opened a socket (AF_INET")
 
 
 def test_the_session_says_once_that_it_was_not_confined() -> None:
