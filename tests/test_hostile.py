@@ -14,6 +14,7 @@ a folder of the test's own that holds a secret. They are skipped where Landlock 
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import os
 import secrets
@@ -40,6 +41,10 @@ SECRET = "the secret of the home folder"
 TOKEN = "ghp_the-teachers-token"
 """A secret of the teacher's environment (``GITHUB_TOKEN``, ``AWS_SECRET_ACCESS_KEY``)."""
 OTHER = "print('the answer of another student')\n"
+FORMULA = '=HYPERLINK("example.invalid","other")'
+"""The other student's folder name under ``checks grade``: a formula for a spreadsheet."""
+ACTIVE = ("\x1b", "\x07", "\u202e")
+"""Characters that act on a terminal or reorder a line: never in what a teacher reads."""
 CONFINED = sandbox.probe()
 REACHING = sorted(p for p in HOSTILE.iterdir() if (p / "confined").exists())
 
@@ -246,6 +251,7 @@ def test_hostile_file_fails_cleanly(case: Path, tmp_path: Path, outside: Outside
     assert SECRET not in output
     assert TOKEN not in output
     assert str(outside.agent_path) not in output
+    assert not [c for c in ACTIVE if c in output], "a control character reached the terminal"
     assert "another student" not in output
     assert took < TIMEOUT + 20, f"took {took:.1f} s"
     assert _fingerprint() == before, "the kit changed"
@@ -288,10 +294,10 @@ def test_grading_confines_every_submission(tmp_path: Path, outside: Outside) -> 
     subs = tmp_path / "submissions"
     # The other student, whose answer the hostile ones try to read, is graded beside them.
     answer = outside.other.read_bytes()
-    outside.other = subs / "other" / "exercises" / "01" / "hello.py"
+    outside.other = subs / FORMULA / "exercises" / "01" / "hello.py"
     for case in REACHING:
         _student_copy(case, subs / case.name, outside)
-    _student_copy(HOSTILE / "read_other_submission", subs / "other", outside)
+    _student_copy(HOSTILE / "read_other_submission", subs / FORMULA, outside)
     outside.other.write_bytes(answer)
     out = tmp_path / "grades"
     done = _grade(subs, out, outside.env(), "--jobs", "2")
@@ -304,7 +310,14 @@ def test_grading_confines_every_submission(tmp_path: Path, outside: Outside) -> 
         assert SECRET not in report
         assert TOKEN not in report
         assert "another student" not in report
+        for name in ("report.txt", "results.json"):
+            text = (out / case.name / name).read_text(encoding="utf-8")
+            assert not [c for c in ACTIVE if c in text], f"{case.name}: {name} acts on a terminal"
         assert f"Student programs ran confined to their copy ({CONFINED})" in report, report
+    with (out / "grades.csv").open(encoding="utf-8", newline="") as gradebook:
+        cells = [cell for row in csv.reader(gradebook) for cell in row]
+    assert any(FORMULA in cell for cell in cells), cells
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))], cells
     outside.untouched()
 
 

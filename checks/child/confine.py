@@ -492,4 +492,6 @@ def seatbelt_profile(spec: dict[str, object]) -> str:
             lines.append(f"(deny file-read* file-write* (subpath {quoted(folder)}))")
     lines += [f"(allow file-read* (subpath {quoted(path)}))" for path in reads]
     lines += [f"(allow file-read* file-write* (subpath {quoted(path)}))" for path in writes]
+    # No socket of any kind (IP, Unix by path): denied by default, and said once more, last.
+    lines.append("(deny network*)")
     return "\n".join(lines) + "\n"
