@@ -11,11 +11,13 @@ KIT = Path(__file__).resolve().parent.parent
 
 
 def run_pytest(
-    *args: str, cwd: Path = KIT, env: dict[str, str] | None = None
+    *args: str, cwd: Path = KIT, env: dict[str, str] | None = None, reaper: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run the kit's pytest in a child process, as a student or a grader would."""
+    """Run the kit's pytest in a child process, as a student or a grader would (``reaper``:
+    under ``tests.subreaper``, whose last line of stderr says how many processes outlived it)."""
+    wrapper = [sys.executable, "-m", "tests.subreaper"] if reaper else []
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:randomly", *args],
+        [*wrapper, sys.executable, "-m", "pytest", "-p", "no:randomly", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -14,6 +14,7 @@ a folder of the test's own that holds a secret. They are skipped where Landlock 
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import os
 import secrets
@@ -37,7 +38,13 @@ HOSTILE = Path(__file__).parent / "hostile"
 TIMEOUT = 2
 """Seconds given to each hostile file (the ``checks_timeout`` ini key)."""
 SECRET = "the secret of the home folder"
+TOKEN = "ghp_the-teachers-token"
+"""A secret of the teacher's environment (``GITHUB_TOKEN``, ``AWS_SECRET_ACCESS_KEY``)."""
 OTHER = "print('the answer of another student')\n"
+FORMULA = '=HYPERLINK("example.invalid","other")'
+"""The other student's folder name under ``checks grade``: a formula for a spreadsheet."""
+ACTIVE = ("\x1b", "\x07", "\u202e")
+"""Characters that act on a terminal or reorder a line: never in what a teacher reads."""
 CONFINED = sandbox.probe()
 REACHING = sorted(p for p in HOSTILE.iterdir() if (p / "confined").exists())
 
@@ -51,12 +58,14 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _leftovers() -> list[psutil.Process]:
-    found: list[psutil.Process] = []
+def _leftovers(done: subprocess.CompletedProcess[str]) -> list[str]:
+    """What outlived a command run under ``tests.subreaper``: the processes it adopted (any
+    process that detached, however fast it forks), and any still running by its mark."""
+    found = [line for line in done.stderr.splitlines()[-1:] if line != "left=0"]
     for proc in psutil.process_iter():
         try:
             if "hostile-leftover" in " ".join(proc.cmdline()):
-                found.append(proc)
+                found.append(str(proc))
         except psutil.Error:
             continue
     return found
@@ -90,6 +99,22 @@ class Listener:
 
 
 @dataclass
+class Datagrams:
+    """A socket that keeps every datagram sent to it (UDP on 127.0.0.1, or a Unix path)."""
+
+    server: socket.socket
+    received: list[bytes] = field(default_factory=list[bytes])
+
+    def serve(self) -> None:
+        """Receive until the socket is closed."""
+        while True:
+            try:
+                self.received.append(self.server.recv(100))
+            except OSError:
+                return
+
+
+@dataclass
 class Outside:
     """What a hostile program reaches for outside its copy, to check that it was not reached."""
 
@@ -97,10 +122,24 @@ class Outside:
     other: Path
     tmp_name: str
     listener: Listener
+    agent: Listener
+    """A fake ssh-agent: a Unix socket in a hidden folder, named by ``SSH_AUTH_SOCK``."""
+    agent_path: Path
+    udp: Datagrams
+    datagrams: Datagrams
+    datagrams_path: Path
 
     def env(self) -> dict[str, str]:
-        """The variables of the kit's run: the hostile programs' home folder."""
-        return {"HOME": str(self.home)}
+        """The variables of the kit's run: the hostile programs' home folder, and a teacher's
+        secrets and shell settings that must reach no program (nor change a verdict)."""
+        return {
+            "HOME": str(self.home),
+            "GITHUB_TOKEN": TOKEN,
+            "AWS_SECRET_ACCESS_KEY": TOKEN,
+            "SSH_AUTH_SOCK": str(self.agent_path),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONSAFEPATH": "1",
+        }
 
     def source(self, case: Path) -> str:
         """The case's hello.py with where it reaches written in (``os.environ["HOSTILE_*"]``
@@ -112,6 +151,10 @@ class Outside:
             "HOSTILE_OTHER": str(self.other),
             "HOSTILE_PORT": str(self.listener.port),
             "HOSTILE_TMP_NAME": self.tmp_name,
+            "HOSTILE_HOME": str(self.home),
+            "HOSTILE_AGENT": str(self.agent_path),
+            "HOSTILE_UDP": str(self.udp.server.getsockname()[1]),
+            "HOSTILE_DATAGRAMS": str(self.datagrams_path),
         }
         for name, value in places.items():
             text = text.replace(f'os.environ["{name}"]', repr(value))
@@ -123,6 +166,9 @@ class Outside:
         assert not Path("/tmp", self.tmp_name).exists(), "a file was written to /tmp"
         assert not (KIT / "hostile-note.txt").exists(), "a file was written into the kit"
         assert self.listener.accepted == [], "a connection was made"
+        assert self.agent.accepted == [], "the ssh-agent was asked"
+        assert self.udp.received == [], "a UDP datagram was sent"
+        assert self.datagrams.received == [], "a datagram reached a Unix socket by its path"
 
 
 @pytest.fixture
@@ -136,16 +182,34 @@ def outside(tmp_path: Path) -> Generator[Outside, None, None]:
     other.write_text(OTHER, encoding="utf-8")
     server = socket.create_server(("127.0.0.1", 0))
     listener = Listener(server)
-    thread = threading.Thread(target=listener.serve, daemon=True)
-    thread.start()
-    found = Outside(home, other, f"hostile-{secrets.token_hex(6)}.txt", listener)
+    hidden = tmp_path / ".ssh-agent"  # a hidden folder, as ssh-agent's own in /tmp
+    hidden.mkdir(mode=0o700)
+    agent_path = hidden / "agent.sock"
+    agent = Listener(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
+    agent.server.bind(str(agent_path))
+    agent.server.listen()
+    udp = Datagrams(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+    udp.server.bind(("127.0.0.1", 0))
+    datagrams_path = hidden / "log.sock"
+    datagrams = Datagrams(socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM))
+    datagrams.server.bind(str(datagrams_path))
+    threads = [
+        threading.Thread(target=serve, daemon=True)
+        for serve in (listener.serve, agent.serve, udp.serve, datagrams.serve)
+    ]
+    for thread in threads:
+        thread.start()
+    name = f"hostile-{secrets.token_hex(6)}.txt"
+    found = Outside(home, other, name, listener, agent, agent_path, udp, datagrams, datagrams_path)
     try:
         yield found
     finally:
-        with contextlib.suppress(OSError):
-            server.shutdown(socket.SHUT_RDWR)
-        server.close()
-        thread.join(timeout=5)
+        for sock in (server, agent.server, udp.server, datagrams.server):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        for thread in threads:
+            thread.join(timeout=5)
         Path("/tmp", found.tmp_name).unlink(missing_ok=True)
         (KIT / "hostile-note.txt").unlink(missing_ok=True)
 
@@ -176,6 +240,7 @@ def test_hostile_file_fails_cleanly(case: Path, tmp_path: Path, outside: Outside
         "-p",
         "no:cacheprovider",
         env=outside.env(),
+        reaper=True,
     )
     took = time.monotonic() - start
     output = done.stdout + done.stderr
@@ -184,11 +249,14 @@ def test_hostile_file_fails_cleanly(case: Path, tmp_path: Path, outside: Outside
         assert words in output, f"{words!r} not in:\n{output}"
     assert "Traceback" not in done.stdout.split("FAILURES")[0], output
     assert SECRET not in output
+    assert TOKEN not in output
+    assert str(outside.agent_path) not in output
+    assert not [c for c in ACTIVE if c in output], "a control character reached the terminal"
     assert "another student" not in output
     assert took < TIMEOUT + 20, f"took {took:.1f} s"
     assert _fingerprint() == before, "the kit changed"
     assert (submission / "hello.py").read_text(encoding="utf-8") == outside.source(case)
-    assert not _leftovers(), "a process was left behind"
+    assert not _leftovers(done), "a process was left behind"
     outside.untouched()
 
 
@@ -207,8 +275,9 @@ def _grade(
     subs: Path, out: Path, env: dict[str, str], *extra: str
 ) -> subprocess.CompletedProcess[str]:
     submissions = [str(p) for p in sorted(subs.iterdir())]
+    reaper = [sys.executable, "-m", "tests.subreaper"]
     return subprocess.run(
-        [sys.executable, "-m", "checks", "grade", *submissions, "--out", str(out), *extra],
+        [*reaper, sys.executable, "-m", "checks", "grade", *submissions, "--out", str(out), *extra],
         cwd=KIT,
         capture_output=True,
         text=True,
@@ -225,21 +294,30 @@ def test_grading_confines_every_submission(tmp_path: Path, outside: Outside) -> 
     subs = tmp_path / "submissions"
     # The other student, whose answer the hostile ones try to read, is graded beside them.
     answer = outside.other.read_bytes()
-    outside.other = subs / "other" / "exercises" / "01" / "hello.py"
+    outside.other = subs / FORMULA / "exercises" / "01" / "hello.py"
     for case in REACHING:
         _student_copy(case, subs / case.name, outside)
-    _student_copy(HOSTILE / "read_other_submission", subs / "other", outside)
+    _student_copy(HOSTILE / "read_other_submission", subs / FORMULA, outside)
     outside.other.write_bytes(answer)
     out = tmp_path / "grades"
     done = _grade(subs, out, outside.env(), "--jobs", "2")
     assert done.returncode == 0, done.stdout + done.stderr
+    assert not _leftovers(done), "a process was left behind"
     for case in REACHING:
         report = (out / case.name / "report.txt").read_text(encoding="utf-8")
         for words in _expected(case):
             assert words in report, f"{case.name}: {words!r} not in:\n{report}"
         assert SECRET not in report
+        assert TOKEN not in report
         assert "another student" not in report
+        for name in ("report.txt", "results.json"):
+            text = (out / case.name / name).read_text(encoding="utf-8")
+            assert not [c for c in ACTIVE if c in text], f"{case.name}: {name} acts on a terminal"
         assert f"Student programs ran confined to their copy ({CONFINED})" in report, report
+    with (out / "grades.csv").open(encoding="utf-8", newline="") as gradebook:
+        cells = [cell for row in csv.reader(gradebook) for cell in row]
+    assert any(FORMULA in cell for cell in cells), cells
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))], cells
     outside.untouched()
 
 
@@ -250,4 +328,4 @@ def test_require_stops_at_once_where_confinement_cannot_be_had(tmp_path: Path) -
     (tmp_path / "subs" / "a").mkdir(parents=True)
     done = _grade(tmp_path / "subs", tmp_path / "grades", {}, "--sandbox=require")
     assert done.returncode == 2
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert len(done.stderr.strip().splitlines()[:-1]) == 1, done.stderr  # less the reaper's

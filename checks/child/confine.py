@@ -13,7 +13,10 @@ this process and every process it starts may from now on:
   and any extra folder the parent names (the sample files of exercise 07);
 - use ``/dev/null``, ``/dev/zero``, ``/dev/random`` and ``/dev/urandom``;
 - bind and connect no TCP socket (Landlock ABI 4 and later), connect to no abstract Unix
-  socket and signal no process outside its own sandbox (ABI 6 and later).
+  socket and signal no process outside its own sandbox (ABI 6 and later);
+- open no socket at all, of any family or protocol, and no io_uring: a seccomp filter
+  (``seccomp.install``), installed right after Landlock under the same no-new-privileges.
+  A run is confined only when both hold.
 
 A tree that would hold a folder the parent hides (the kit, the home folder, the system's
 temporary folder) is allowed piece by piece around it, so that a Python installed above the
@@ -37,6 +40,8 @@ from __future__ import annotations
 
 import os
 import sys
+
+from checks.child import seccomp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -241,11 +246,14 @@ def _why(errno: int) -> str:
 
 
 def probe() -> str:
-    """What confinement this system gives: ``"landlock ABI N"``, or why there is none."""
+    """What confinement this system gives: ``"landlock ABI N, seccomp"``, or why there is none."""
     found = _landlock()
     if isinstance(found, str):
         return f"not confined: {found}"
-    return f"landlock ABI {found[1]}"
+    why = seccomp.probe()
+    if why:
+        return f"not confined: {why} (files only: landlock ABI {found[1]})"
+    return f"landlock ABI {found[1]}, {seccomp.SECCOMP_NAME}"
 
 
 def apply(spec: dict[str, object]) -> str:
@@ -297,7 +305,10 @@ def apply(spec: dict[str, object]) -> str:
             return f"not confined: {_why(ctypes.get_errno())}"
     finally:
         os.close(ruleset)
-    return f"landlock ABI {abi}"
+    why = seccomp.install()
+    if why:
+        return f"not confined: {why} (files only: landlock ABI {abi})"
+    return f"landlock ABI {abi}, {seccomp.SECCOMP_NAME}"
 
 
 def _add_rule(
@@ -333,6 +344,10 @@ _WRITE_EVENTS = frozenset(
 )  # fmt: skip
 _READ_EVENTS = frozenset({"os.listdir", "os.scandir", "glob.glob"})
 _NET_EVENTS = {"socket.connect": "connect", "socket.bind": "bind"}
+_FAMILIES = {1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET"}
+_KINDS = {1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW", 5: "SOCK_SEQPACKET"}
+_TYPE_FLAGS = 0o4000 | 0o2000000
+"""``SOCK_NONBLOCK`` and ``SOCK_CLOEXEC``, taken off a socket's type to name it."""
 _tried: dict[str, str] = {}
 """What the program last tried on each path (``read``, ``write``) or address, to name a refusal."""
 _TRIED_KEPT = 256
@@ -357,6 +372,12 @@ def _watch(event: str, args: tuple[object, ...]) -> None:
         if isinstance(address, tuple) and len(address) >= 2:  # pyright: ignore[reportUnknownArgumentType]
             shown = f"{address[0]}:{address[1]}"
         _tried[_NET_KEY] = f"{_NET_EVENTS[event]} {shown}"
+    elif event == "socket.__new__" and len(args) >= 3:
+        family, kind = args[1], args[2]
+        if isinstance(family, int) and isinstance(kind, int):
+            named = _FAMILIES.get(family, f"family {family}")
+            kind &= ~_TYPE_FLAGS
+            _tried[_NET_KEY] = f"socket {named}, {_KINDS.get(kind, f'type {kind}')}"
 
 
 def _note(path: object, kind: str) -> None:
@@ -471,4 +492,6 @@ def seatbelt_profile(spec: dict[str, object]) -> str:
             lines.append(f"(deny file-read* file-write* (subpath {quoted(folder)}))")
     lines += [f"(allow file-read* (subpath {quoted(path)}))" for path in reads]
     lines += [f"(allow file-read* file-write* (subpath {quoted(path)}))" for path in writes]
+    # No socket of any kind (IP, Unix by path): denied by default, and said once more, last.
+    lines.append("(deny network*)")
     return "\n".join(lines) + "\n"

@@ -12,7 +12,6 @@ else of the kit.
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from checks.judges import expect
 from checks.judges.pyc import CHILD_TIMEOUT
+from checks.run.environment import child_environment
 
 __all__ = [
     "MUST_IGNORE",
@@ -129,7 +129,7 @@ def _ignored(data: bytes, wanted: tuple[str, ...], judge: Judge) -> frozenset[st
         (root / ".gitignore").write_bytes(data)
         empty = Path(scratch) / "empty"
         empty.touch()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        env = child_environment(home=Path(scratch), temporary=Path(scratch))
         env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=str(empty))
         git = [judge.git, "-c", f"core.excludesFile={empty}"]
         _git([*git, "init", "-q"], root, env, "")

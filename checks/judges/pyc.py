@@ -8,11 +8,13 @@ source, makes the real sample ``.pyc`` files a check judges the student's functi
 ``py_compile``, then changes some of their sources), and runs the live experiment (``python
 main.py`` writes no ``.pyc`` for ``main.py``; the ``helper`` it imports gets one). Each time
 in a child of the running interpreter whose environment has lost what a shell may set to
-change the answer (``PYTHONDONTWRITEBYTECODE``, ``PYTHONPYCACHEPREFIX``, ``SOURCE_DATE_EPOCH``).
+change the answer (``PYTHONDONTWRITEBYTECODE``, ``PYTHONPYCACHEPREFIX``, ``SOURCE_DATE_EPOCH``:
+it gets the short list of ``checks.run.environment.child_environment``).
 
 The sample values (``_PLANS``, ``_STORIES``, ``_change``, ``_foreign``) are in one place here.
-This module imports the standard library only; the judges of the student's answers
-(``checks.judges.pycache``) and of the ``.gitignore`` (``checks.judges.gitignore``) import it.
+This module imports the standard library and ``checks.run.environment``; the judges of the
+student's answers (``checks.judges.pycache``) and of the ``.gitignore``
+(``checks.judges.gitignore``) import it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.util import MAGIC_NUMBER, source_hash
 from pathlib import Path
+
+from checks.run.environment import child_environment
 
 __all__ = [
     "CHILD_TIMEOUT",
@@ -60,9 +64,6 @@ CHILD_TIMEOUT = 60.0
 _NS = 1_000_000_000
 """Nanoseconds in a second."""
 
-_SHELL_VARIABLES = ("PYTHON", "SOURCE_DATE_EPOCH")
-"""Variables a shell may set that change where, whether or how bytecode is written."""
-
 _COMPILE = """\
 import importlib.util, json, py_compile, sys
 out = []
@@ -84,17 +85,12 @@ _EXPERIMENT_MAIN = '"""Run as a script: python main.py."""\n\nimport helper\n\nh
 _EXPERIMENT_HELPER = '"""Imported by main.py."""\n\n\ndef greet():\n    print("hello")\n'
 
 
-def _child_env() -> dict[str, str]:
-    """The environment of the kit's children: the shell's, less what changes bytecode writing."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(_SHELL_VARIABLES)}
-
-
 def _python(code: str, *args: str, cwd: Path | None = None) -> str:
     """Run ``code`` in a clean child of the running interpreter and return what it printed."""
     done = subprocess.run(
         [sys.executable, "-E", "-c", code, *args],
         cwd=cwd,
-        env=_child_env(),
+        env=child_environment(sys.executable),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -403,7 +399,7 @@ def experiment(folder: Path) -> Experiment:
     done = subprocess.run(
         [sys.executable, "-E", "main.py"],
         cwd=folder,
-        env=_child_env(),
+        env=child_environment(sys.executable),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,

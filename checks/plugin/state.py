@@ -9,7 +9,8 @@ Its methods are the hooks that fill it. The module-level hooks, the options and 
 ``exercise`` fixture are in ``checks/plugin/__init__.py``, which makes the state.
 
 It may import the vocabulary (``checks.model``, ``checks.manifest``, ``checks.cache``),
-``checks.run`` and ``checks.judges``; never ``checks.reports``, ``checks.grade`` or ``checks.cli``.
+``checks.run``, ``checks.judges`` and ``checks.reports.inert`` (what a test reports is made
+inert here, once); never the rest of ``checks.reports``, ``checks.grade`` or ``checks.cli``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import inspect
 import threading
 import time
 from collections.abc import Generator, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from checks.judges import expect
 from checks.judges.attempt import Attempt
 from checks.manifest import KIT_ROOT
 from checks.model import Exercise, FailedAt, Failure, Finding, Outcome, TestResult
+from checks.reports.inert import inert
 from checks.run import program
 from checks.run.cache import RunCache
 from checks.run.limits import Limits
@@ -142,6 +144,7 @@ class KitState:
         failed a check or an assertion (not an error of its own or the kit's, which may not
         happen again), with no run stopped and pyright answering."""
         report = yield
+        _make_inert(report)
         failure = _failure_of(call)
         if failure is not None:
             report.user_properties.append((FAILURE_PROPERTY, failure.to_json()))
@@ -252,12 +255,25 @@ class KitState:
 STATE = pytest.StashKey[KitState]()
 
 
+def _make_inert(report: pytest.TestReport) -> None:
+    """Show the control characters of what a test reports as escapes (``inert``): a student's
+    output in a failure's message reaches the teacher's terminal, ``pytest.log`` and every
+    report from here, unable to act there."""
+    if report.longrepr is not None and not report.passed:
+        text = report.longreprtext
+        shown = inert(text)
+        if shown != text:
+            report.longrepr = shown
+    report.sections = [(inert(title), inert(body)) for title, body in report.sections]
+
+
 def _failure_of(call: pytest.CallInfo[None]) -> Failure | None:
     """Where a test's check failed: what a failed check says, else the kind of exception."""
     excinfo = call.excinfo
     if excinfo is None or excinfo.errisinstance(pytest.skip.Exception):
         return None
-    return expect.failure_raised(excinfo.value) or Failure(FailedAt.OTHER, excinfo.type.__name__)
+    found = expect.failure_raised(excinfo.value) or Failure(FailedAt.OTHER, excinfo.type.__name__)
+    return replace(found, error=inert(found.error), file=inert(found.file))
 
 
 def _failure_reported(report: pytest.TestReport) -> Failure | None:

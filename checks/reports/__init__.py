@@ -8,7 +8,8 @@ This is the folder's face: it re-exports the public names of its modules, so cal
 module a concept: ``score`` (the kit's exercises, shares, the ``Grade`` of a run, and the rule
 for points every view follows), ``gradescope_results`` (``results.json``, written and read
 back), ``classroom_runner`` (the legacy runner JSON), ``text`` (the text report), ``gradebook``
-(the CSV) and ``files`` (a whole file or nothing). The modules import one another one way
+(the CSV), ``inert`` (a student's text made unable to act on the reader) and ``files`` (a
+whole file or nothing). The modules import one another one way
 (``files`` and ``score`` at the bottom), never this face. ``classpage/`` (the class page) and
 ``workflow`` (the CI summary) sit above them. Nothing in ``checks/reports/`` imports
 ``checks.plugin``, ``checks.grade`` or ``checks.cli``.
@@ -20,6 +21,7 @@ from checks.reports.classroom_runner import CLASSROOM_VERSION, classroom
 from checks.reports.files import write_json
 from checks.reports.gradebook import csv_header, csv_row, write_csv
 from checks.reports.gradescope_results import MESSAGE_CAP, from_gradescope, gradescope
+from checks.reports.inert import cell, inert
 from checks.reports.score import (
     covered,
     grade_run,
@@ -34,6 +36,7 @@ from checks.reports.text import text_report
 __all__ = [
     "CLASSROOM_VERSION",
     "MESSAGE_CAP",
+    "cell",
     "classroom",
     "covered",
     "csv_header",
@@ -41,6 +44,7 @@ __all__ = [
     "from_gradescope",
     "grade_run",
     "gradescope",
+    "inert",
     "kit_exercises",
     "score_exercise",
     "shares",

@@ -26,7 +26,9 @@ def atomic_write(path: Path, fill: Callable[[TextIO], object]) -> None:
     while True:
         temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
         try:
-            handle = temporary.open("x", encoding="utf-8", newline="")
+            # Text that cannot be encoded (a lone surrogate) is written as its escape, never
+            # a crash that would cost a student the report.
+            handle = temporary.open("x", encoding="utf-8", errors="backslashreplace", newline="")
         except FileExistsError:
             continue
         break

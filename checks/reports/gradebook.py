@@ -1,6 +1,10 @@
 """The CSV gradebook of a class: one row per student, one column per exercise.
 
-It may import the vocabulary, ``checks.reports.score`` and ``checks.reports.files``.
+Every cell of text (a name, a note, a folder) is written as text (``inert.cell``): a folder
+named ``=HYPERLINK(...)`` is no formula for the spreadsheet that opens the gradebook.
+
+It may import the vocabulary, ``checks.reports.score``, ``checks.reports.files`` and
+``checks.reports.inert``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from pathlib import Path
 
 from checks.model import Exercise, Grade
 from checks.reports.files import atomic_write
+from checks.reports.inert import cell
 from checks.reports.score import shown_points
 
 __all__ = ["csv_header", "csv_row", "write_csv"]
@@ -28,12 +33,12 @@ def csv_row(
     is the submission's folder, which tells apart two students of one name."""
     scores = {r.exercise.number: r.score for r in grade.exercises}
     return [
-        student,
+        cell(student),
         shown_points(grade.score),
         shown_points(grade.max_score),
         *[shown_points(scores.get(e.number, 0.0)) for e in exercises],
-        " ".join(note.splitlines()[0] for note in grade.notes if note.strip()),
-        folder,
+        cell(" ".join(note.splitlines()[0] for note in grade.notes if note.strip())),
+        cell(folder),
     ]
 
 

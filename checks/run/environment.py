@@ -1,10 +1,15 @@
 """What a student's program is started with: the interpreter, the environment, the folders
 taken off its ``sys.path``.
 
-Nothing of it leads to the kit: the environment comes from the parent's own less the
-variables of Python, pytest, the kit, uv and the terminal, and less any value that names the
-kit's folder; the interpreter is the one the kit's virtual environment was made from; the kit
-and its virtual environment are taken off the child's ``sys.path``.
+The environment comes from a short list, never from the teacher's shell (``child_environment``):
+``PATH`` of the system's own folders and the folder of the Python under test, ``HOME`` and the
+temporary folder private to the run, the locale (``LANG``, ``LANGUAGE``, ``LC_*``), ``TERM`` and
+``TZ``; on Windows the variables Windows itself needs (``SYSTEMROOT``, ``WINDIR``, ``COMSPEC``,
+``PATHEXT``...); and what the kit sets itself (``COLUMNS``, ``LINES``, ``NO_COLOR``,
+``PYTHONIOENCODING``). Nothing else crosses: no token, no key, no agent's socket, no display,
+no ``PYTHON*`` variable, no folder of the kit. The interpreter is the one the kit's virtual
+environment was made from; the kit and its virtual environment are taken off the child's
+``sys.path``.
 
 It imports only the standard library and the kit's vocabulary (``checks.manifest``).
 """
@@ -17,40 +22,83 @@ from pathlib import Path
 
 from checks.manifest import KIT_ROOT
 
-__all__ = ["child_environment", "child_python", "hidden_folders"]
+__all__ = [
+    "KIT_SET",
+    "PASSED",
+    "PASSED_PREFIXES",
+    "SYSTEM_PATH",
+    "WINDOWS_PASSED",
+    "child_environment",
+    "child_python",
+    "hidden_folders",
+]
 
-_CHILD_ENV_DROP = (
-    "PYTHON",
-    "PYTEST_",
-    "CHECKS_",
-    "UV_",
-    "VIRTUAL_ENV",
-    "COLUMNS",
-    "LINES",
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "CLICOLOR",
+SYSTEM_PATH: tuple[str, ...] = ("/usr/local/bin", "/usr/bin", "/bin")
+"""The system's folders of programs a child finds on ``PATH`` (POSIX), before the Python's own."""
+
+PASSED = ("LANG", "LANGUAGE", "TERM", "TZ")
+"""Variables passed on from the teacher's environment as they are: the locale and the clock."""
+PASSED_PREFIXES = ("LC_",)
+"""Prefixes of variables passed on as they are (the locale's categories)."""
+
+WINDOWS_PASSED = (
+    "SYSTEMROOT",
+    "SYSTEMDRIVE",
+    "WINDIR",
+    "COMSPEC",
+    "PATHEXT",
+    "OS",
+    "PROCESSOR_ARCHITECTURE",
+    "NUMBER_OF_PROCESSORS",
 )
-"""Prefixes of the variables a student's program does not get: Python's, pytest's, the kit's,
-uv's and the terminal's (set below to fixed values)."""
-_CHILD_ENV_PLACES = frozenset({"PWD", "OLDPWD", "_"})
-"""Variables that name the folder the kit was started from, or its command."""
+"""Variables Windows needs to start a program and load its libraries (passed on Windows only)."""
+
+KIT_SET = {"COLUMNS": "80", "LINES": "24", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+"""What the kit sets itself, the same on every machine: a terminal's size, no colour, UTF-8."""
+
+_TEMPORARY = ("TMPDIR", "TEMP", "TMP")
+"""Variables that name the run's private temporary folder."""
 
 
-def child_environment() -> dict[str, str]:
-    """The environment a student's program gets (less ``PWD``, its own folder): nothing in it
-    names the kit, not even a folder of ``PATH``."""
+def child_environment(
+    python: str | None = None, *, home: Path | None = None, temporary: Path | None = None
+) -> dict[str, str]:
+    """The environment a student's program gets: the short list, nothing of the teacher's else.
+
+    Args:
+        python: the interpreter under test, whose folder ends ``PATH`` (default: none added).
+        home: the run's private ``HOME`` (``USERPROFILE`` on Windows); none: no such variable.
+        temporary: the run's private ``TMPDIR``, ``TEMP`` and ``TMP``; none: no such variable.
+    """
+    windows = sys.platform == "win32"
+    names = (*PASSED, *WINDOWS_PASSED) if windows else PASSED
     kit = str(KIT_ROOT)
     env: dict[str, str] = {}
     for name, value in os.environ.items():
-        if name.startswith(_CHILD_ENV_DROP) or name in _CHILD_ENV_PLACES:
-            continue
-        if name == "PATH":
-            env[name] = os.pathsep.join(p for p in value.split(os.pathsep) if kit not in p)
-        elif kit not in value:
-            env[name] = value
-    env.update(COLUMNS="80", LINES="24", NO_COLOR="1", PYTHONIOENCODING="utf-8")
+        upper = name.upper() if windows else name
+        if (upper in names or upper.startswith(PASSED_PREFIXES)) and kit not in value:
+            env[upper] = value
+    env["PATH"] = os.pathsep.join(_path(python))
+    env.update(KIT_SET)
+    if home is not None:
+        env["USERPROFILE" if windows else "HOME"] = str(home)
+    if temporary is not None:
+        env.update(dict.fromkeys(_TEMPORARY, str(temporary)))
     return env
+
+
+def _path(python: str | None) -> list[str]:
+    """The folders of ``PATH``: the system's own, then the Python under test's (not the kit's)."""
+    if sys.platform == "win32":  # pragma: no cover - Windows: reviewed by reading, not run here
+        root = os.environ.get("SYSTEMROOT", r"C:\Windows")
+        folders = [str(Path(root) / "System32"), root, str(Path(root) / "System32" / "Wbem")]
+    else:
+        folders: list[str] = list(SYSTEM_PATH)
+    if python:
+        own = str(Path(child_python(python)).parent)
+        if str(KIT_ROOT) not in own and own not in folders:
+            folders.append(own)
+    return folders
 
 
 def child_python(python: str) -> str:

@@ -96,6 +96,9 @@ def kill_tree(root: psutil.Process, group: int | None) -> None:
 
 
 _PR_SET_CHILD_SUBREAPER = 36
+_SWEEP_ROUNDS = 100_000
+"""Rounds of stopping and killing a run's leftovers before giving up (a chain that outran
+the kill that long; never seen)."""
 _live_sessions: set[int] = set()
 """Sessions of the runs still going in this process (each run starts one: its root's pid)."""
 
@@ -122,52 +125,60 @@ def _session(pid: int) -> int | None:
 
 
 def sweep(session: int) -> None:
-    """Kill every process left behind by the run whose session is ``session`` (Linux).
+    """Kill every process left behind by the run whose session is ``session``, until none is
+    left (Linux).
 
     No mark in the environment says which processes are a run's (the student's program would
     see it): each run starts a session of its own, and the kit's own processes stay in the
     kit's. A process that left the run's session (``setsid``) is in none of the kit's and of
-    no run still going. Orphans come to this process (a subreaper), so they are found among
-    its descendants.
+    no run still going. Orphans come to this process (a subreaper), so that whatever a run
+    left (double forks, a chain that keeps forking and exiting, a process stopped by SIGSTOP)
+    is always among this process's own children: each round stops and kills those, reaps
+    them, and looks again, until a round finds none. Each round reads a few files of
+    ``/proc`` and no more, so that a chain cannot fork faster than it is stopped.
     """
     if sys.platform != "linux":
         return
-    if become_subreaper() and not _adopted():
-        return  # the common case: nothing was left behind, and no process walk is paid
-    me = psutil.Process()
-    ours = _session(me.pid)
-    try:
-        if become_subreaper():
-            candidates = me.children(recursive=True)
-        else:
-            candidates = [p for p in psutil.process_iter() if _session(p.pid) == session]
-    except psutil.Error:
+    if not become_subreaper():
+        _sweep_session(session)
         return
+    ours = _session(os.getpid())
+    for _ in range(_SWEEP_ROUNDS):
+        strays = [pid for pid in _children() if _session(pid) not in (None, ours, *_live_sessions)]
+        if not strays:
+            return
+        for kind in (signal.SIGSTOP, signal.SIGKILL):  # stopped first: none forks meanwhile
+            for pid in strays:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, kind)
+        for pid in strays:
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, os.WNOHANG)
+
+
+def _sweep_session(session: int) -> None:
+    """Without a subreaper: kill the processes still in the run's own session, once."""
     left: list[psutil.Process] = []
-    for proc in candidates:
+    for proc in psutil.process_iter():
         with contextlib.suppress(psutil.Error):
-            if proc.status() == psutil.STATUS_ZOMBIE:
-                left.append(proc)  # an adopted orphan that died: reap it
-                continue
-            found = _session(proc.pid)
-            if found is not None and found not in (ours, *_live_sessions):
+            if _session(proc.pid) == session:
                 proc.kill()
                 left.append(proc)
     psutil.wait_procs(left, timeout=2)
 
 
+def _children() -> list[int]:
+    """This process's own children, from ``/proc`` (no walk of every process)."""
+    found: list[int] = []
+    for children in Path("/proc/self/task").glob("*/children"):
+        with contextlib.suppress(OSError, ValueError):
+            found += [int(pid) for pid in children.read_text().split()]
+    return found
+
+
 def group_of(proc: subprocess.Popen[bytes]) -> int | None:
     """The process group a run started (POSIX), to kill at once; none on Windows."""
     return proc.pid if hasattr(os, "killpg") else None
-
-
-def _adopted() -> bool:
-    """Whether this process has any child at all (Linux: read from /proc, no process walk)."""
-    for children in Path("/proc/self/task").glob("*/children"):
-        with contextlib.suppress(OSError):
-            if children.read_text().strip():
-                return True
-    return False
 
 
 def too_many_processes(root: psutil.Process, limit: int) -> bool:

@@ -41,9 +41,6 @@ from checks.run.watch import watch
 
 __all__ = ["launches", "run_file", "run_files", "stops"]
 
-_TEMP_VARIABLES = ("TMPDIR", "TEMP", "TMP")
-"""Where a program's temporary files go: a private folder beside its copy, removed with it."""
-
 _launched = 0
 _stops = 0
 
@@ -188,11 +185,13 @@ def _run_in(
     orders: Sequence[str],
     shared: Sequence[Path] = (),
 ) -> Run:
-    # The copy's own folder (made by throwaway_copy) holds it and the program's temporary folder:
-    # confined, the program may read and write there (and in ``shared``), nowhere else.
+    # The copy's own folder (made by throwaway_copy) holds it, the program's temporary folder
+    # and its home folder: confined, the program may read and write there (and in ``shared``),
+    # nowhere else.
     base = work.parent
-    temporary = base / "tmp"
+    temporary, home = base / "tmp", base / "home"
     temporary.mkdir(exist_ok=True)
+    home.mkdir(exist_ok=True)
     driver = "helpers=1" in orders  # the kit's driver: confined at its load of the student's code
     spec = sandbox.spec_line([base, *shared], driver=driver)
     seatbelt = sandbox.seatbelt([base, *shared], driver=driver)
@@ -230,9 +229,8 @@ def _run_in(
             [*seatbelt, child_python(python), "-E", "-S", "-u", "-X", "utf8", str(child_copy())],
             cwd=path.parent,
             env={
-                **child_environment(),
+                **child_environment(python, home=home, temporary=temporary),
                 "PWD": str(path.parent),
-                **dict.fromkeys(_TEMP_VARIABLES, str(temporary)),
             },
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -37,7 +37,8 @@ __all__ = [
 MODES = ("on", "require", "off")
 DEFAULT_MODE = "on"
 SANDBOX_HELP = (
-    "confine student programs to their copy of the exercise (Landlock on Linux, sandbox-exec "
+    "confine student programs to their copy of the exercise, with no network (Landlock and "
+    "seccomp on Linux, sandbox-exec "
     "on macOS): 'on' where the system allows it (the default), 'require' to stop where it "
     "cannot, 'off' for trusted runs"
 )
@@ -61,12 +62,17 @@ _WORDS = {
         "read only its own copy of the exercise and Python's own files, and change nothing else"
     ),
     "connect": (
-        "your program tried to open a network connection (to {target}); the checks run it "
-        "with no network: it must not depend on one"
+        "your program tried to use the network: it opened a connection to {target}; the "
+        "checks run it with no network: it must not depend on one"
     ),
     "bind": (
-        "your program tried to wait for network connections (on {target}); the checks run it "
-        "with no network: it must not depend on one"
+        "your program tried to use the network: it waited for connections on {target}; the "
+        "checks run it with no network: it must not depend on one"
+    ),
+    "socket": (
+        "your program tried to use the network: it opened a socket ({target}); the checks run "
+        "it with no network (no Internet, no server on this machine, no Unix socket): it must "
+        "not depend on one"
     ),
 }
 

@@ -1,4 +1,6 @@
+import os
 from pathlib import Path
 
-# A program that reads a file of the user's home folder.
-print(Path.home().joinpath("secret.txt").read_text())
+# A program that reads a file of the teacher's home folder, by its real name (its own HOME
+# is a private folder of the run).
+print(Path(os.environ["HOSTILE_HOME"]).joinpath("secret.txt").read_text())

@@ -1,0 +1,142 @@
+"""Refuse a student's program every socket that could reach out: a Linux seccomp filter.
+
+This module runs in the child, on the Python under test (any Python from 3.10), beside
+Landlock and under the same no-new-privileges (``confine.apply`` calls ``install`` right after
+Landlock's own restriction); it imports the standard library only. The filter, a small
+classic-BPF program handed to ``prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)``, holds for this
+process and every process it starts, and nothing can lift it. It answers:
+
+- ``socket()`` of any family (IPv4 and IPv6 of any protocol, MPTCP, UDP, raw, packet, netlink,
+  Unix sockets by path or abstract): refused with ``EACCES``;
+- ``socketpair()`` of any family but ``AF_UNIX``: refused. A pair of connected Unix sockets
+  reaches nothing outside the process tree that made it, and the standard library needs one:
+  ``asyncio``'s event loop wakes itself through one, ``multiprocessing.Pipe`` is one;
+- ``io_uring_setup()`` (and the other io_uring calls): refused, since an io_uring opens
+  sockets without a ``socket()`` system call the filter would see;
+- any system call made through another architecture's table (32-bit calls of a 64-bit
+  process, x32): refused. The filter checks the architecture it was built for first, and a
+  machine whose table the kit does not know gets no filter at all (``install`` says why, and
+  the run is then not confined).
+
+Refused calls fail with ``EACCES``, a ``PermissionError`` in Python, named to the student by
+``confine.refusal`` from the audit event that came before it (``socket.__new__``).
+
+What it leaves: pipes, files (Landlock's), and the standard library's own pairs of sockets.
+``multiprocessing`` works with its ``fork`` and ``spawn`` start methods; its ``forkserver``
+method (the default on Linux from Python 3.14) and its ``Manager`` listen on a Unix socket
+and are refused: a program for this course never needs them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["SECCOMP_NAME", "install", "probe"]
+
+SECCOMP_NAME = "seccomp"
+"""How the filter is named in a run's confinement (``landlock ABI 7, seccomp``)."""
+
+_AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+"""``AUDIT_ARCH_*`` of each machine whose table the kit knows."""
+_SYSCALLS = {
+    # machine: (socket, socketpair)
+    "x86_64": (41, 53),
+    "aarch64": (198, 199),
+}
+_IO_URING = (425, 426, 427)
+"""``io_uring_setup``, ``io_uring_enter``, ``io_uring_register``: one number on every table."""
+_X32_BIT = 0x40000000
+"""Set in the number of an x32 system call (x86_64's second table)."""
+_AF_UNIX = 1
+
+_PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_SECCOMP = 22
+_SECCOMP_MODE_FILTER = 2
+_SECCOMP_RET_ALLOW = 0x7FFF0000
+_SECCOMP_RET_ERRNO = 0x00050000
+_EACCES = 13
+
+# Classic BPF: load a word at an offset of ``seccomp_data``, jump if equal or greater, return.
+_LD_ABS = 0x00 | 0x00 | 0x20  # BPF_LD | BPF_W | BPF_ABS
+_JEQ = 0x05 | 0x10 | 0x00  # BPF_JMP | BPF_JEQ | BPF_K
+_JGE = 0x05 | 0x30 | 0x00  # BPF_JMP | BPF_JGE | BPF_K
+_RET = 0x06 | 0x00  # BPF_RET | BPF_K
+_NR, _ARCH, _ARG0 = 0, 4, 16
+"""Offsets in ``seccomp_data``: the call's number, its architecture, its first argument's low
+32 bits (both machines are little-endian)."""
+
+
+def _machine() -> str:
+    return os.uname().machine if hasattr(os, "uname") else ""
+
+
+def probe() -> str:
+    """Whether this system can take the filter: ``""``, or why not."""
+    if not sys.platform.startswith("linux"):
+        return f"seccomp is Linux's, and this is {sys.platform}"
+    if _machine() not in _SYSCALLS:
+        return f"the kit does not know the system calls of {_machine() or 'this machine'}"
+    return ""
+
+
+def _program() -> list[tuple[int, int, int, int]]:
+    """The filter, as ``(code, jump if true, jump if false, value)`` instructions."""
+    machine = _machine()
+    socket, socketpair = _SYSCALLS[machine]
+    refuse = _SECCOMP_RET_ERRNO | _EACCES
+    # Every jump counts the instructions it skips; the last two are "refuse" and "allow".
+    body: list[tuple[int, int, int, int]] = [(_LD_ABS, 0, 0, _NR)]
+    if machine == "x86_64":
+        body.append((_JGE, 0, 0, _X32_BIT))  # to "refuse": filled in below
+    body.append((_JEQ, 0, 0, socket))
+    body += [(_JEQ, 0, 0, nr) for nr in _IO_URING]
+    body.append((_JEQ, 0, 0, socketpair))
+    # Not a refused call: allow. A socketpair: allow AF_UNIX alone.
+    tail = [
+        (_RET, 0, 0, _SECCOMP_RET_ALLOW),
+        (_LD_ABS, 0, 0, _ARG0),
+        (_JEQ, 1, 0, _AF_UNIX),
+        (_RET, 0, 0, refuse),
+        (_RET, 0, 0, _SECCOMP_RET_ALLOW),
+    ]
+    head = [(_LD_ABS, 0, 0, _ARCH), (_JEQ, 1, 0, _AUDIT_ARCH[machine]), (_RET, 0, 0, refuse)]
+    program = head + body + tail
+    refuse_at = len(program) - 2
+    pair_at = len(program) - 4
+    start = len(head)
+    for i in range(start + 1, start + len(body)):
+        code, _, _, value = program[i]
+        target = pair_at if value == socketpair and code == _JEQ else refuse_at
+        program[i] = (code, target - i - 1, 0, value)
+    return program
+
+
+def install() -> str:
+    """Install the filter on this process and all it starts: ``""``, or why it could not be."""
+    why = probe()
+    if why:
+        return why
+    import ctypes
+
+    class Filter(ctypes.Structure):
+        _fields_ = (
+            ("code", ctypes.c_uint16),
+            ("jt", ctypes.c_uint8),
+            ("jf", ctypes.c_uint8),
+            ("k", ctypes.c_uint32),
+        )
+
+    class Program(ctypes.Structure):
+        _fields_ = (("len", ctypes.c_uint16), ("filter", ctypes.POINTER(Filter)))
+
+    instructions = _program()
+    table = (Filter * len(instructions))(*(Filter(*i) for i in instructions))
+    program = Program(len(instructions), table)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        return f"no-new-privileges refused ({os.strerror(ctypes.get_errno())})"
+    done = libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0)
+    if done != 0:
+        return f"the seccomp filter was refused ({os.strerror(ctypes.get_errno())})"
+    return ""
