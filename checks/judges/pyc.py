@@ -259,12 +259,15 @@ _PLANS = (
     _Plan("dotted", _Mode.TIMESTAMP, "none", stale=False),
     _Plan("checked", _Mode.CHECKED_HASH, "touch", stale=False),
     _Plan("checked_crlf", _Mode.CHECKED_HASH, "back", stale=False, ending=_Ending.CRLF),
+    _Plan("checked_bom", _Mode.CHECKED_HASH, "none", stale=False, ending=_Ending.BOM),
     _Plan("checked_edited", _Mode.CHECKED_HASH, "retext", stale=True),
     _Plan("unchecked", _Mode.UNCHECKED_HASH, "touch", stale=False, ending=_Ending.BOM_CRLF),
     _Plan("unchecked_edited", _Mode.UNCHECKED_HASH, "edit", stale=True),
     _Plan("unchecked_retext", _Mode.UNCHECKED_HASH, "retext", stale=True),
+    _Plan("unchecked_grown", _Mode.UNCHECKED_HASH, "grow", stale=True),
 )
-"""Every run holds one sample of each plan, under a drawn name, in a drawn order. Stale or not
+"""Every run holds one sample of each plan, under a drawn name, in a drawn order (so a guess by
+the order of the calls is right for 1 run in 126, and 70 for hash-based ones). Stale or not
 is the README's rule (``matches_source``), checked once each sample is made; an unchecked
 hash-based pyc is stale when its source's hash moved, though CPython would not look."""
 
