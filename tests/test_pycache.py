@@ -13,14 +13,16 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checks.judges.gitignore import (
-    MUST_IGNORE,
-    MUST_KEEP,
     Judge,
+    draw_project,
     expect_gitignore_ignores,
     expect_gitignore_keeps,
     find_git,
@@ -29,6 +31,8 @@ from checks.judges.gitignore import (
 from checks.judges.pyc import (
     FLAG_CHECK_SOURCE,
     FLAG_HASH_BASED,
+    Header,
+    Samples,
     cache_from_source,
     experiment,
     header_of,
@@ -75,17 +79,34 @@ def shell(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return prefix
 
 
+_IMPORT = """\
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("sample", sys.argv[1])
+spec.loader.exec_module(importlib.util.module_from_spec(spec))
+"""
+"""Import one source file by its path, whatever its name, as the import system does."""
+
+SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
+"""The seeds the kit's values are drawn from (``CHECKS_SEED``)."""
+
+
 def _cpython_recompiles(source: Path) -> bool:
-    """Import ``source`` in a fresh child Python: whether CPython rewrote its cached pyc."""
+    """Import ``source`` in a fresh child Python: whether CPython rewrote its cached pyc.
+
+    CPython never checks an unchecked hash-based pyc; whether it still matches its source is
+    asked of CPython by marking it checked first (flags 3), so that its own check runs.
+    """
     pyc = Path(importlib.util.cache_from_source(str(source)))
-    before = pyc.read_bytes()
+    data = pyc.read_bytes()
+    if header_of(pyc).flags == FLAG_HASH_BASED:
+        data = data[:4] + (FLAG_HASH_BASED | FLAG_CHECK_SOURCE).to_bytes(4, "little") + data[8:]
+        pyc.write_bytes(data)
     subprocess.run(
-        [sys.executable, "-E", "-c", f"import {source.stem}"],
-        cwd=source.parent,
+        [sys.executable, "-E", "-c", _IMPORT, str(source)],
         check=True,
         capture_output=True,
     )
-    return pyc.read_bytes() != before
+    return pyc.read_bytes() != data
 
 
 def test_samples_are_real_pycs_where_importlib_says(shell: Path, tmp_path: Path) -> None:
@@ -101,7 +122,7 @@ def test_samples_are_real_pycs_where_importlib_says(shell: Path, tmp_path: Path)
         assert sample.pyc.name == f"{Path(sample.name).name}.{sys.implementation.cache_tag}.pyc"
         assert sample.cached_at == sample.pyc
     assert not shell.exists(), "PYTHONPYCACHEPREFIX reached the kit's child"
-    flags = {s.name: s.header.flags for s in samples.items}
+    flags = {s.label: s.header.flags for s in samples.items}
     assert flags["fresh"] == 0
     assert flags["checked"] == FLAG_HASH_BASED | FLAG_CHECK_SOURCE
     assert flags["unchecked"] == FLAG_HASH_BASED
@@ -115,24 +136,48 @@ def test_samples_are_distinct(tmp_path: Path) -> None:
     assert len({h.size for h in timestamp}) == len(timestamp)
 
 
-def test_staleness_agrees_with_cpython(tmp_path: Path) -> None:
-    """A sample is stale exactly when CPython itself, importing it, compiles it again."""
-    samples = make_samples(tmp_path / "samples")
-    for sample in samples.items:
-        unchecked = sample.header.hash_based and not sample.header.flags & FLAG_CHECK_SOURCE
-        if sample.stale is None or unchecked or "/" in sample.name:
-            continue
-        assert matches_source(sample.source, sample.pyc) is not sample.stale
-        assert _cpython_recompiles(sample.source) is sample.stale, sample.name
+@settings(max_examples=3, deadline=None, database=None)
+@given(seed=SEEDS)
+def test_staleness_agrees_with_cpython(seed: int) -> None:
+    """A sample is stale exactly when CPython itself, importing it, compiles it again.
+
+    Every kind of pyc, every change (an mtime set back, within its second), CRLF and BOM
+    sources, for any seed. An unchecked pyc is asked as a checked one (README step 5).
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        samples = make_samples(Path(scratch) / "samples", seed=seed)
+        kinds = {s.header.kind for s in samples.items if s.stale}
+        assert kinds == {"timestamp", "checked hash-based", "unchecked hash-based"}
+        for sample in samples.items:
+            if sample.stale is None:
+                continue
+            assert matches_source(sample.source, sample.pyc) is not sample.stale
+            assert _cpython_recompiles(sample.source) is sample.stale, (sample.label, seed)
+
+
+def test_samples_are_drawn_from_the_seed(tmp_path: Path) -> None:
+    """The same seed draws the same samples (names, order, mtimes, sizes); another, others."""
+    one = make_samples(tmp_path / "one" / "samples", seed=7)
+    again = make_samples(tmp_path / "again" / "samples", seed=7)
+    other = make_samples(tmp_path / "other" / "samples", seed=8)
+
+    def drawn(samples: Samples) -> list[tuple[str, str, Header]]:
+        return [(s.name, s.label, s.header) for s in samples.items]
+
+    assert drawn(one) == drawn(again)
+    assert drawn(one) != drawn(other)
+    assert "seed 7" in one.replay()
+    made = [s for s in one.items if not s.foreign]
+    assert not {s.label for s in made} & {Path(s.name).name for s in made}
 
 
 def test_header_of_reads_the_bytes(tmp_path: Path) -> None:
     """header_of reads mtime and size of a timestamp pyc, and the hash of a hash-based one."""
     samples = make_samples(tmp_path / "samples")
-    fresh = next(s for s in samples.items if s.name == "fresh")
+    fresh = next(s for s in samples.items if s.label == "fresh")
     stat = fresh.source.stat()
     assert (fresh.header.mtime, fresh.header.size) == (int(stat.st_mtime), stat.st_size)
-    checked = next(s for s in samples.items if s.name == "checked")
+    checked = next(s for s in samples.items if s.label == "checked")
     assert checked.header.source_hash == importlib.util.source_hash(checked.source.read_bytes())
     assert header_of(checked.pyc) == checked.header
 
@@ -170,6 +215,58 @@ def test_solution_gitignore_passes_with_either_judge(judge: Judge) -> None:
     expect_gitignore_keeps(gitignore, judge=judge)
 
 
+WRONG_GITIGNORES = {
+    "anchored": (b"/__pycache__/\n*.pyc\n*.pyc.*\n", "ignore"),
+    "template": (b"__pycache__/\n*.py[cod]\nbuild/\ndist/\n*.log\n.env\n*.so\n", "keep"),
+    "extensions": (b"__pycache__/\n*.pyc\n*.so\n", "keep"),
+    "pyd": (b"__pycache__/\n*.py[cod]\n", "keep"),
+    "secrets": (b"__pycache__/\n*.pyc\n.env\n", "keep"),
+    "logs": (b"__pycache__/\n*.pyc\n*.log\n", "keep"),
+    "build": (b"__pycache__/\n*.pyc\nbuild/\n", "keep"),
+    "dist": (b"__pycache__/\n*.pyc\ndist/\n", "keep"),
+    "pycache_anywhere": (b"*pycache*\n*.pyc\n", "keep"),
+}
+"""Wrong .gitignores, and which half of the check they fail (what they miss, what they hide)."""
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(seed=SEEDS)
+def test_drawn_projects_tell_right_from_wrong(seed: int) -> None:
+    """For any seed, the solution's .gitignore passes and each wrong one fails (by pathspec)."""
+    project = draw_project(seed)
+    assert not set(project.ignore) & set(project.keep)
+    judge = Judge(git=None)
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / ".gitignore"
+        path.write_bytes((KIT / "solutions" / "07" / "project" / ".gitignore").read_bytes())
+        assert ignored(path, project.ignore, judge=judge) == set(project.ignore)
+        assert ignored(path, project.keep, judge=judge) == set()
+        for text, half in WRONG_GITIGNORES.values():
+            path.write_bytes(text)
+            expect = expect_gitignore_ignores if half == "ignore" else expect_gitignore_keeps
+            with pytest.raises(pytest.fail.Exception, match=f"seed {seed}"):
+                expect(path, judge=judge, project=project)
+
+
+@pytest.mark.skipif(not HAS_GIT, reason="git is not installed")
+@settings(max_examples=2, deadline=None, database=None)
+@given(seed=SEEDS)
+def test_git_and_pathspec_agree_on_drawn_projects(seed: int) -> None:
+    """Both judges hide the same drawn paths for the wrong .gitignores, whatever the seed.
+
+    (Each .gitignore the kit ships meets a drawn project in ``test_git_and_pathspec_agree``.)
+    """
+    project = draw_project(seed)
+    probes = [*project.ignore, *project.keep]
+    texts = [t for t, _ in WRONG_GITIGNORES.values()]
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / ".gitignore"
+        for text in texts:
+            path.write_bytes(text)
+            by_git = ignored(path, probes, judge=Judge(git=find_git()))
+            assert by_git == ignored(path, probes, judge=Judge(git=None)), (text, seed)
+
+
 def test_pathspec_judge_is_named_in_the_message(tmp_path: Path) -> None:
     """Judged by the library, a failure says so, even where git is installed."""
     gitignore = tmp_path / ".gitignore"
@@ -203,11 +300,11 @@ def test_git_and_pathspec_agree(gitignore: Path | str, tmp_path: Path) -> None:
         path = tmp_path / ".gitignore"
         path.write_bytes(MORE_GITIGNORES[gitignore])
         gitignore = path
-    tag = sys.implementation.cache_tag
-    probes = [p.format(tag=tag) for p in MUST_IGNORE] + list(MUST_KEEP)
+    project = draw_project()
+    probes = [*project.ignore, *project.keep]
     by_git = ignored(gitignore, probes, judge=Judge(git=find_git()))
     by_library = ignored(gitignore, probes, judge=Judge(git=None))
-    assert by_git == by_library
+    assert by_git == by_library, project.seed
 
 
 def test_git_ignores_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -1,17 +1,19 @@
 """A ``.gitignore`` judged the way git reads it: exercise 07's third part.
 
 A project's ``.gitignore`` must hide its bytecode (every ``__pycache__/`` folder, every
-``.pyc`` file) and nothing of its own (sources, README, data). It is judged in a fresh project
-holding exactly the files asked about: with ``git check-ignore --no-index`` where git is
-installed, with the ``pathspec`` library where not.
+``.pyc`` file) and nothing else (sources, README, data, and also build output, logs, ``.env``
+and extension modules: the README says "nothing else"). It is judged in a fresh project
+holding exactly the files asked about, drawn for each run (``draw_project``): with
+``git check-ignore --no-index`` where git is installed, with the ``pathspec`` library where not.
 
-It imports ``expect`` and the timeout of the kit's children (``checks.judges.pyc``), nothing
-else of the kit.
+It imports ``expect``, the drawing of values (``checks.judges.drawn``) and the timeout of the
+kit's children (``checks.judges.pyc``), nothing else of the kit.
 """
 
 from __future__ import annotations
 
 import functools
+import random
 import shutil
 import subprocess
 import sys
@@ -21,52 +23,96 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks.judges import expect
+from checks.judges.drawn import draw_name, draw_seed, replay
 from checks.judges.pyc import CHILD_TIMEOUT
 from checks.run.environment import child_environment
 
 __all__ = [
-    "MUST_IGNORE",
-    "MUST_KEEP",
     "Judge",
+    "Project",
+    "draw_project",
     "expect_gitignore_ignores",
     "expect_gitignore_keeps",
     "find_git",
     "ignored",
 ]
 
-MUST_IGNORE = {
-    "__pycache__/helper.{tag}.pyc": "bytecode of an imported module",
-    "__pycache__/helper.{tag}.pyc.140523": "a half-written .pyc an interrupted import left",
-    "pkg/__pycache__/tool.{tag}.pyc": "bytecode in a __pycache__ folder deeper down",
-    "pkg/__pycache__/tool.{tag}.pyc.140524": "a half-written .pyc deeper down",
-    "old.pyc": "a .pyc outside __pycache__, as Python 2 wrote them",
-    "pkg/legacy.pyc": "a .pyc outside __pycache__, deeper down",
-}
-"""Files of a project that its ``.gitignore`` must hide from git (``{tag}``: the cache tag),
-with what each one is. Files only: git tracks files, so a folder is ignored when all of it is.
-"""
+_OTHER_TAGS = ("cpython-310", "cpython-312", "cpython-313", "cpython-314", "pypy310-pp73")
+"""Cache tags of other Pythons: a project may hold bytecode any of them wrote."""
 
-MUST_KEEP = {
-    "main.py": "a source file",
-    "helper.py": "a source file",
-    "pycache.py": "a source file whose name holds 'pycache'",
-    "pkg/__init__.py": "a package's source",
-    "pkg/tool.py": "a source file deeper down",
-    "tests/test_helper.py": "a test",
-    "gui.pyw": "a Windows script (.pyw), a source too",
-    "stubs/helper.pyi": "a type stub (.pyi), hints for pyright",
-    "README.md": "the project's README",
-    "docs/index.md": "documentation",
-    "notes.txt": "a text file",
-    "requirements.txt": "the list of libraries the project needs",
-    "data/config.json": "data the program reads",
-    "pyproject.toml": "the project's settings",
-    ".gitignore": "the .gitignore itself",
-}
-"""Files of a project that git must still see, with what each one is: a ``.gitignore`` that
-hides bytecode and also these hides more than the README asks (``*.txt``, ``docs/``, ``*.py?``,
-which matches ``.pyi`` and ``.pyw`` too).
-"""
+
+@dataclass(frozen=True)
+class Project:
+    """The files of a project a ``.gitignore`` is judged in, drawn for one run, with what each is.
+
+    One of each kind every run (so a pattern that hides a kind is caught every run), under
+    drawn names at drawn depths (so no fixed list of paths can be matched one by one).
+    """
+
+    ignore: dict[str, str]
+    """Files git must not see: bytecode, and whatever a ``__pycache__`` folder holds."""
+    keep: dict[str, str]
+    """Files git must still see: the project's own, and all that is not bytecode."""
+    seed: int
+
+
+def draw_project(seed: int | None = None) -> Project:
+    """The files of a project: bytecode to ignore, and all the rest, which git must keep."""
+    seed = draw_seed() if seed is None else seed
+    rng = random.Random(seed)
+    taken: set[str] = set()
+
+    def name() -> str:
+        return draw_name(rng, taken)
+
+    def folders(low: int = 1) -> str:
+        return "".join(f"{name()}/" for _ in range(rng.randint(low, 3)))
+
+    tag = sys.implementation.cache_tag or "cpython"
+    pid = rng.randrange(10**4, 10**9)  # an interrupted import leaves NAME.pyc.NUMBER behind
+    ignore = {
+        f"__pycache__/{name()}.{tag}.pyc": "bytecode of an imported module",
+        f"{folders()}__pycache__/{name()}.{tag}.pyc": "bytecode in a __pycache__ folder deeper down",
+        f"{folders(0)}__pycache__/{name()}.{rng.choice(_OTHER_TAGS)}.pyc": "bytecode another "
+        "Python wrote",
+        f"{folders(0)}__pycache__/{name()}.{tag}.opt-{rng.randint(1, 2)}.pyc": "bytecode of "
+        "python -O",
+        f"__pycache__/{name()}.{tag}.pyc.{pid}": "a half-written .pyc an interrupted import left",
+        f"{folders()}__pycache__/{name()}.{tag}.pyc.{pid + 1}": "a half-written .pyc deeper down",
+        f"{folders()}__pycache__/{name()}": "another file in a __pycache__ folder deeper down "
+        "(the whole folder goes)",
+        f"{name()}.pyc": "a .pyc outside __pycache__, as Python 2 wrote them",
+        f"{folders()}{name()}.pyc": "a .pyc outside __pycache__, deeper down",
+    }
+    module, package = name(), name()
+    version = f"{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}"
+    keep = {
+        f"{name()}.py": "a source file",
+        f"{folders()}{name()}.py": "a source file deeper down",
+        f"{package}/__init__.py": "a package's source",
+        f"{name()}_pycache.py": "a source file whose name holds 'pycache'",
+        f"pycache_{name()}/{name()}.py": "a source in a folder whose name holds 'pycache'",
+        f"tests/test_{name()}.py": "a test",
+        f"{folders(0)}{name()}.pyw": "a Windows script (.pyw), a source too",
+        f"{folders(0)}{name()}.pyi": "a type stub (.pyi), hints for pyright",
+        "README.md": "the project's README",
+        f"docs/{folders(0)}{name()}.md": "documentation",
+        f"{name()}.txt": "a text file",
+        "requirements.txt": "the list of libraries the project needs",
+        f"data/{name()}.json": "data the program reads",
+        f"{folders(0)}{name()}.csv": "data the program reads",
+        "pyproject.toml": "the project's settings",
+        ".gitignore": "the .gitignore itself",
+        f"build/lib/{package}/{name()}.py": "build output (build/): not bytecode",
+        f"dist/{package}-{version}.tar.gz": "a built package (dist/): not bytecode",
+        f"{folders(0)}{name()}.log": "a log file: not bytecode",
+        ".env": "settings and secrets (.env): not bytecode",
+        f"{folders()}{module}.{tag}-x86_64-linux-gnu.so": "a compiled extension module (.so): "
+        "not bytecode",
+        f"{folders(0)}{name()}.cp311-win_amd64.pyd": "a compiled extension module for Windows "
+        "(.pyd): not bytecode",
+    }
+    return Project(ignore=ignore, keep=keep, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -95,11 +141,6 @@ def find_git() -> str | None:
     except OSError:
         return None
     return found if done.returncode == 0 else None
-
-
-def _must_ignore() -> dict[str, str]:
-    tag = sys.implementation.cache_tag or "cpython"
-    return {path.format(tag=tag): what for path, what in MUST_IGNORE.items()}
 
 
 def ignored(gitignore: Path, paths: Iterable[str], *, judge: Judge | None = None) -> set[str]:
@@ -158,19 +199,24 @@ def _git(command: list[str], cwd: Path, env: dict[str, str], stdin: str) -> str:
     return done.stdout
 
 
-def expect_gitignore_ignores(gitignore: Path, *, judge: Judge | None = None) -> None:
-    """Require that ``gitignore`` hides everything in ``__pycache__/`` and every ``.pyc`` file."""
+def expect_gitignore_ignores(
+    gitignore: Path, *, judge: Judge | None = None, project: Project | None = None
+) -> None:
+    """Require that ``gitignore`` hides everything in ``__pycache__/`` and every ``.pyc`` file.
+
+    Judged on ``project`` (else one drawn for this call).
+    """
     judge = judge or Judge(git=find_git())
-    must_ignore = _must_ignore()
-    hidden = ignored(gitignore, must_ignore, judge=judge)
-    missed = {p: what for p, what in must_ignore.items() if p not in hidden}
+    project = project or draw_project()
+    hidden = ignored(gitignore, project.ignore, judge=judge)
+    missed = {p: what for p, what in project.ignore.items() if p not in hidden}
     if not missed:
         return
     width = max(map(len, missed))
     expect.fail(
         "project/.gitignore should keep bytecode out of git, but git would still see:\n"
         + "\n".join(f"    {p:{width}}  ({what})" for p, what in missed.items())
-        + f"\n\n(judged by {judge}, in a project holding those files)\n\n"
+        + f"\n\n(judged by {judge}, in a project holding those files)\n{replay(project.seed)}\n\n"
         "Next: one line ignores every folder named __pycache__, wherever it is (a name "
         "followed by / means a folder), and with it all it holds; another ignores every file "
         "whose name ends in .pyc, wherever it is (* stands for any name). Check the spelling: "
@@ -178,19 +224,28 @@ def expect_gitignore_ignores(gitignore: Path, *, judge: Judge | None = None) -> 
     )
 
 
-def expect_gitignore_keeps(gitignore: Path, *, judge: Judge | None = None) -> None:
-    """Require that ``gitignore`` leaves the project's own files (sources, README) to git."""
+def expect_gitignore_keeps(
+    gitignore: Path, *, judge: Judge | None = None, project: Project | None = None
+) -> None:
+    """Require that ``gitignore`` leaves all that is not bytecode (sources, README...) to git.
+
+    Judged on ``project`` (else one drawn for this call).
+    """
     judge = judge or Judge(git=find_git())
-    hides = ignored(gitignore, MUST_KEEP, judge=judge)
-    hidden = {p: what for p, what in MUST_KEEP.items() if p in hides}
+    project = project or draw_project()
+    hides = ignored(gitignore, project.keep, judge=judge)
+    hidden = {p: what for p, what in project.keep.items() if p in hides}
     if not hidden:
         return
     width = max(map(len, hidden))
     expect.fail(
         "project/.gitignore hides files a project must keep in git:\n"
         + "\n".join(f"    {p:{width}}  ({what})" for p, what in hidden.items())
-        + f"\n\n(judged by {judge}, in a project holding those files)\n\n"
-        "Next: ignore only the bytecode: __pycache__ folders and .pyc files, nothing else. "
-        "A pattern matches more than you may think: * matches every file, *.py? matches .pyi "
-        "and .pyw files too, and a line such as *.txt or docs/ hides files that are not bytecode."
+        + f"\n\n(judged by {judge}, in a project holding those files)\n{replay(project.seed)}\n\n"
+        "Next: ignore only the bytecode: __pycache__ folders and .pyc files, nothing else (the "
+        "README's step 3). A pattern matches more than you may think: * matches every file, "
+        "*.py? matches .pyi and .pyw files too, *.py[cod] matches .pyd files (compiled "
+        "extension modules, not bytecode), and a line such as *.txt, docs/, build/, *.log or "
+        ".env hides files that are not bytecode. A template .gitignore for Python projects "
+        "ignores much more than this exercise asks."
     )

@@ -11,19 +11,21 @@ in a child of the running interpreter whose environment has lost what a shell ma
 change the answer (``PYTHONDONTWRITEBYTECODE``, ``PYTHONPYCACHEPREFIX``, ``SOURCE_DATE_EPOCH``:
 it gets the short list of ``checks.run.environment.child_environment``).
 
-The sample values (``_PLANS``, ``_STORIES``, ``_change``, ``_foreign``) are in one place here.
-This module imports the standard library and ``checks.run.environment``; the judges of the
-student's answers (``checks.judges.pycache``) and of the ``.gitignore``
-(``checks.judges.gitignore``) import it.
+The samples (``_PLANS``, ``_STORIES``, ``_change``, ``_foreign``) are in one place here: one of
+each plan every run, their names, order, mtimes, sizes and line endings drawn from a seed
+(``checks.judges.drawn``). This module imports that, ``checks.run.environment`` and the
+standard library; the judges of the student's answers (``checks.judges.pycache``) and of the
+``.gitignore`` (``checks.judges.gitignore``) import it.
 """
 
 from __future__ import annotations
 
+import codecs
 import enum
 import hashlib
 import json
 import os
-import secrets
+import random
 import subprocess
 import sys
 import time
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from importlib.util import MAGIC_NUMBER, source_hash
 from pathlib import Path
 
+from checks.judges.drawn import draw_name, draw_seed, replay
 from checks.run.environment import child_environment
 
 __all__ = [
@@ -203,19 +206,35 @@ class _Mode(enum.Enum):
     UNCHECKED_HASH = "UNCHECKED_HASH"
 
 
+class _Ending(enum.Enum):
+    """How a sample source is saved: its line endings, and whether a BOM opens it."""
+
+    LF = ""
+    CRLF = "saved with CRLF line endings (\\r\\n, two bytes each)"
+    BOM = "saved with a BOM (3 bytes before the text)"
+    BOM_CRLF = "saved with a BOM and CRLF line endings"
+    ANY = "drawn for each run among the others"
+
+
 @dataclass(frozen=True)
 class _Plan:
-    name: str
+    label: str
+    """What the sample is for (the kit's tests find a sample by it; files get drawn names)."""
     mode: _Mode
     change: str
     """What happens to the source after it is compiled: a key of ``_STORIES``."""
     stale: bool
+    ending: _Ending = _Ending.ANY
 
 
 _STORIES = {
     "none": "the source has not changed since it was compiled",
-    "touch": "the source's text is the same, but its mtime changed after it was compiled (as "
-    "when a file is saved again without a change)",
+    "wobble": "the source's mtime moved within the same whole second after it was compiled "
+    "(the header keeps whole seconds)",
+    "touch": "the source's text is the same, but its mtime moved later after it was compiled "
+    "(as when a file is saved again without a change)",
+    "back": "the source's text is the same, but its mtime was set back to an earlier time "
+    "after it was compiled (as when a file is restored from a backup)",
     "grow": "a line was added to the source after it was compiled, then its mtime was set "
     "back: only its size tells",
     "edit": "the source was edited and saved after it was compiled",
@@ -224,15 +243,40 @@ _STORIES = {
 """What each change did to a source, for a message."""
 
 _PLANS = (
-    _Plan("fresh", _Mode.TIMESTAMP, "none", stale=False),
+    _Plan("fresh", _Mode.TIMESTAMP, "none", stale=False, ending=_Ending.LF),
+    _Plan("fresh_crlf", _Mode.TIMESTAMP, "none", stale=False, ending=_Ending.CRLF),
+    _Plan("fresh_bom", _Mode.TIMESTAMP, "none", stale=False, ending=_Ending.BOM),
+    _Plan("wobbled", _Mode.TIMESTAMP, "wobble", stale=False),
     _Plan("touched", _Mode.TIMESTAMP, "touch", stale=True),
+    _Plan("set_back", _Mode.TIMESTAMP, "back", stale=True),
     _Plan("grown", _Mode.TIMESTAMP, "grow", stale=True),
     _Plan("edited", _Mode.TIMESTAMP, "edit", stale=True),
-    _Plan("pkg/data.v2", _Mode.TIMESTAMP, "none", stale=False),
+    _Plan("dotted", _Mode.TIMESTAMP, "none", stale=False),
     _Plan("checked", _Mode.CHECKED_HASH, "touch", stale=False),
+    _Plan("checked_crlf", _Mode.CHECKED_HASH, "back", stale=False, ending=_Ending.CRLF),
+    _Plan("checked_bom", _Mode.CHECKED_HASH, "none", stale=False, ending=_Ending.BOM),
     _Plan("checked_edited", _Mode.CHECKED_HASH, "retext", stale=True),
-    _Plan("unchecked", _Mode.UNCHECKED_HASH, "none", stale=False),
+    _Plan("unchecked", _Mode.UNCHECKED_HASH, "touch", stale=False, ending=_Ending.BOM_CRLF),
+    _Plan("unchecked_edited", _Mode.UNCHECKED_HASH, "edit", stale=True),
+    _Plan("unchecked_retext", _Mode.UNCHECKED_HASH, "retext", stale=True),
+    _Plan("unchecked_grown", _Mode.UNCHECKED_HASH, "grow", stale=True),
 )
+"""Every run holds one sample of each plan, under a drawn name, in a drawn order (so a guess by
+the order of the calls is right for 1 run in 126, and 70 for hash-based ones). Stale or not
+is the README's rule (``matches_source``), checked once each sample is made; an unchecked
+hash-based pyc is stale when its source's hash moved, though CPython would not look."""
+
+_DOTTED = "dotted"
+"""The plan whose source lies in a package folder and has a dot in its name (``data.v2.py``)."""
+
+_FIRST_SECOND = 1_000_000_000
+"""The earliest mtime drawn (September 2001): any whole second since then can be a source's."""
+
+_SHIFT_DAYS = 30
+"""An mtime moves by at most this many days (later or earlier) after its source is compiled."""
+
+_PADDING_LINES = 120
+"""A sample source has up to this many lines of padding: its size is drawn."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +293,8 @@ class Sample:
     """Whether the pyc no longer matches the source; ``None``: not asked of ``is_stale``."""
     cached_at: Path | None
     """Where ``importlib.util.cache_from_source`` caches the source (``None``: not asked)."""
+    label: str = ""
+    """The plan the sample was made by (``fresh``, ``touched``...): never in a file's name."""
 
     @property
     def foreign(self) -> bool:
@@ -262,6 +308,8 @@ class Samples:
 
     folder: Path
     items: tuple[Sample, ...]
+    seed: int = 0
+    """The seed the names, order, mtimes and sizes were drawn with (``CHECKS_SEED``)."""
 
     def fingerprint(self) -> dict[str, str]:
         """Every file under the folder with a digest of its bytes and its mtime."""
@@ -281,63 +329,104 @@ class Samples:
         except ValueError:
             return str(path)
 
+    def replay(self) -> str:
+        """How to draw these samples again, for a message."""
+        return replay(self.seed)
 
-def _text(name: str, number: int) -> str:
-    padding = "".join(f"# line {i} of padding\n" for i in range(number))
-    return f'"""Sample {name}: a module compiled by the checks."""\n\nVALUE = {number}\n{padding}'
+
+def _saved(text: str, ending: _Ending) -> bytes:
+    data = text.encode()
+    if ending in (_Ending.CRLF, _Ending.BOM_CRLF):
+        data = data.replace(b"\n", b"\r\n")
+    if ending in (_Ending.BOM, _Ending.BOM_CRLF):
+        data = codecs.BOM_UTF8 + data
+    return data
 
 
-def make_samples(folder: Path) -> Samples:
+def _text(name: str, number: int, padding: int) -> str:
+    lines = "".join(f"# line {i} of padding\n" for i in range(padding))
+    return f'"""Sample {name}: a module compiled by the checks."""\n\nVALUE = {number}\n{lines}'
+
+
+def make_samples(folder: Path, *, seed: int | None = None) -> Samples:
     """Write sample sources into ``folder``, compile them for real, then change some of them.
 
-    Each source gets its own mtime (somewhere in the past year, with a fraction of a second as
-    real files have) and size, so that no fixed number can be right for all of them. One more ``.pyc`` is a copy of a real
-    one with another Python's magic number.
+    One sample of each plan, under drawn names and in a drawn order; each source gets its own
+    mtime (a whole second since 2001, with a fraction of a second as real files have), size
+    and line endings, so that no fixed number or name can be right for all of them. One more
+    ``.pyc`` is a copy of a real one with another Python's magic number. ``seed`` (else
+    ``draw_seed()``) decides all that is drawn.
     """
+    seed = draw_seed() if seed is None else seed
+    rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    base = int(time.time()) - 86_400 * (30 + secrets.randbelow(300))
-    sources: list[Path] = []
-    for number, plan in enumerate(_PLANS, start=1):
-        source = folder / f"{plan.name}.py"
+    latest = (int(time.time()) - 86_400 * 2 * _SHIFT_DAYS) // 2
+    seconds = [2 * s for s in rng.sample(range(_FIRST_SECOND // 2, latest), len(_PLANS))]
+    taken: set[str] = set()
+    sizes: set[int] = set()
+    made: list[tuple[Path, _Plan, _Ending]] = []
+    for number, (plan, second) in enumerate(zip(_PLANS, seconds, strict=True), start=1):
+        name = draw_name(rng, taken)
+        if plan.label == _DOTTED:
+            name = f"{draw_name(rng, taken)}/{name}.v{rng.randint(2, 9)}"
+        ending = plan.ending
+        if ending is _Ending.ANY:
+            ending = rng.choice([e for e in _Ending if e is not _Ending.ANY])
+        padding = rng.randrange(_PADDING_LINES)
+        data = _saved(_text(name, number, padding), ending)
+        while len(data) in sizes:  # no two sources of one size: no fixed size fits them all
+            padding += 1
+            data = _saved(_text(name, number, padding), ending)
+        sizes.add(len(data))
+        source = folder / f"{name}.py"
         source.parent.mkdir(parents=True, exist_ok=True)
-        source.write_bytes(_text(plan.name, number).encode())
-        # Whole seconds apart, and a fraction of a second past, as real files are.
-        seconds = base + number * 7_919 + secrets.randbelow(1_000) * 2
-        stamp = seconds * _NS + _NS // 4 + secrets.randbelow(_NS // 2)
+        source.write_bytes(data)
+        # A fraction of a second past, as real files are; away from the whole seconds, where a
+        # float st_mtime could round up, and past the half for one, where round() is wrong.
+        low = _NS // 2 if plan.label == "fresh" else _NS // 4
+        stamp = second * _NS + low + rng.randrange(_NS // 4)
         os.utime(source, ns=(stamp, stamp))
-        sources.append(source)
-    out = _python(
-        _COMPILE, json.dumps([[str(s), p.mode.value] for s, p in zip(sources, _PLANS, strict=True)])
-    )
+        made.append((source, plan, ending))
+    out = _python(_COMPILE, json.dumps([[str(s), p.mode.value] for s, p, _ in made]))
     compiled: list[list[str]] = json.loads(out)
-    pycs = [Path(pyc) for pyc, _ in compiled]
-    cached = [Path(cached_at) for _, cached_at in compiled]
     items: list[Sample] = []
-    for source, pyc, cached_at, plan in zip(sources, pycs, cached, _PLANS, strict=True):
-        header = header_of(pyc)
-        _change(source, plan.change)
-        if matches_source(source, pyc) == plan.stale:
-            msg = f"the sample {plan.name} did not come out as planned (the file system?)"
+    for (source, plan, ending), (pyc, cached_at) in zip(made, compiled, strict=True):
+        header = header_of(Path(pyc))
+        _change(source, plan.change, rng)
+        if matches_source(source, Path(pyc)) == plan.stale:
+            msg = f"the sample {plan.label} did not come out as planned (the file system?)"
             raise RuntimeError(msg)
+        story = _STORIES[plan.change] + (f"; it is {ending.value}" if ending.value else "")
+        name = source.relative_to(folder).with_suffix("").as_posix()
         items.append(
-            Sample(plan.name, source, pyc, header, _STORIES[plan.change], plan.stale, cached_at)
+            Sample(name, source, Path(pyc), header, story, plan.stale, Path(cached_at), plan.label)
         )
     items.append(_foreign(folder, items[0]))
-    return Samples(folder=folder, items=tuple(items))
+    rng.shuffle(items)
+    return Samples(folder=folder, items=tuple(items), seed=seed)
 
 
-def _change(source: Path, change: str) -> None:
+def _change(source: Path, change: str, rng: random.Random) -> None:
     """Change a compiled source as the plan says (bytes, so that sizes are the same everywhere)."""
     stat = source.stat()
     data = source.read_bytes()
-    if change == "touch":
-        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 7_200 * _NS))
+    newline = b"\r\n" if data.endswith(b"\r\n") else b"\n"
+    # Whole seconds, an even number of them, so that a file system that keeps whole seconds
+    # (or two) still sees the move.
+    shift = 2 * rng.randint(1, 86_400 * _SHIFT_DAYS // 2) * _NS
+    if change == "wobble":
+        second = stat.st_mtime_ns - stat.st_mtime_ns % _NS
+        stamp = second + _NS // 4 + rng.randrange(_NS // 2)
+        os.utime(source, ns=(stat.st_atime_ns, stamp))
+    elif change in ("touch", "back"):
+        moved = stat.st_mtime_ns + (shift if change == "touch" else -shift)
+        os.utime(source, ns=(stat.st_atime_ns, moved))
     elif change == "grow":
-        source.write_bytes(data + b"EXTRA = True\n")
+        source.write_bytes(data + b"EXTRA = True" + newline)
         os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     elif change == "edit":
-        source.write_bytes(data + b"\nEDITED = 1\n")
-        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 86_400 * _NS))
+        source.write_bytes(data + newline + b"EDITED = 1" + newline)
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + shift))
     elif change == "retext":
         source.write_bytes(data.replace(b"VALUE = ", b"VALUE = 1", 1)[:-1])
 
@@ -358,6 +447,7 @@ def _foreign(folder: Path, model: Sample) -> Sample:
         story="another Python version wrote this .pyc",
         stale=None,
         cached_at=None,
+        label="other-python",
     )
 
 

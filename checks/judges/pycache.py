@@ -158,6 +158,7 @@ def expect_cache_paths(report: Report, samples: Samples, *, other_tag: bool = Fa
         f"sys.implementation.cache_tag ({sys.implementation.cache_tag!r} on this Python): "
         "ask for the tag, never write it into your code."
     )
+    advice += f"\n\n{samples.replay()}"
     problem = _cache_path_problem(report, samples, other_tag=False)
     if problem is not None:
         if other_tag:
@@ -255,6 +256,7 @@ def expect_headers(report: Report, samples: Samples) -> None:
                 if sample.header.hash_based
                 else ""
             )
+            + f"\n\n{samples.replay()}"
         )
 
 
@@ -279,7 +281,7 @@ def expect_staleness(report: Report, samples: Samples, *, hash_based: bool) -> N
                 f"{call} returned {got}, but that {sample.header.kind} pyc {verdict} its "
                 f"source: {sample.story}."
             )
-        _fail_going_further(f"{problem}\n\n{_staleness_facts(sample)}")
+        _fail_going_further(f"{problem}\n\n{_staleness_facts(sample)}\n\n{samples.replay()}")
 
 
 def _hex(data: bytes | None) -> str:
@@ -302,7 +304,8 @@ def _staleness_facts(sample: Sample) -> str:
     return (
         "The pyc's header and the source now:\n"
         f"    mtime:  {header.mtime} in the header, {int(stat.st_mtime)} for the source\n"
-        f"    size:   {header.size} in the header, {stat.st_size} for the source\n\n"
+        f"    size:   {header.size} in the header, {stat.st_size} for the source (its bytes "
+        "on disk, line endings and BOM included)\n\n"
         "Next: CPython recompiles when either differs: compare both with "
         "source.stat() (st_mtime as whole seconds: int(...), st_size)."
     )
