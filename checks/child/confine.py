@@ -41,7 +41,7 @@ from __future__ import annotations
 import os
 import sys
 
-from checks.child import seccomp
+from checks.child import seccomp, shadows
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -414,7 +414,9 @@ def enter(spec_text: str, main_file: str, send: Callable[..., None]) -> None:
 
     A program is confined at once. The kit's driver (``spec["driver"]``) first imports what it
     needs; it is confined at the first code it runs from its folder other than itself (the
-    student's module), seen by an audit hook. ``send(confinement=...)`` says what applied; a
+    student's module), seen by an audit hook, or before any module found in its folder loads
+    (``shadows.guard``, which also keeps the standard library's names out of that folder: a
+    compiled module raises no audit event). ``send(confinement=...)`` says what applied; a
     spec that requires confinement where there is none ends the process before any code runs.
     """
     if not spec_text.strip():
@@ -427,6 +429,11 @@ def enter(spec_text: str, main_file: str, send: Callable[..., None]) -> None:
     me = os.path.realpath(main_file)
     pending = [True]
 
+    def now() -> None:
+        if pending:
+            pending.clear()
+            _confine(spec, send)
+
     def at_first_load(event: str, args: tuple[object, ...]) -> None:
         if not pending or event != "exec" or not args:
             return
@@ -434,10 +441,11 @@ def enter(spec_text: str, main_file: str, send: Callable[..., None]) -> None:
         # "<frozen ntpath>" and "<string>" are no files: only a real path names where code is.
         real = os.path.realpath(name) if isinstance(name, str) and os.path.isabs(name) else ""
         if real and real != me and any(_inside(real, root) for root in roots):
-            pending.clear()
-            _confine(spec, send)
+            now()
 
     sys.addaudithook(at_first_load)
+    # A compiled module raises no "exec" event: the driver's imports are watched too.
+    shadows.guard(os.path.dirname(me), now)
 
 
 def _confine(spec: dict[str, object], send: Callable[..., None]) -> None:

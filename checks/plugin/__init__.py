@@ -35,7 +35,7 @@ from checks.plugin.verdict import STUDY_FOLDER, VERDICTS_FILE, known
 from checks.run import program, sandbox
 from checks.run.cache import RunCache, use_cache
 from checks.run.environment import child_environment
-from checks.run.limits import DEFAULT_TIMEOUT, Limits
+from checks.run.limits import DEFAULT_TIMEOUT, DISK, MEMORY, MIB, Limits
 
 __all__ = [
     "exercise",
@@ -52,6 +52,8 @@ __all__ = [
 SOLUTIONS_HELP = "check the reference solutions (solutions/NN) instead of exercises/NN"
 SUBMISSION_HELP = "check the student files of another copy of the kit (a folder)"
 TIMEOUT_HELP = "seconds a student's file may run before it is stopped (default: 10)"
+MEMORY_HELP = f"MiB of memory a run's processes may hold together (default: {MEMORY // MIB})"
+DISK_HELP = f"MiB a run may write into its folders together (default: {DISK // MIB})"
 GRADESCOPE_HELP = "write Gradescope's results.json for this run to PATH"
 CLASSROOM_HELP = (
     "legacy (GitHub Classroom closed on 2026-08-28): write its runner JSON, in whole points, "
@@ -96,8 +98,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--checks-cache", metavar="DIR", type=Path, default=None, help=CACHE_HELP)
     group.addoption("--checks-record", metavar="FILE", type=Path, default=None, help=RECORD_HELP)
     parser.addini("checks_timeout", TIMEOUT_HELP, default=str(DEFAULT_TIMEOUT))
+    parser.addini("checks_memory", MEMORY_HELP, default=str(MEMORY // MIB))
+    parser.addini("checks_disk", DISK_HELP, default=str(DISK // MIB))
     group.addoption("--sandbox", choices=sandbox.MODES, default=None, help=sandbox.SANDBOX_HELP)
     parser.addini(SANDBOX_INI, sandbox.SANDBOX_HELP, default=sandbox.DEFAULT_MODE)
+
+
+def _mebibytes(config: pytest.Config, key: str) -> int:
+    """An ini key given in MiB, as bytes; a clear message for anything but a positive number."""
+    raw = str(config.getini(key))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise pytest.UsageError(f"{key} must be a number of MiB above 0, not {raw!r}")
+    return int(value * MIB)
 
 
 @pytest.hookimpl
@@ -110,6 +126,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"checks_timeout must be a number of seconds, not {raw!r}"
         ) from None
+    memory, disk = (_mebibytes(config, key) for key in ("checks_memory", "checks_disk"))
     submission = config.getoption("submission")
     if submission is not None and not Path(submission).is_dir():
         raise pytest.UsageError(f"--submission {submission}: no such folder")
@@ -128,7 +145,7 @@ def pytest_configure(config: pytest.Config) -> None:
     state = KitState(
         solutions=bool(config.getoption("solutions")),
         submission=Path(submission).resolve() if submission else None,
-        limits=Limits(timeout=timeout),
+        limits=Limits(timeout=timeout, memory=memory, disk=disk),
         report_paths=report_paths,
     )
     given_cache = config.getoption("checks_cache")

@@ -1,8 +1,10 @@
 """What one run of student code may use, and the process tree that holds it to that.
 
-The limits (``Limits``: the timeout, the output cap, memory, file size, processes) and how the
-parent keeps them: the POSIX resource limits set in the child before it runs
-(``posix_limits``, a ``preexec_fn``), and the run's process tree, each run in a session of its
+The limits (``Limits``: the timeout, the output cap, memory, file size, processes, disk) and
+how the parent keeps them: caps over the whole run that the parent reads while it runs (the
+memory its process tree holds, ``tree_memory``; the bytes in its folders, ``folder_bytes``;
+the number of its processes), the POSIX resource limits set in the child before it runs as a
+backstop per process (``posix_limits``, a ``preexec_fn``), and the run's process tree, each run in a session of its
 own, counted while it runs, killed when it is stopped and swept when it ends, so that no process
 outlives its run (on Linux this process adopts a run's orphans, as a subreaper).
 
@@ -30,16 +32,22 @@ if sys.platform != "win32":
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "DISK",
+    "MEMORY",
+    "MIB",
     "OUTPUT_CAP",
     "Limits",
     "become_subreaper",
+    "folder_bytes",
     "group_of",
     "kill_tree",
     "live_session",
     "posix_limits",
+    "size_text",
     "stop_group",
     "sweep",
     "too_many_processes",
+    "tree_memory",
 ]
 
 DEFAULT_TIMEOUT = 10.0
@@ -49,6 +57,22 @@ OUTPUT_CAP = 1024 * 1024
 """Bytes kept of each output stream; past this the program is stopped and the run says so."""
 
 
+MEMORY = 1024 * 1024 * 1024
+"""Bytes of memory a run's processes may hold together (the ``checks_memory`` ini key, in MiB).
+
+A program of the lesson holds a few tens of MiB; 1 GiB leaves room for a student's big list,
+and ``checks grade --jobs 4`` holds at most 4 GiB of a laptop's memory."""
+
+DISK = 256 * 1024 * 1024
+"""Bytes a run may add to its copy, temporary folder and home folder together (the
+``checks_disk`` ini key, in MiB).
+
+The lesson's programs write a few small files (and 07's ``.pyc`` files); 256 MiB is far above
+that, and where ``/tmp`` is a tmpfs (memory) four runs at once still hold at most 1 GiB."""
+
+MIB = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one run of student code may use."""
@@ -56,12 +80,15 @@ class Limits:
     timeout: float = DEFAULT_TIMEOUT
     """Seconds of the program's own time: from its first line, less time it waited for a CPU."""
     output_cap: int = OUTPUT_CAP
-    memory: int = 1024 * 1024 * 1024
-    """Bytes of address space (POSIX)."""
+    memory: int = MEMORY
+    """Bytes of memory held by the run's processes together (resident, not backed by a file);
+    also each process's address space (POSIX), a backstop between two looks."""
     file_size: int = 64 * 1024 * 1024
-    """Largest file the program may write, in bytes (POSIX)."""
+    """Largest file the program may write, in bytes (POSIX): a backstop for ``disk``."""
     processes: int = 64
     """Processes the program may start at once, counted in its process tree."""
+    disk: int = DISK
+    """Bytes the run may add to its copy, its temporary folder and its home folder together."""
 
 
 def posix_limits(limits: Limits) -> None:  # pragma: no cover - runs in the child
@@ -187,6 +214,47 @@ def too_many_processes(root: psutil.Process, limit: int) -> bool:
         return len(root.children(recursive=True)) >= limit
     except psutil.Error:
         return False
+
+
+def tree_memory(root: psutil.Process) -> tuple[int, int]:
+    """Bytes of memory a run's process tree holds (resident, less what files back: the memory
+    its processes made) and how many processes hold it."""
+    try:
+        family = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0, 0
+    held = counted = 0
+    for proc in family:
+        with contextlib.suppress(psutil.Error):
+            info = proc.memory_info()
+            held += max(info.rss - getattr(info, "shared", 0), 0)
+            counted += 1
+    return held, counted
+
+
+def folder_bytes(folder: Path) -> int:
+    """Bytes the files under ``folder`` take on the disk (their size where blocks are not told);
+    links are not followed."""
+    total = 0
+    for directory, _dirs, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                info = os.lstat(os.path.join(directory, name))  # noqa: PTH118 - os.walk's str
+                blocks = getattr(info, "st_blocks", None)
+                total += blocks * 512 if isinstance(blocks, int) else info.st_size
+    return total
+
+
+def size_text(count: int) -> str:
+    """A number of bytes as a person reads it: ``1.4 GiB``, ``256 MiB``, ``12 KiB``."""
+    if count < 1024:
+        return f"{count} bytes"
+    value, unit = count / 1024, "KiB"
+    for larger in ("MiB", "GiB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, larger
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
 
 
 def stop_group(group: int | None) -> None:

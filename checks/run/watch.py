@@ -29,7 +29,16 @@ import psutil
 
 from checks.model import Run, Stage
 from checks.run import sandbox
-from checks.run.limits import Limits, group_of, kill_tree, stop_group, too_many_processes
+from checks.run.limits import (
+    Limits,
+    folder_bytes,
+    group_of,
+    kill_tree,
+    size_text,
+    stop_group,
+    too_many_processes,
+    tree_memory,
+)
 
 __all__ = ["watch"]
 
@@ -44,7 +53,12 @@ _SLOWEST = 10
 """How many times its timeout a run may take on a machine too busy to give it a CPU."""
 _TIMED_OUT = "it did not finish within {seconds:g} seconds"
 _FLOODED = "it printed more than {cap} bytes"
-_FORKED = "it started more than {count} processes"
+_FORKED = "it started more than {count} processes at once"
+_MEMORY = "it used {used} of memory across {count} processes; the limit is {limit}"
+_DISK = (
+    "it wrote {written} into its folders (its copy, its temporary folder and its home folder);"
+    " the limit is {limit}"
+)
 
 
 @dataclass
@@ -122,6 +136,9 @@ def watch(
     if proc.stdin is None or proc.stdout is None or proc.stderr is None:  # pragma: no cover
         msg = "the child process has no pipes"
         raise RuntimeError(msg)
+    # What the copy held before the program ran: only what the run adds counts.
+    folders = work.parent
+    floor = folder_bytes(folders)
     streams = _Streams(cap=limits.output_cap)
     streams.stop.append(lambda: stop_group(group))
     sealed, report = bytearray(), bytearray()
@@ -145,6 +162,7 @@ def watch(
     clock = _ProgramClock(proc.pid)
     wall_deadline = time.monotonic() + limits.timeout + _START_GRACE
     timed_out = too_many = False
+    over: str | None = None
     stopped_at = 0.0
     while not exited.is_set():
         if streams.overflow.is_set():
@@ -164,6 +182,8 @@ def watch(
         if too_many_processes(root, limits.processes):
             too_many = True
             break
+        if over := _over_the_whole_run(root, folders, floor, limits):
+            break
     if exited.is_set() and group is not None:
         # It ended by itself: its group (if anything is left in it) goes at once.
         with contextlib.suppress(OSError):
@@ -175,6 +195,8 @@ def watch(
         reader.join(timeout=2)
     proc.stdout.close()
     proc.stderr.close()
+    # A program that wrote past the cap between two looks and ended is caught here.
+    over = over or _over_disk(folders, floor, limits)
     # The cap, when crossed before the time was up, says why the run was stopped.
     timed_out = timed_out and not (streams.cut and streams.cut_at <= stopped_at)
     stopped = (
@@ -184,13 +206,32 @@ def watch(
         if streams.cut
         else _FORKED.format(count=limits.processes)
         if too_many
-        else None
+        else over
     )
     said = _said(bytes(sealed))
     ended = _said(bytes(report))
     return _judge(
         shown, work, folder, proc.returncode, streams, said[:1], ended, stopped, timed_out
     )
+
+
+def _over_the_whole_run(
+    root: psutil.Process, folders: Path, floor: int, limits: Limits
+) -> str | None:
+    """What the run's processes hold together past a cap (memory, bytes in its folders), in
+    words, or ``None``: read by the parent from outside, where no program can change it."""
+    held, count = tree_memory(root)
+    if held > limits.memory:
+        return _MEMORY.format(used=size_text(held), count=count, limit=size_text(limits.memory))
+    return _over_disk(folders, floor, limits)
+
+
+def _over_disk(folders: Path, floor: int, limits: Limits) -> str | None:
+    """Whether the run added more than its cap of bytes to its folders, in words, or ``None``."""
+    written = folder_bytes(folders) - floor
+    if written > limits.disk:
+        return _DISK.format(written=size_text(written), limit=size_text(limits.disk))
+    return None
 
 
 def _runqueue_wait(pid: int) -> float:

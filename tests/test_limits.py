@@ -1,0 +1,55 @@
+"""Caps over a whole run: what its folders gain, counted after the program ended too, and the
+ini keys a teacher sets them with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from checks.model import Stage
+from checks.run.limits import MIB, Limits, size_text
+from checks.run.program import run_file
+from tests.support import run_pytest
+
+WRITER = """
+from pathlib import Path
+for n in range(4):
+    (Path.home() / f"part-{n}.bin").write_bytes(b"x" * 1024 * 1024)
+print("done")
+"""
+
+
+def test_bytes_written_into_home_count_even_when_the_program_ended(tmp_path: Path) -> None:
+    """4 MiB into the home folder, under a cap of 1 MiB: a failed run that says how much."""
+    program = tmp_path / "writer.py"
+    program.write_text(WRITER, encoding="utf-8")
+    run = run_file(program, cached=False, limits=Limits(disk=MIB))
+    assert "into its folders" in run.message, run.message
+    assert "the limit is 1 MiB" in run.message, run.message
+    assert run.stage is not Stage.OK
+
+
+def test_a_cap_under_what_the_program_writes_is_met_only_when_crossed(tmp_path: Path) -> None:
+    """The same program under the default cap runs to its end."""
+    program = tmp_path / "writer.py"
+    program.write_text(WRITER, encoding="utf-8")
+    run = run_file(program, cached=False)
+    assert run.lines == ["done"], run.output
+
+
+def test_sizes_read_as_a_person_reads_them() -> None:
+    """Bytes, KiB, MiB and GiB, with one decimal where it tells something."""
+    assert [size_text(n) for n in (5, 2048, 256 * MIB, int(1.4 * 1024 * MIB))] == [
+        "5 bytes",
+        "2 KiB",
+        "256 MiB",
+        "1.4 GiB",
+    ]
+
+
+def test_a_cap_that_is_no_number_is_refused_in_one_line() -> None:
+    """``checks_memory`` and ``checks_disk`` take a number of MiB above 0."""
+    for key in ("checks_memory", "checks_disk"):
+        done = run_pytest("exercises/01", "-o", f"{key}=lots", "-p", "no:cacheprovider")
+        assert done.returncode == 4, done.stdout + done.stderr
+        assert f"{key} must be a number of MiB above 0, not 'lots'" in done.stderr
+        assert "Traceback" not in done.stderr
