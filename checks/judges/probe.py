@@ -5,8 +5,8 @@ student's module into pytest, since student code is untrusted. Instead a script 
 the kit (``exercises/NN/driver.py``) runs through the runner, in a throwaway copy of the
 exercise folder with the student's files laid over it, on the Python under test. It imports the
 student's module (``Probe.load``), calls its functions (``Probe.call``), and prints what it
-found as one JSON line that starts with ``FACTS_MARK`` (``Probe.report``). The test reads that
-line (``measure``) and judges it against what it measures itself, in its own process.
+found as one record on the sealed channel (``Probe.report``, ``checks/child/seal.py``). The test
+reads that record (``measure``) and judges it against what it measures itself, in its own process.
 
 The child's half is ``checks.child.probe``: it imports nothing heavy (no pytest), since every
 run of a driver pays for what it imports.
@@ -14,31 +14,31 @@ run of a driver pays for what it imports.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from checks.cache import digest_path
-from checks.child.probe import FACTS_MARK, Probe, plain
+from checks.child.probe import Probe, plain
 from checks.judges import expect
 from checks.judges.attempt import Attempt
 from checks.model import FailedAt, Failure, Run
 
-__all__ = ["FACTS_MARK", "Probe", "measure", "plain", "returned"]
+__all__ = ["Probe", "measure", "plain", "returned"]
 
 _measured: dict[tuple[str, ...], dict[str, Any]] = {}
 """Facts already measured in this process, by the contents of the script and student files."""
 
 
 def _read(run: Run) -> dict[str, Any] | None:
-    for line in reversed(run.stdout.splitlines()):
-        if line.startswith(FACTS_MARK):
-            try:
-                facts = json.loads(line[len(FACTS_MARK) :])
-            except ValueError:
-                return None
-            return facts if isinstance(facts, dict) else None  # pyright: ignore[reportUnknownVariableType]
-    return None
+    """The driver's facts: the one ``facts`` record of the sealed channel, once it ended."""
+    expect.untampered(run)
+    kinds = [kind for kind, _ in run.facts]
+    if kinds.count("facts") > 1 or any(kind != "facts" for kind in kinds):
+        expect.tampered(run, "the checks' facts came more than once")
+    if not run.facts_ended or not kinds:
+        return None
+    facts = run.facts[0][1]
+    return cast("dict[str, Any]", facts) if isinstance(facts, dict) else None
 
 
 def measure(attempt: Attempt, student: str, script: str = "driver.py") -> dict[str, Any]:

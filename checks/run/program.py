@@ -46,6 +46,7 @@ from checks.cache import digest_tree, load_json, prune, store_json
 from checks.manifest import KIT_ROOT
 from checks.model import Run, Stage
 from checks.run import sandbox, winjob
+from checks.run.facts import FACTS_CAP, new_nonce, read_sealed
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -431,7 +432,7 @@ def _remove(path: Path) -> None:
 CACHED_OUTPUT_CAP = 256 * 1024
 """Largest output of a run kept in the cache: its stdout, stderr and their merge, in characters."""
 
-_CACHE_FORMAT = "checks-run-cache 1"
+_CACHE_FORMAT = "checks-run-cache 2"
 
 
 @functools.cache
@@ -741,15 +742,19 @@ def _run_in(
     _become_subreaper()
     seal_read, seal_write = os.pipe()
     report_read, report_write = os.pipe()
+    # Trials and drivers speak on a sealed channel of their own (checks/run/facts.py).
+    facts_read, facts_write = os.pipe() if _sealed(orders) else (-1, -1)
+    writers = [fd for fd in (seal_write, report_write, facts_write) if fd >= 0]
+    nonce = new_nonce()
     popen_extra: dict[str, object] = {}
-    pipes = [str(seal_write), str(report_write)]
+    pipes = [str(fd) for fd in writers]
     if os.name == "posix":
         popen_extra["start_new_session"] = True
         popen_extra["preexec_fn"] = lambda: _posix_limits(limits)
-        popen_extra["pass_fds"] = (seal_write, report_write)
+        popen_extra["pass_fds"] = tuple(writers)
     else:  # pragma: no cover - Windows: reviewed by reading, not run here
         popen_extra["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
-        handles = [msvcrt.get_osfhandle(fd) for fd in (seal_write, report_write)]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
+        handles = [msvcrt.get_osfhandle(fd) for fd in writers]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
         for handle in handles:  # pyright: ignore[reportUnknownVariableType]
             os.set_handle_inheritable(handle, True)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownArgumentType]
         popen_extra["startupinfo"] = subprocess.STARTUPINFO(  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
@@ -759,6 +764,7 @@ def _run_in(
     given = [
         f"seal={pipes[0]}",
         f"report={pipes[1]}",
+        *([f"facts={pipes[2]}", f"nonce={nonce}"] if facts_write >= 0 else []),
         f"file={path}",
         f"shown={path}",
         *(f"hide={h}" for h in _hidden()),
@@ -782,13 +788,17 @@ def _run_in(
             **popen_extra,  # type: ignore[arg-type]
         )
     finally:
-        os.close(seal_write)
-        os.close(report_write)
+        for fd in writers:
+            os.close(fd)
     # Windows: a job holds the process count and memory, and kills all it holds when closed.
     job = winjob.contain(proc, processes=limits.processes, memory=limits.memory)
     _live_sessions.add(proc.pid)
     try:
-        run = _watch(proc, shown, work, folder, limits, given, seal_read, report_read)
+        heard = bytearray()
+        run = _watch(
+            proc, shown, work, folder, limits, given, seal_read, report_read, (facts_read, heard)
+        )
+        run = _with_facts(run, heard, nonce) if facts_read >= 0 else run
         return replace(run, confinement=applied) if applied else run
     finally:
         _live_sessions.discard(proc.pid)
@@ -805,6 +815,7 @@ def _watch(
     given: Sequence[str],
     seal_read: int,
     report_read: int,
+    facts: tuple[int, bytearray] = (-1, bytearray()),
 ) -> Run:
     """Give the child its orders, read all it says, and stop it when a limit is met."""
     root = psutil.Process(proc.pid)
@@ -823,6 +834,10 @@ def _watch(
         threading.Thread(target=_read_all, args=(fd, kept, _REPORT_CAP, heard), daemon=True)
         for fd, kept, heard in ((seal_read, sealed, started), (report_read, report, None))
     ]
+    if facts[0] >= 0:
+        readers.append(
+            threading.Thread(target=_read_all, args=(*facts, FACTS_CAP + 1), daemon=True)
+        )
     for reader in readers:
         reader.start()
     with contextlib.suppress(OSError):
@@ -881,6 +896,18 @@ def _watch(
     return _judge(
         shown, work, folder, proc.returncode, streams, said[:1], ended, stopped, timed_out
     )
+
+
+def _sealed(orders: Sequence[str]) -> bool:
+    """Whether the run speaks on a sealed channel: a trial, or the kit's own driver."""
+    return "mode=calls" in orders or "helpers=1" in orders
+
+
+def _with_facts(run: Run, heard: bytearray, nonce: str) -> Run:
+    """The run with what its sealed channel said (``checks.run.facts``)."""
+    data = bytes(heard)
+    sealed = read_sealed(data[:FACTS_CAP], nonce, cut=len(data) > FACTS_CAP)
+    return replace(run, facts=sealed.records, facts_ended=sealed.ended, tampered=sealed.tampered)
 
 
 def _runqueue_wait(pid: int) -> float:

@@ -49,9 +49,9 @@ def test_functions_work_for_other_runs(exercise):
         exercise,
         "crashes.py",
         [
-            Trial("total_distance([1, 2, 3])", returns=6),
-            Trial("show_total([2, 2])", prints=("Total: 4 km",)),
-            Trial("speed(10, 30)", returns=20.0),
-            Trial("speed(6, 90)", returns=4.0),
+            Trial("total_distance", ([1, 2, 3],), returns=6),
+            Trial("show_total", ([2, 2],), prints=("Total: 4 km",)),
+            Trial("speed", (10, 30), returns=20.0),
+            Trial("speed", (6, 90), returns=4.0),
         ],
     )

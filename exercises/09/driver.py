@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import inspect
 import io
-import os
 import runpy
 import sys
 import types
@@ -200,7 +199,3 @@ def wrong_items(value: object, hint: object) -> list[str]:
 
 facts = {name: watch(HERE / name) for name in FILES if (HERE / name).is_file()}
 Probe(HERE / FILES[0]).report(**facts)
-with contextlib.suppress(Exception):
-    sys.stdout.flush()
-# Nothing the student's files left behind (atexit, threads) may speak after the facts.
-os._exit(0)
