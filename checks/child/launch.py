@@ -418,7 +418,9 @@ def main() -> NoReturn:
     if helpers:
         from checks.child.probe import Probe
 
-        trust = _seal_facts(sealing, facts, nonce, private, {"facts": [Probe.report]})
+        trust = _seal_facts(
+            sealing, facts, nonce, private, {"facts": [Probe.report]}, open_kinds=("piece",)
+        )
         trust([code])
     del private
     # Confined here, once: a program at once; the kit's driver (its spec says so) at its first
@@ -438,6 +440,8 @@ def _seal_facts(
     nonce: str,
     private: str,
     senders: Mapping[str, Sequence[Callable[..., None]]],
+    *,
+    open_kinds: Sequence[str] = (),
 ) -> Callable[[Iterable[types.CodeType]], None]:
     """Open the sealed channel (``seal.install``): the kit's code so far is trusted, ``main``
     alone may end it, and each sender may say its kind of record."""
@@ -452,6 +456,7 @@ def _seal_facts(
         },
         sealing.kit_code(kit),
         folder=os.path.join(private, "checks", ""),
+        open_kinds=open_kinds,
     )
 
 

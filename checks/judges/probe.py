@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any, NoReturn, cast
 
 from checks.cache import digest_path
+from checks.child.print_order import printed_lines
 from checks.child.probe import Probe, plain
 from checks.judges import expect
 from checks.judges.attempt import Attempt
@@ -30,15 +31,24 @@ _measured: dict[tuple[str, ...], dict[str, Any]] = {}
 
 
 def _read(run: Run) -> dict[str, Any] | None:
-    """The driver's facts: the one ``facts`` record of the sealed channel, once it ended."""
+    """The driver's facts: the one ``facts`` record of the sealed channel, once it ended, with
+    the lines the program printed (``printed``) put together from its ``piece`` records."""
     expect.untampered(run)
     kinds = [kind for kind, _ in run.facts]
-    if kinds.count("facts") > 1 or any(kind != "facts" for kind in kinds):
+    if kinds.count("facts") > 1 or any(kind not in ("facts", "piece") for kind in kinds):
         expect.tampered(run, "the checks' facts came more than once")
-    if not run.facts_ended or not kinds:
+    if not run.facts_ended or "facts" not in kinds:
         return None
-    facts = run.facts[0][1]
-    return cast("dict[str, Any]", facts) if isinstance(facts, dict) else None
+    facts = run.facts[kinds.index("facts")][1]
+    if not isinstance(facts, dict):
+        return None
+    found = cast("dict[str, Any]", facts)
+    pieces = [cast("list[object]", v) for k, v in run.facts if k == "piece" and isinstance(v, list)]
+    if "piece" in kinds:
+        found["printed"] = [
+            {"text": p.text, "by": p.by, "line": p.line} for p in printed_lines(pieces)
+        ]
+    return found
 
 
 def measure(attempt: Attempt, student: str, script: str = "driver.py") -> dict[str, Any]:
