@@ -419,7 +419,12 @@ def main() -> NoReturn:
         from checks.child.probe import Probe
 
         trust = _seal_facts(
-            sealing, facts, nonce, private, {"facts": [Probe.report]}, open_kinds=("piece",)
+            sealing,
+            facts,
+            nonce,
+            private,
+            {"facts": [Probe.report]},
+            open_kinds=("piece", "returned"),
         )
         trust([code])
     del private

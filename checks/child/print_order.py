@@ -21,7 +21,7 @@ import io
 import os
 import sys
 import types
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = ["MODULE", "Printed", "printed_lines", "watch_printing"]
@@ -63,7 +63,7 @@ class _Recorder(io.TextIOBase):
     ) -> None:
         super().__init__()
         self._names = names
-        self._owners = owners
+        self.owners = owners
         self._file_codes = file_codes
         self.pieces: list[tuple[str, str, int | None]] = []
 
@@ -92,7 +92,7 @@ class _Recorder(io.TextIOBase):
             code = frame.f_code
             if id(code) in self._file_codes:
                 line = frame.f_lineno if line is None else line
-                owner = self._owners.get(id(code))
+                owner = self.owners.get(id(code))
                 if owner is not None:
                     return owner, line
                 if nearest is None and not code.co_name.startswith("<"):
@@ -144,12 +144,27 @@ def _codes(module: types.CodeType, owners: frozenset[str]) -> tuple[dict[int, st
     return named, frozenset(every)
 
 
-def watch_printing(path: os.PathLike[str] | str, owners: frozenset[str]) -> list[Printed]:
+def _returns(owners: dict[int, str]) -> Callable[[types.FrameType, str, object], None]:
+    """A profile function that says, as a ``returned`` record, each owner's call that ended."""
+
+    def profile(frame: types.FrameType, event: str, _arg: object) -> None:
+        if event == "return":
+            name = owners.get(id(frame.f_code))
+            if name is not None:
+                _audit(_RECORD, "returned", name)
+
+    return profile
+
+
+def watch_printing(
+    path: os.PathLike[str] | str, owners: frozenset[str], *, returns: bool = False
+) -> list[Printed]:
     """Run the file as ``python FILE`` would and say which function printed each line.
 
     The file is compiled here, so that its functions' code objects are known before it runs.
     The run stops where the program stops (an error, ``sys.exit``); the lines printed up to
-    there are kept either way.
+    there are kept either way. With ``returns``, each call of an owner that ended is said too
+    (a ``returned`` record, between the pieces printed before and after it).
     """
     filename = str(path)
     try:
@@ -163,11 +178,14 @@ def watch_printing(path: os.PathLike[str] | str, owners: frozenset[str]) -> list
     before, modules_main = sys.stdout, sys.modules.get("__main__")
     sys.stdout = recorder
     sys.modules["__main__"] = main
+    if returns:
+        sys.setprofile(_returns(recorder.owners))
     try:
         exec(module, main.__dict__)
     except BaseException:  # noqa: BLE001, S110 - a crash is the student's answer; its lines count
         pass
     finally:
+        sys.setprofile(None)
         sys.stdout = before
         if modules_main is not None:
             sys.modules["__main__"] = modules_main

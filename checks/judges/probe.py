@@ -14,7 +14,7 @@ run of a driver pays for what it imports.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn, cast
 
 from checks.cache import digest_path
@@ -26,6 +26,8 @@ from checks.model import FailedAt, Failure, Run
 
 __all__ = ["Probe", "measure", "plain", "returned"]
 
+_KINDS = frozenset({"facts", "piece", "returned"})
+"""The records a driver's run may send: one ``facts``, and pieces printed, calls ended."""
 _measured: dict[tuple[str, ...], dict[str, Any]] = {}
 """Facts already measured in this process, by the contents of the script and student files."""
 
@@ -35,7 +37,7 @@ def _read(run: Run) -> dict[str, Any] | None:
     the lines the program printed (``printed``) put together from its ``piece`` records."""
     expect.untampered(run)
     kinds = [kind for kind, _ in run.facts]
-    if kinds.count("facts") > 1 or any(kind not in ("facts", "piece") for kind in kinds):
+    if kinds.count("facts") > 1 or any(kind not in _KINDS for kind in kinds):
         expect.tampered(run, "the checks' facts came more than once")
     if not run.facts_ended or "facts" not in kinds:
         return None
@@ -48,6 +50,25 @@ def _read(run: Run) -> dict[str, Any] | None:
         found["printed"] = [
             {"text": p.text, "by": p.by, "line": p.line} for p in printed_lines(pieces)
         ]
+        found["returned_before"] = _returned_before(run.facts)
+    return found
+
+
+def _returned_before(records: Sequence[tuple[str, object]]) -> list[list[str]]:
+    """For each line printed, the owners whose calls ended since the line before it started."""
+    ended: list[str] = []
+    found: list[list[str]] = []
+    line_open = False
+    for kind, value in records:
+        if kind == "returned":
+            ended.append(str(value))
+        elif kind == "piece" and isinstance(value, list) and value:
+            text = str(cast("list[object]", value)[0])
+            for part in text.splitlines(keepends=True):
+                if not line_open:
+                    found.append(ended)
+                    ended = []
+                line_open = not part.endswith(("\n", "\r"))
     return found
 
 

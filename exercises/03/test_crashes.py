@@ -2,7 +2,7 @@
 
 import pytest
 
-from checks import Stage, Trial, expect, expect_no_hiding, expect_trials
+from checks import Stage, Trial, expect, expect_no_hiding, expect_trials, probe
 
 FUNCTIONS = ["show_title", "total_distance", "show_total", "speed"]
 
@@ -12,21 +12,49 @@ ONE_CRASH_AT_A_TIME = (
 )
 
 
+LINES = ["Running log", "===========", "Runs: 3", "Total: 16 km", "Speed: 12.0 km/h", "Done."]
+COMES_FROM = [
+    ("show_title", ()),
+    ("show_title", ()),
+    (None, ()),
+    ("show_total", ("total_distance",)),
+    (None, ("speed",)),
+    (None, ()),
+]
+"""For each of LINES: the function that prints it (None: the file's own top-level code), and
+the functions whose calls must have returned since the line before it (its value comes from
+them)."""
+
+
 def test_runs_to_the_end(exercise):
-    """crashes.py runs to the end and prints exactly the six lines of its README."""
+    """crashes.py runs to the end and prints exactly the six lines of its README, each from the
+    function it comes from."""
     run = exercise.run("crashes.py")
     expect.stage(run, Stage.OK, advice=ONE_CRASH_AT_A_TIME if run.stage is Stage.RUN else "")
-    expect.lines(
-        run,
-        [
-            "Running log",
-            "===========",
-            "Runs: 3",
-            "Total: 16 km",
-            "Speed: 12.0 km/h",
-            "Done.",
-        ],
-    )
+    expect.lines(run, LINES)
+    facts = probe.measure(exercise, "crashes.py")
+    printed, returned = facts.get("printed", []), facts.get("returned_before", [])
+    if [p["text"] for p in printed] != LINES or len(returned) != len(LINES):
+        expect.fail(
+            "Not every line crashes.py shows on the screen went through print() while the "
+            "program ran its own code. Let its functions print and return what they do in the "
+            "starter, and fix the crashes themselves."
+        )
+    for text, line, ended, (owner, needs) in zip(LINES, printed, returned, COMES_FROM):
+        if owner is not None and line["by"] != owner:
+            who = "by hand" if line["by"] == "<module>" else f"by {line['by']}()"
+            expect.fail(
+                f"The line {text!r} was printed {who}, but it is {owner}()'s line. Printing "
+                "the expected text is not the same as fixing the program: call the functions "
+                "and fix the crash where it happens."
+            )
+        missing = [name for name in needs if name not in ended]
+        if missing:
+            expect.fail(
+                f"The line {text!r} was printed without {missing[0]}() returning first: its "
+                f"value must come from {missing[0]}(). Call it, and fix the crash where it "
+                "happens."
+            )
 
 
 @pytest.mark.guard
