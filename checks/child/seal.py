@@ -74,6 +74,8 @@ REFUSED = {
     "sys.monitoring.register_callback": "it changed a sys.monitoring callback",
 }
 """Audit events refused to the student's code, and what the refusal says it did."""
+THREAD_HOOKS = {"sys.settrace": "_trace_hook", "sys.setprofile": "_profile_hook"}
+"""What ``threading`` hands each new thread, by the audit event that sets it there."""
 MEMORY_FILES = ("/mem", "/maps", "/pagemap")
 """Files under ``/proc`` that read a process's memory or its layout."""
 
@@ -168,8 +170,12 @@ def install(
         except OSError:
             pass
 
-    def by_kit(frame: FrameType | None) -> bool:
-        """Whether the first caller outside the standard library is the kit's code."""
+    def by_kit(frame: FrameType | None, event: str = "") -> bool:
+        """Whether the first caller outside the standard library is the kit's code.
+
+        A thread's start, where only the standard library is on the stack, may set the trace
+        or profile function ``threading.settrace`` names when that is the kit's.
+        """
         while frame is not None:
             code = frame.f_code
             if id(code) in trusted:
@@ -177,7 +183,11 @@ def install(
             if not startswith(code.co_filename, stdlib):
                 return False
             frame = frame.f_back
-        return False
+        hook_name = THREAD_HOOKS.get(event)
+        if hook_name is None:
+            return False
+        hook = getattr(sys.modules.get("threading"), hook_name, None)
+        return id(getattr(hook, "__code__", None)) in trusted
 
     def refuse(what: str) -> None:
         send(REFUSED_KIND, what)
@@ -235,7 +245,7 @@ def install(
             return
         busy.add(me)
         try:
-            if by_kit(getframe(1)):
+            if by_kit(getframe(1), event):
                 return
         finally:
             busy.discard(me)
