@@ -14,6 +14,8 @@ stream bound before the call (``from sys import stdout``) or ``os.write(1, ...)`
 from __future__ import annotations
 
 import math
+import os
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
@@ -22,7 +24,11 @@ from checks.judges import expect
 from checks.judges.attempt import Attempt
 from checks.run.program import run_file
 
-__all__ = ["Answer", "Trial", "answers", "expect_trials"]
+__all__ = ["SEED_VARIABLE", "Answer", "Trial", "answers", "expect_trials", "trial_seed"]
+
+SEED_VARIABLE = "CHECKS_SEED"
+"""The environment variable that replays the values a failed trial drew (its seed)."""
+_seed: list[int] = []
 
 _WHY = (
     "The checks also call your functions with other values than the program's own, so that a "
@@ -156,12 +162,37 @@ def _promise(trial: Trial) -> str:
     return f"return {trial.returns!r}"
 
 
+def trial_seed() -> int:
+    """The seed this session draws its trial values with: ``CHECKS_SEED`` if it is set (to
+    replay a failure), else one drawn once per session."""
+    if not _seed:
+        given = os.environ.get(SEED_VARIABLE, "").strip()
+        _seed.append(int(given) if given.isdigit() else random.SystemRandom().randrange(1 << 32))
+    return _seed[0]
+
+
 def expect_trials(
-    attempt: Attempt, file: str, trials: Sequence[Trial], *, advice: str = ""
+    attempt: Attempt,
+    file: str,
+    trials: Sequence[Trial],
+    *,
+    advice: str = "",
+    seed: int | None = None,
 ) -> None:
-    """Require that each trial's call returns and prints what it should."""
+    """Require that each trial's call returns and prints what it should.
+
+    ``seed``: the trials' values were drawn with it (``trial_seed``); a failure says how to
+    draw the same ones again.
+    """
     found = answers(attempt, file, trials)
     for number, trial in enumerate(trials):
         wrong = _verdict(trial, found.get(number), file)
         if wrong is not None:
-            expect.fail(f"{_WHY}\n\n{wrong}" + (f"\n\nNext: {advice}" if advice else ""))
+            replay = (
+                f"\n\nThese values were drawn at random (seed {seed}). To try the very same "
+                f"ones again, set {SEED_VARIABLE}={seed} before the command, as in "
+                f"`{SEED_VARIABLE}={seed} uv run pytest ...`."
+                if seed is not None
+                else ""
+            )
+            expect.fail(f"{_WHY}\n\n{wrong}" + (f"\n\nNext: {advice}" if advice else "") + replay)
