@@ -59,11 +59,15 @@ REFUSED_KIND = "refused"
 """The kind of the record the hook writes when it refuses something to the student's code."""
 DEPTH = 12
 """How deep a record's value may nest (lists, tuples, dicts); deeper is cut."""
+NAME_READERS = ("collections", "enum", "typing")
+"""Standard modules whose functions take a frame only to read its module's name (a
+``namedtuple``, an ``Enum`` or a ``TypeVar`` made at run time, before 3.12 gave them
+``sys._getframemodulename``, which hands out no frame and is let through): their
+``sys._getframe`` goes through when they were loaded before the student's code."""
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 """Attributes that hand out a frame, from which ``f_back`` leads to the kit's own."""
 REFUSED = {
     "sys._getframe": "it asked for a frame of the running code (sys._getframe)",
-    "sys._getframemodulename": "it asked which module a running frame belongs to",
     "sys._current_frames": "it asked for the frames of every thread (sys._current_frames)",
     "gc.get_objects": "it walked the interpreter's objects (gc.get_objects)",
     "gc.get_referrers": "it walked the interpreter's objects (gc.get_referrers)",
@@ -120,16 +124,17 @@ def _code_tree(roots: Collection[CodeType]) -> set[int]:
     return found
 
 
-def kit_code(modules: Collection[object]) -> list[CodeType]:
-    """The code objects of the kit's modules: every function and method they define."""
+def kit_code(modules: Collection[object], *, own: bool = True) -> list[CodeType]:
+    """The code objects of the kit's modules: every function and method they define (with
+    ``own``, only those defined by the module itself, not imported into it)."""
     found: list[CodeType] = []
     for module in modules:
         for value in vars(module).values():
             functions = [value, *vars(value).values()] if isinstance(value, type) else [value]
             for function in functions:
                 code = getattr(getattr(function, "__func__", function), "__code__", None)
-                if code is not None and getattr(function, "__module__", None) == getattr(
-                    module, "__name__", ""
+                if isinstance(code, type(kit_code.__code__)) and (
+                    not own or getattr(function, "__module__", None) == vars(module)["__name__"]
                 ):
                     found.append(code)
     return found
@@ -154,9 +159,12 @@ def install(
     write, getframe, get_ident = os.write, sys._getframe, _thread_ident()  # pyright: ignore[reportPrivateUsage]
     to_text, encode, startswith = repr, str.encode, str.startswith
     allowed = {kind: frozenset(id(code) for code in codes) for kind, codes in senders.items()}
+    loaded = [sys.modules[name] for name in NAME_READERS if name in sys.modules]
+    readers_code = kit_code(loaded, own=False)
+    readers = _code_tree(readers_code)
     trusted = _code_tree([*kit, *(c for codes in senders.values() for c in codes)])
     stdlib = (os.path.dirname(os.__file__) + os.sep, "<frozen ")
-    kept = [*kit, *(c for codes in senders.values() for c in codes)]  # ids stay theirs
+    kept = [*kit, *readers_code, *(c for codes in senders.values() for c in codes)]
     busy: set[int] = set()
     count = [0]
 
@@ -245,7 +253,10 @@ def install(
             return
         busy.add(me)
         try:
-            if by_kit(getframe(1), event):
+            caller = getframe(1)
+            if event == "sys._getframe" and id(caller.f_code) in readers:
+                return
+            if by_kit(caller, event):
                 return
         finally:
             busy.discard(me)

@@ -507,6 +507,8 @@ class RunCache:
         data = load_json(self.folder, key)
         try:
             fields_ = dict(cast("dict[str, object]", data))
+            pairs = cast("list[list[object]]", fields_.get("facts") or [])
+            fields_["facts"] = tuple((str(kind), value) for kind, value in pairs)
             run = Run(file=shown, stage=Stage(fields_.pop("stage")), **fields_)  # pyright: ignore[reportArgumentType]
         except (ValueError, TypeError, KeyError):
             return None
