@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from checks.judges.answers import written_answers
     from checks.judges.hiding import expect_no_hiding
     from checks.judges.syntax import typed_call_lines
-    from checks.judges.trials import Trial, expect_trials
+    from checks.judges.trials import Trial, expect_trials, trial_seed
     from checks.model import Exercise, Finding, Outcome, Run, Stage, Suppression
     from checks.run.copy import StudentFileError
     from checks.run.limits import DEFAULT_TIMEOUT, OUTPUT_CAP, Limits
@@ -55,6 +55,7 @@ __all__ = [
     "pycache",
     "run_file",
     "starter_folder",
+    "trial_seed",
     "typed_call_lines",
     "written_answers",
 ]
@@ -83,6 +84,7 @@ _HOMES = {
     "starter_folder": "checks.starter",
     "Trial": "checks.judges.trials",
     "expect_trials": "checks.judges.trials",
+    "trial_seed": "checks.judges.trials",
     "written_answers": "checks.judges.answers",
     "expect_no_hiding": "checks.judges.hiding",
     "typed_call_lines": "checks.judges.syntax",

@@ -63,6 +63,14 @@ class Run:
     source_line: str = ""
     confinement: str = ""
     """How the program was confined (``landlock ABI 7``), or why it was not; empty: not asked."""
+    facts: tuple[tuple[str, object], ...] = ()
+    """What the kit's own code in the child said on the sealed channel (a trial's answers, a
+    driver's facts), in order, as (kind, value); complete only when ``facts_ended``."""
+    facts_ended: bool = False
+    """Whether the sealed channel got to its end record: the kit's code in the child finished."""
+    tampered: str = ""
+    """How the program changed the way the checks watch it (a refusal, a forged record), in
+    words for the student; empty if it did not."""
 
     @property
     def lines(self) -> list[str]:

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from checks.child.probe import FACTS_MARK
 from checks.judges import probe
 from checks.judges.attempt import Attempt
 from checks.model import Exercise
@@ -172,4 +171,4 @@ def test_a_driver_run_by_hand_prints_no_facts_for_the_kit() -> None:
         check=False,
     )
     assert "total_loop" in done.stdout, done.stdout + done.stderr
-    assert FACTS_MARK.strip() not in done.stdout + done.stderr
+    assert "##checks-facts##" not in done.stdout + done.stderr

@@ -29,6 +29,7 @@ import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, ParamSpec, TypeVar
+from typing import cast as typing_cast
 
 if TYPE_CHECKING:
     from _typeshed import TraceFunction
@@ -51,6 +52,9 @@ MONITORING_TOOLS = (2, 3, 4)
 debuggers, coverage tools and optimisers."""
 
 MONITORING_NAME = "checks: count executed instructions"
+
+PEEKED = 20
+"""Most entries of one dict (or attributes of one object) read for numbers."""
 
 CALLED_LIMIT = 50
 """Most names of distinct C functions a watched call reports."""
@@ -77,6 +81,9 @@ class Watched(Generic[R]):
     grows by 1, then 2, ..., then n - 1 took n - 1 steps; a counter raised by 1 took one."""
     instructions: int
     """The bytecode instructions the call executed, counted as ``count_executed`` counts them."""
+    adds: int = 0
+    """The add instructions (``+``, ``+=``) the interpreter executed in frames of ``file``'s
+    code: the called function's and its helpers'."""
 
 
 def watch_call(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
@@ -100,10 +107,9 @@ class _Steps:
         self.called: dict[str, None] = {}
 
     def note(self, frame: types.FrameType) -> None:
-        """Read the frame's numbers; keep each positive change as a step."""
-        for name, value in dict(frame.f_locals).items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                continue
+        """Read the frame's numbers (a local variable, an entry of a dict or an attribute of an
+        object it holds); keep each positive change as a step."""
+        for name, value in _numbers(dict(frame.f_locals)):
             key = (id(frame), name)
             before = self.last.get(key)
             if before is not None and value > before:
@@ -115,10 +121,59 @@ class _Steps:
         if len(self.called) < CALLED_LIMIT:
             self.called.setdefault(_c_name(func), None)
 
-    def watched(self, result: R, instructions: int) -> Watched[R]:
+    def watched(self, result: R, instructions: int, adds: int = 0) -> Watched[R]:
         """What was seen, as the driver reports it."""
         added = max((len(found) for found in self.steps.values()), default=0)
-        return Watched(result, tuple(self.called), added, instructions)
+        return Watched(result, tuple(self.called), added, instructions, adds)
+
+
+def _numbers(names: Mapping[str, object]) -> list[tuple[str, float]]:
+    """The numbers a frame's variables hold: themselves, a dict's entries, an object's
+    attributes (one level down, read without running any code of the object's)."""
+    found: list[tuple[str, float]] = []
+    for name, value in names.items():
+        inside: object = value
+        if not isinstance(value, (dict, int, float)):
+            try:
+                inside = object.__getattribute__(value, "__dict__")
+            except (AttributeError, TypeError):
+                continue
+        if isinstance(inside, dict):
+            entries = typing_cast(dict[object, object], inside)
+            found.extend(
+                (f"{name}[{id(key)}]", item)
+                for key, item in list(entries.items())[:PEEKED]
+                if isinstance(item, (int, float)) and not isinstance(item, bool)
+            )
+        elif isinstance(inside, (int, float)) and not isinstance(inside, bool):
+            found.append((name, inside))
+    return found
+
+
+class _Adds:
+    """The add instructions (``BINARY_OP +`` and ``+=``; ``BINARY_ADD`` and ``INPLACE_ADD`` on
+    3.10) of the watched file's code objects, by offset as ``dis`` reads them."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.by_code: dict[int, frozenset[int]] = {}
+        self.kept: list[types.CodeType] = []  # ids stay theirs while the call is watched
+
+    def at(self, code: types.CodeType, offset: int) -> bool:
+        """Whether ``offset`` of ``code`` (a code object of the file's) is an add."""
+        found = self.by_code.get(id(code))
+        if found is None:
+            found = frozenset[int]()
+            if code.co_filename == self.file:
+                found = frozenset(
+                    i.offset
+                    for i in dis.get_instructions(code)
+                    if i.opname in ("BINARY_ADD", "INPLACE_ADD")
+                    or (i.opname == "BINARY_OP" and i.argrepr in ("+", "+="))
+                )
+            self.by_code[id(code)] = found
+            self.kept.append(code)
+        return offset in found
 
 
 def _c_name(func: object) -> str:
@@ -217,12 +272,15 @@ if sys.version_info >= (3, 12):
             raise RuntimeError(msg)
         own_code = _watch.__code__
         seen = _Steps()
-        count = 0
+        count = adds = 0
+        offsets = _Adds(file)
 
-        def on_instruction(code: types.CodeType, _offset: int) -> None:
-            nonlocal count
+        def on_instruction(code: types.CodeType, offset: int) -> None:
+            nonlocal count, adds
             if code is not own_code:
                 count += 1
+                if offsets.at(code, offset):
+                    adds += 1
 
         def on_line(code: types.CodeType, _line: int) -> None:
             if code.co_filename == file:
@@ -258,7 +316,7 @@ if sys.version_info >= (3, 12):
             for event in wanted:
                 monitoring.register_callback(tool, event, None)
             monitoring.free_tool_id(tool)
-        return seen.watched(result, count)
+        return seen.watched(result, count, adds)
 
 else:
 
@@ -284,14 +342,17 @@ else:
     def _watch(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
         """Count, and watch lines and C calls, with ``sys.settrace`` and ``sys.setprofile``."""
         seen = _Steps()
-        count = 0
+        count = adds = 0
         own_code = _watch.__code__
+        offsets = _Adds(file)
 
         def trace(frame: types.FrameType, event: str, _arg: object) -> TraceFunction:
-            nonlocal count
+            nonlocal count, adds
             frame.f_trace_opcodes = True
             if event == "opcode":
                 count += 1
+                if offsets.at(frame.f_code, frame.f_lasti):
+                    adds += 1
             elif event in ("line", "return") and frame.f_code.co_filename == file:
                 seen.note(frame)
             return trace
@@ -308,4 +369,4 @@ else:
         finally:
             sys.settrace(before_trace)
             sys.setprofile(before_profile)
-        return seen.watched(result, count)
+        return seen.watched(result, count, adds)

@@ -1,15 +1,18 @@
 """Trials: load a student's file as a module and call its functions on the kit's values.
 
-The launcher hands over the file's code, already judged to compile. It runs as a module named
-after the file, not as ``__main__`` (so an ``if __name__ == "__main__":`` block does not run).
-A crash while loading does not stop the trials: the calls are tried on whatever the file
-defined before it crashed. What loading and each call print is caught at the file descriptor
-(``capture.at_fd``). Each answer is one line on stdout: the token, a space, a JSON object.
+The launcher hands over the file's code, already judged to compile, and the calls, read from
+the kit's orders before any code of the student's runs (``order``): a function's name and the
+values to call it with. The file runs as a module named after it, not as ``__main__`` (so an
+``if __name__ == "__main__":`` block does not run). A crash while loading does not stop the
+trials: the calls are tried on whatever the file defined before it crashed. Each function is
+taken from the module's namespace once, right after loading, and called by the kit's own code
+with the values; no text is evaluated in the student's namespace. What loading and each call
+print is caught at the file descriptor (``capture.at_fd``). Each answer is one record on the
+sealed channel (``seal``): ``loaded`` first, then one ``answer`` per call, in order.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import types
@@ -21,48 +24,69 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+_audit = sys.audit
+_RECORD = "checks.record"
+"""``seal.RECORD``: the audit event a record is raised with (the hook checks who raises it)."""
+_NO_BUILTINS: dict[str, object] = {"__builtins__": {}}
+
+
+def order(text: str) -> tuple[str, tuple[object, ...]]:
+    """One call of the kit's orders, ``repr((name, args))``: read before the student's code runs.
+
+    The text is the kit's own (the parent wrote it); it holds literals only, evaluated with no
+    builtins at all.
+    """
+    name, args = eval(text, dict(_NO_BUILTINS))
+    return str(name), tuple(args)
+
 
 def _crashed(error: BaseException, path: str, printed: str) -> dict[str, object]:
     line, text = crash_line(path, error.__traceback__)
+    try:
+        message = str(error)
+    except BaseException:  # noqa: BLE001 - a __str__ of the student's that fails
+        message = ""
     return {
         "printed": printed.splitlines(),
         "error": type(error).__name__,
-        "message": str(error),
+        "message": message,
         "line": line,
         "source_line": text,
     }
 
 
-def answer(code: types.CodeType, path: str, calls: Sequence[str], token: str) -> None:
-    """Load the module from ``code``, make each call, and print one answer per call."""
-    write = os.write
-
-    def send(**fields: object) -> None:
-        write(1, f"{token} {json.dumps(fields)}\n".encode())
-
+def answer(
+    code: types.CodeType, path: str, calls: Sequence[tuple[str, tuple[object, ...]]]
+) -> None:
+    """Load the module from ``code``, make each call, and record one answer per call."""
     name = os.path.splitext(os.path.basename(path))[0]
     module = types.ModuleType(name)
     module.__file__ = path
     sys.modules[name] = module
+    crash: BaseException | None = None
     with at_fd(1) as printed:
         try:
             exec(code, module.__dict__)
         except BaseException as error:  # noqa: BLE001 - a crash while loading is an answer
-            crash: BaseException | None = error
-        else:
-            crash = None
-    if crash is not None:
-        send(call=None, **_crashed(crash, path, printed.text))
-
-    for call in calls:
+            crash = error
+    loaded = {} if crash is None else _crashed(crash, path, printed.text)
+    _audit(_RECORD, "loaded", loaded)
+    # Taken once, before any call: a call that rebinds a name does not change the next.
+    found = dict(module.__dict__)
+    for number, (function_name, args) in enumerate(calls):
+        function = found.get(function_name)
+        crash, value = None, ""
         with at_fd(1) as printed:
             try:
-                value = repr(eval(call, module.__dict__))
+                if function is None:
+                    msg = f"name '{function_name}' is not defined"
+                    raise NameError(msg)
+                value = str.__str__(repr(function(*args)))  # pyright: ignore[reportCallIssue]
             except BaseException as error:  # noqa: BLE001 - every crash is the student's answer
-                crash, value = error, ""
-            else:
-                crash = None
+                crash = error
+        said: dict[str, object] = {"call": number}
         if crash is not None:
-            send(call=call, **_crashed(crash, path, printed.text))
+            said.update(_crashed(crash, path, printed.text))
         else:
-            send(call=call, value=value, printed=printed.text.splitlines())
+            said.update(value=value, printed=printed.text.splitlines())
+        _audit(_RECORD, "answer", said)

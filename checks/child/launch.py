@@ -30,12 +30,16 @@ import os
 import sys
 import types
 
+_audit = sys.audit
+RECORD = "checks.record"
+"""``seal.RECORD``: the audit event a record of the sealed channel is raised with."""
+
 # Every import here is paid on every run of a student file: `ast`, `tokenize` and `typing`
 # are left out (the parse goes through compile() with PyCF_ONLY_AST, and tokenize is imported
 # only for a file that may declare its encoding).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from typing import NoReturn
 
 PYCF_ONLY_AST = 0x400
@@ -251,15 +255,22 @@ def _run_main(
     report: _Pipe,
     crash_line: Callable[[str, types.TracebackType | None], tuple[int | None, str]],
     refusal: Callable[[BaseException], dict[str, object]],
-) -> NoReturn:
-    """What ``python FILE`` sets up for the script, then the script itself."""
+    *,
+    driver: bool = False,
+) -> None:
+    """What ``python FILE`` sets up for the script, then the script itself.
+
+    A kit's ``driver`` (any script of the kit's) runs as ``__main__`` without being
+    ``sys.modules["__main__"]``: what ``import __main__`` finds is an empty module, not the
+    driver's state. It returns when the driver ends well; a program's run ends the process.
+    """
     main_module = types.ModuleType("__main__")
     main_module.__dict__.update(
         __file__=path, __builtins__=builtins, __package__=None, __spec__=None
     )
     if sys.version_info < NO_CACHED_FROM:
         main_module.__dict__["__cached__"] = None
-    sys.modules["__main__"] = main_module
+    sys.modules["__main__"] = types.ModuleType("__main__") if driver else main_module
     try:
         exec(code, main_module.__dict__)
     except SystemExit as error:
@@ -274,10 +285,12 @@ def _run_main(
             line=line,
             source_line=source_line,
         )
-        raise
+        if not (driver and error.code in (None, 0)):  # a driver's own way to end early
+            raise
     except BaseException as error:  # noqa: BLE001 - every crash is the student's verdict
         _end_in_crash(error, path, report, crash_line, refusal)
-    sys.exit(0)
+    if not driver:
+        sys.exit(0)
 
 
 def _end_in_crash(
@@ -341,6 +354,7 @@ def main() -> NoReturn:
 
     # The child package comes from its private copy (``sys.path[0]``), never from the kit.
     from checks.child import confine
+    from checks.child import seal as sealing
     from checks.child.where import crash_line
 
     path = _one(orders, "file")
@@ -385,6 +399,8 @@ def main() -> NoReturn:
     sys.orig_argv = [sys.executable, given]
     sys.path[0] = os.path.dirname(path)
     helpers = bool(_one(orders, "helpers")) and not trial
+    facts = _descriptor(_one(orders, "facts", "-1"))
+    nonce = _one(orders, "nonce")
     if helpers:
         sys.path.insert(1, private)
         import checks.child
@@ -393,18 +409,78 @@ def main() -> NoReturn:
     if trial:
         from checks.child import calls as trials
 
+        # The calls are the kit's own text, read here before any code of the student's runs.
+        asked = [trials.order(call) for call in calls]
+        senders = {"loaded": [trials.answer], "answer": [trials.answer]}
+        _seal_facts(sealing, facts, nonce, private, senders)
         _hide_kit(orders.get("hide", []), helpers=False)
         confine.enter(spec, path, report.send)
-        trials.answer(code, path, calls, _one(orders, "token"))
-        sys.exit(0)
+        trials.answer(code, path, asked)
+        _audit(RECORD, "end", None)
+        _end_quietly()
     _hide_kit(orders.get("hide", []), helpers=helpers)
-    del orders, private
+    del orders
+    if helpers:
+        if sys.version_info < (3, 12):  # its TypeVar and NamedTuple read a frame's module name
+            __import__("typing")  # loaded before the seal, so that the seal lets it
+
+        from checks.child.probe import Probe
+
+        trust = _seal_facts(
+            sealing,
+            facts,
+            nonce,
+            private,
+            {"facts": [Probe.report]},
+            open_kinds=("piece", "returned"),
+        )
+        trust([code])
+    del private
     # Confined here, once: a program at once; the kit's driver (its spec says so) at its first
     # run of code from the copy other than itself, the student's module, after its own imports.
     confine.enter(spec, path, report.send)
     refusal = confine.refusal
     del confine, spec
-    _run_main(code, path, report, crash_line, refusal)
+    _run_main(code, path, report, crash_line, refusal, driver=helpers)
+    # The driver ran to its end (a crash of the kit's own code ends the process without this).
+    _audit(RECORD, "end", None)
+    _end_quietly()
+
+
+def _seal_facts(
+    sealing: types.ModuleType,
+    fd: int,
+    nonce: str,
+    private: str,
+    senders: Mapping[str, Sequence[Callable[..., None]]],
+    *,
+    open_kinds: Sequence[str] = (),
+) -> Callable[[Iterable[types.CodeType]], None]:
+    """Open the sealed channel (``seal.install``): the kit's code so far is trusted, ``main``
+    alone may end it, and each sender may say its kind of record."""
+    kit = [m for n, m in sys.modules.items() if n.startswith("checks.child")]
+    kit.append(sys.modules[__name__])
+    return sealing.install(
+        fd,
+        nonce,
+        {
+            "end": [main.__code__],
+            **{kind: [f.__code__ for f in functions] for kind, functions in senders.items()},  # pyright: ignore[reportFunctionMemberAccess]
+        },
+        sealing.kit_code(kit),
+        folder=os.path.join(private, "checks", ""),
+        open_kinds=open_kinds,
+    )
+
+
+def _end_quietly() -> NoReturn:
+    """End the process now: what the program left behind (``atexit``, threads) says nothing."""
+    for stream in (sys.stdout, sys.stderr):
+        try:  # noqa: SIM105 - no contextlib import in the child, paid on every run
+            stream.flush()
+        except BaseException:  # noqa: BLE001, S110 - a stream the program broke
+            pass
+    os._exit(0)
 
 
 if __name__ == "__main__":

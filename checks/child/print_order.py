@@ -1,10 +1,12 @@
 """Which function printed each line, as a program runs: the child's half of exercises 02 and 08.
 
-A kit-owned driver runs the student's file as ``python FILE`` would (``runpy``, as
+A kit-owned driver runs the student's file as ``python FILE`` would (compiled here, run as
 ``__main__``), with ``sys.stdout`` replaced by a stream that notes, for every write, which
 function of the student's file was running: the nearest of the ``owners`` the driver names on
-the call stack, else the nearest function of the file, else ``<module>`` (a line printed by
-hand, outside every function). Whatever way the program prints (``print`` under any name,
+the call stack (the code object the file's own ``def`` of that name made, by identity), else
+the nearest function of the file, else ``<module>`` (a line printed by hand, outside every
+function). Each write is said at once on the sealed channel (``seal``), as a ``piece``; the
+parent puts the lines together (``printed_lines``). Whatever way the program prints (``print`` under any name,
 ``sys.stdout.write``, ``getattr``), the write lands here with its stack; a line written around
 it (``os.write``, ``sys.__stdout__``) or printed again from a captured copy is seen for what it
 is: not printed by the function whose line it is.
@@ -14,17 +16,26 @@ It imports the standard library only: it runs in the child, on the Python under 
 
 from __future__ import annotations
 
+import builtins
 import io
 import os
-import runpy
 import sys
 import types
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["MODULE", "Printed", "watch_printing"]
+__all__ = ["MODULE", "Printed", "printed_lines", "watch_printing"]
+
+_audit = sys.audit
+_getframe = sys._getframe  # pyright: ignore[reportPrivateUsage]
+_RECORD = "checks.record"
+"""``seal.RECORD``: the audit event a record is raised with (the hook checks who raises it)."""
 
 MODULE = "<module>"
 """The name given to lines printed outside every function of the student's file."""
+IMPOSTOR = "another "
+"""Put before the name of a function that is not the owner of that name (a method, a renamed
+code object): ``another greet`` wrote the line, not the file's own ``greet``."""
 LINES_KEPT = 200
 """Most printed lines reported."""
 
@@ -40,12 +51,20 @@ class Printed:
 
 
 class _Recorder(io.TextIOBase):
-    """A stdout that keeps each piece of text with the function that wrote it."""
+    """A stdout that says, for each piece of text, which function of the student's wrote it.
 
-    def __init__(self, filename: str, owners: frozenset[str]) -> None:
+    Each write goes out at once as a ``piece`` record on the sealed channel (``seal``): what
+    was said cannot be relabelled, sorted or taken back later. The list kept here serves a run
+    without a channel (by hand, or the kit's own tests); no judge reads it.
+    """
+
+    def __init__(
+        self, names: frozenset[str], owners: dict[int, str], file_codes: frozenset[int]
+    ) -> None:
         super().__init__()
-        self.filename = filename
+        self._names = names
         self.owners = owners
+        self._file_codes = file_codes
         self.pieces: list[tuple[str, str, int | None]] = []
 
     def writable(self) -> bool:
@@ -53,58 +72,121 @@ class _Recorder(io.TextIOBase):
         return True
 
     def write(self, text: str) -> int:
-        """Keep ``text`` with the function that is writing it."""
+        """Say ``text`` with the function that is writing it."""
         if len(self.pieces) < LINES_KEPT * 4:
-            frame = sys._getframe(1)  # pyright: ignore[reportPrivateUsage]
-            self.pieces.append((str(text), *self._writer(frame)))
+            piece = (_as_text(text), *self._writer(_getframe(1)))
+            self.pieces.append(piece)
+            _audit(_RECORD, "piece", piece)
         return len(text)
 
     def _writer(self, frame: types.FrameType | None) -> tuple[str, int | None]:
-        """The function that writes (see the module's docstring), and the file's running line."""
+        """The function that writes (see the module's docstring), and the file's running line.
+
+        A frame is the student's when it runs a code object compiled from the file (by
+        identity), and an owner's when it runs the very code the file's ``def`` made under
+        that name: not a method of the same name, nor another code object renamed.
+        """
         nearest: str | None = None
         line: int | None = None
         while frame is not None:
             code = frame.f_code
-            if code.co_filename == self.filename:
+            if id(code) in self._file_codes:
                 line = frame.f_lineno if line is None else line
-                if code.co_name in self.owners:
-                    return code.co_name, line
+                owner = self.owners.get(id(code))
+                if owner is not None:
+                    return owner, line
                 if nearest is None and not code.co_name.startswith("<"):
-                    nearest = code.co_name
+                    name = code.co_name
+                    nearest = f"{IMPOSTOR}{name}" if name in self._names else name
             frame = frame.f_back
         return nearest or MODULE, line
 
-    def lines(self) -> list[Printed]:
-        """The text written, cut into lines, each with the function that wrote its first text."""
-        found: list[Printed] = []
-        text, by, at = "", "", None
-        for piece, writer, line in self.pieces:
-            for part in piece.splitlines(keepends=True):
-                if not text:
-                    by, at = writer, line
-                text += part
-                if text.endswith(("\n", "\r")):
-                    found.append(Printed(text.rstrip("\r\n"), by, at))
-                    text = ""
-        if text:
-            found.append(Printed(text, by, at))
-        return found[:LINES_KEPT]
+
+def _as_text(text: object) -> str:
+    """The text written, without running any code of the student's (a ``str`` subclass's)."""
+    return str.__str__(text) if isinstance(text, str) else "<not text>"
 
 
-def watch_printing(path: os.PathLike[str] | str, owners: frozenset[str]) -> list[Printed]:
+def printed_lines(pieces: Iterable[Sequence[object]]) -> list[Printed]:
+    """The text written, cut into lines, each with the function that wrote its first text."""
+    found: list[Printed] = []
+    text, by, at = "", "", None
+    for piece in pieces:
+        if len(piece) != 3:
+            continue
+        written, writer, line = str(piece[0]), str(piece[1]), piece[2]
+        for part in written.splitlines(keepends=True):
+            if not text:
+                by, at = writer, line if isinstance(line, int) else None
+            text += part
+            if text.endswith(("\n", "\r")):
+                found.append(Printed(text.rstrip("\r\n"), by, at))
+                text = ""
+    if text:
+        found.append(Printed(text, by, at))
+    return found[:LINES_KEPT]
+
+
+def _codes(module: types.CodeType, owners: frozenset[str]) -> tuple[dict[int, str], frozenset[int]]:
+    """The owners' code objects (the file's own top-level ``def``s of those names), and every
+    code object compiled from the file, by identity."""
+    named = {
+        id(code): code.co_name
+        for code in module.co_consts
+        if isinstance(code, types.CodeType) and code.co_name in owners
+    }
+    every: set[int] = set()
+    todo = [module]
+    while todo:
+        code = todo.pop()
+        every.add(id(code))
+        todo.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return named, frozenset(every)
+
+
+def _returns(owners: dict[int, str]) -> Callable[[types.FrameType, str, object], None]:
+    """A profile function that says, as a ``returned`` record, each owner's call that ended."""
+
+    def profile(frame: types.FrameType, event: str, _arg: object) -> None:
+        if event == "return":
+            name = owners.get(id(frame.f_code))
+            if name is not None:
+                _audit(_RECORD, "returned", name)
+
+    return profile
+
+
+def watch_printing(
+    path: os.PathLike[str] | str, owners: frozenset[str], *, returns: bool = False
+) -> list[Printed]:
     """Run the file as ``python FILE`` would and say which function printed each line.
 
+    The file is compiled here, so that its functions' code objects are known before it runs.
     The run stops where the program stops (an error, ``sys.exit``); the lines printed up to
-    there are kept either way.
+    there are kept either way. With ``returns``, each call of an owner that ended is said too
+    (a ``returned`` record, between the pieces printed before and after it).
     """
     filename = str(path)
-    recorder = _Recorder(filename, owners)
-    before = sys.stdout
-    sys.stdout = recorder
     try:
-        runpy.run_path(filename, run_name="__main__")
+        with open(filename, "rb") as source:
+            module = compile(source.read(), filename, "exec", dont_inherit=True)
+    except (OSError, SyntaxError, ValueError):
+        return []
+    recorder = _Recorder(owners, *_codes(module, owners))
+    main = types.ModuleType("__main__")
+    main.__dict__.update(__file__=filename, __cached__=None, __builtins__=builtins)
+    before, modules_main = sys.stdout, sys.modules.get("__main__")
+    sys.stdout = recorder
+    sys.modules["__main__"] = main
+    if returns:
+        sys.setprofile(_returns(recorder.owners))
+    try:
+        exec(module, main.__dict__)
     except BaseException:  # noqa: BLE001, S110 - a crash is the student's answer; its lines count
         pass
     finally:
+        sys.setprofile(None)
         sys.stdout = before
-    return recorder.lines()
+        if modules_main is not None:
+            sys.modules["__main__"] = modules_main
+    return printed_lines(recorder.pieces)

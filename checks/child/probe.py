@@ -10,9 +10,7 @@ the student's module can import nothing of the kit's.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import json
 import os
 import sys
 import traceback
@@ -24,10 +22,13 @@ from checks import child as _package
 from checks.child import hide_package
 from checks.child.capture import at_fd
 
-__all__ = ["FACTS_MARK", "Probe", "plain"]
+__all__ = ["Probe", "plain"]
 
-FACTS_MARK = "##checks-facts## "
-"""Start of the line on stdout that carries a probe's facts (the last such line counts)."""
+_audit = sys.audit
+_RECORD = "checks.record"
+"""``seal.RECORD``: the audit event a record is raised with (the hook checks who raises it)."""
+_asked = [_package.ASKED]
+"""Whether the kit asked for the facts, as the launcher said before this module was loaded."""
 
 
 class Probe:
@@ -76,14 +77,14 @@ class Probe:
         return {"value": value, "printed": printed.text}
 
     def report(self, **facts: object) -> None:
-        """Print the facts as the mark and one line of JSON, when the kit asked for them."""
-        if not _package.ASKED:
+        """Send the facts on the sealed channel (``seal``), when the kit asked for them.
+
+        The one record of its kind a driver's run may send: the hook takes it from this code
+        alone, and the parent takes one, no more.
+        """
+        if not _asked[0]:
             return
-        line = f"\n{FACTS_MARK}{json.dumps(facts)}\n"
-        # Straight to the file descriptor: the student's code may have replaced sys.stdout.
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-        os.write(1, line.encode("utf-8"))
+        _audit(_RECORD, "facts", facts)
 
     def _raised(self, error: BaseException, printed: str) -> dict[str, object]:
         line: int | None = None

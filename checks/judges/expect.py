@@ -92,6 +92,23 @@ def fail(message: str, failure: Failure | None = None) -> NoReturn:
         raise
 
 
+def untampered(run: Run) -> None:
+    """Fail the test if the program changed how the checks watch it (``Run.tampered``)."""
+    if run.tampered:
+        tampered(run, run.tampered)
+
+
+def tampered(run: Run, what: str) -> NoReturn:
+    """Fail the test: the program changed how the checks watch it, ``what`` says how."""
+    fail(
+        f"The checks cannot judge this run: your program changed how the checks watch it "
+        f"({what}).\n\nWhat they measured while it ran cannot be believed, so this test fails. "
+        "A program that solves the exercise has no need of that: take that code out and check "
+        "again.",
+        Failure(FailedAt.RUN, "tampering", run.file.name),
+    )
+
+
 def failure_raised(error: BaseException) -> Failure | None:
     """The failure ``fail`` gave the exception it raised, if it raised it."""
     found: object = getattr(error, FAILURE_ATTRIBUTE, None)

@@ -5,8 +5,8 @@ student's module into pytest, since student code is untrusted. Instead a script 
 the kit (``exercises/NN/driver.py``) runs through the runner, in a throwaway copy of the
 exercise folder with the student's files laid over it, on the Python under test. It imports the
 student's module (``Probe.load``), calls its functions (``Probe.call``), and prints what it
-found as one JSON line that starts with ``FACTS_MARK`` (``Probe.report``). The test reads that
-line (``measure``) and judges it against what it measures itself, in its own process.
+found as one record on the sealed channel (``Probe.report``, ``checks/child/seal.py``). The test
+reads that record (``measure``) and judges it against what it measures itself, in its own process.
 
 The child's half is ``checks.child.probe``: it imports nothing heavy (no pytest), since every
 run of a driver pays for what it imports.
@@ -14,31 +14,62 @@ run of a driver pays for what it imports.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from typing import Any, NoReturn
+from collections.abc import Mapping, Sequence
+from typing import Any, NoReturn, cast
 
 from checks.cache import digest_path
-from checks.child.probe import FACTS_MARK, Probe, plain
+from checks.child.print_order import printed_lines
+from checks.child.probe import Probe, plain
 from checks.judges import expect
 from checks.judges.attempt import Attempt
 from checks.model import FailedAt, Failure, Run
 
-__all__ = ["FACTS_MARK", "Probe", "measure", "plain", "returned"]
+__all__ = ["Probe", "measure", "plain", "returned"]
 
+_KINDS = frozenset({"facts", "piece", "returned"})
+"""The records a driver's run may send: one ``facts``, and pieces printed, calls ended."""
 _measured: dict[tuple[str, ...], dict[str, Any]] = {}
 """Facts already measured in this process, by the contents of the script and student files."""
 
 
 def _read(run: Run) -> dict[str, Any] | None:
-    for line in reversed(run.stdout.splitlines()):
-        if line.startswith(FACTS_MARK):
-            try:
-                facts = json.loads(line[len(FACTS_MARK) :])
-            except ValueError:
-                return None
-            return facts if isinstance(facts, dict) else None  # pyright: ignore[reportUnknownVariableType]
-    return None
+    """The driver's facts: the one ``facts`` record of the sealed channel, once it ended, with
+    the lines the program printed (``printed``) put together from its ``piece`` records."""
+    expect.untampered(run)
+    kinds = [kind for kind, _ in run.facts]
+    if kinds.count("facts") > 1 or any(kind not in _KINDS for kind in kinds):
+        expect.tampered(run, "the checks' facts came more than once")
+    if not run.facts_ended or "facts" not in kinds:
+        return None
+    facts = run.facts[kinds.index("facts")][1]
+    if not isinstance(facts, dict):
+        return None
+    found = cast("dict[str, Any]", facts)
+    pieces = [cast("list[object]", v) for k, v in run.facts if k == "piece" and isinstance(v, list)]
+    if "piece" in kinds:
+        found["printed"] = [
+            {"text": p.text, "by": p.by, "line": p.line} for p in printed_lines(pieces)
+        ]
+        found["returned_before"] = _returned_before(run.facts)
+    return found
+
+
+def _returned_before(records: Sequence[tuple[str, object]]) -> list[list[str]]:
+    """For each line printed, the owners whose calls ended since the line before it started."""
+    ended: list[str] = []
+    found: list[list[str]] = []
+    line_open = False
+    for kind, value in records:
+        if kind == "returned":
+            ended.append(str(value))
+        elif kind == "piece" and isinstance(value, list) and value:
+            text = str(cast("list[object]", value)[0])
+            for part in text.splitlines(keepends=True):
+                if not line_open:
+                    found.append(ended)
+                    ended = []
+                line_open = not part.endswith(("\n", "\r"))
+    return found
 
 
 def measure(attempt: Attempt, student: str, script: str = "driver.py") -> dict[str, Any]:

@@ -7,23 +7,28 @@ not see, and compares what each call returns and prints with what it should.
 
 The calls run like every student run (``run_file``: a throwaway copy, a timeout, limits), in
 the child's trial mode (``checks/child/calls.py``), which loads the student file as a module
-and answers one JSON line per call. What a call prints is caught at the file descriptor, so a
+and answers each call with one record on the sealed channel (``checks/run/facts.py``). What a call prints is caught at the file descriptor, so a
 stream bound before the call (``from sys import stdout``) or ``os.write(1, ...)`` counts.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-from collections.abc import Sequence
+import os
+import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from checks.judges import expect
 from checks.judges.attempt import Attempt
 from checks.run.program import run_file
 
-__all__ = ["Answer", "Trial", "answers", "expect_trials"]
+__all__ = ["SEED_VARIABLE", "Answer", "Trial", "answers", "expect_trials", "trial_seed"]
+
+SEED_VARIABLE = "CHECKS_SEED"
+"""The environment variable that replays the values a failed trial drew (its seed)."""
+_seed: list[int] = []
 
 _WHY = (
     "The checks also call your functions with other values than the program's own, so that a "
@@ -33,19 +38,26 @@ _WHY = (
 
 @dataclass(frozen=True)
 class Trial:
-    """One call the checks make (a Python expression), and what it must return and print."""
+    """One call the checks make (a function of the student's file, by name, and the values to
+    call it with), and what it must return and print."""
 
-    call: str
+    function: str
+    args: tuple[object, ...] = ()
     returns: object = None
     prints: tuple[str, ...] = ()
+
+    @property
+    def call(self) -> str:
+        """The call as Python writes it, for the messages: ``speed(10, 30)``."""
+        return f"{self.function}({', '.join(repr(a) for a in self.args)})"
 
 
 @dataclass(frozen=True)
 class Answer:
     """What one call gave: its value (as ``repr`` shows it) and printed lines, or its error."""
 
-    call: str | None
-    """The call; ``None`` for loading the file itself."""
+    call: int | None
+    """The call's place among the trials; ``None`` for loading the file itself."""
     value: str | None = None
     printed: tuple[str, ...] = ()
     error: str | None = None
@@ -54,14 +66,13 @@ class Answer:
     source_line: str = ""
 
 
-def _answer(data: dict[str, object]) -> Answer:
+def _answer(call: int | None, data: Mapping[str, object]) -> Answer:
     line = data.get("line")
     printed = data.get("printed")
-    call = data.get("call")
     value = data.get("value")
     error = data.get("error")
     return Answer(
-        call=call if isinstance(call, str) else None,
+        call=call,
         value=value if isinstance(value, str) else None,
         printed=tuple(str(p) for p in printed) if isinstance(printed, list) else (),  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
         error=error if isinstance(error, str) else None,
@@ -71,32 +82,35 @@ def _answer(data: dict[str, object]) -> Answer:
     )
 
 
-def answers(attempt: Attempt, file: str, calls: Sequence[str]) -> dict[str | None, Answer]:
-    """Load ``file`` as a module and make each call; the answers by call (``None``: loading).
+def answers(attempt: Attempt, file: str, trials: Sequence[Trial]) -> dict[int | None, Answer]:
+    """Load ``file`` as a module and make each trial's call; the answers by the call's place
+    (``None``: loading).
 
-    A call missing from the result gave no answer: the program ended the process, or ran out
-    of time. Fails the test (with the parser's message) if the file does not parse.
+    The answers come on the sealed channel (``checks/run/facts.py``), one per call, in order. A
+    call missing from the result gave no answer: the program ended the process, or ran out of
+    time. Fails the test (with the parser's message) if the file does not parse, and says so
+    if the program changed how the checks watch it.
     """
     attempt.tree(file)
-    # The mark that starts each answer line. It keeps a line the program prints by chance
-    # from passing for an answer; it is no secret (what the calls print is caught apart), so
-    # it is the same for the same calls, and an unchanged file's run can be cached.
-    token = hashlib.sha256(json.dumps(["trials", file, list(calls)]).encode()).hexdigest()
     attempt.student_file(file)
     run = run_file(
         attempt.folder / file,
         folder=attempt.folder,
         overlays=attempt.overlays(),
         limits=attempt.limits,
-        calls=list(calls),
-        token=token,
+        calls=[repr((trial.function, trial.args)) for trial in trials],
     )
-    found: dict[str | None, Answer] = {}
-    for line in run.lines:
-        mark, _, body = line.partition(" ")
-        if mark == token:
-            answer = _answer(json.loads(body))
-            found[answer.call] = answer
+    expect.untampered(run)
+    found: dict[int | None, Answer] = {}
+    for number, (kind, data) in enumerate(run.facts):
+        place = number - 1
+        said = cast("dict[str, object]", data) if isinstance(data, dict) else {}
+        is_answer = kind == "answer" and said.get("call") == place
+        if not (kind == "loaded" and number == 0) and not is_answer:
+            expect.tampered(run, "a record of the checks' came out of turn")
+        found[None if number == 0 else place] = _answer(None if number == 0 else place, said)
+    if run.facts_ended and len(run.facts) != len(trials) + 1:
+        expect.tampered(run, "the checks' answers did not all come")
     return found
 
 
@@ -148,12 +162,37 @@ def _promise(trial: Trial) -> str:
     return f"return {trial.returns!r}"
 
 
+def trial_seed() -> int:
+    """The seed this session draws its trial values with: ``CHECKS_SEED`` if it is set (to
+    replay a failure), else one drawn once per session."""
+    if not _seed:
+        given = os.environ.get(SEED_VARIABLE, "").strip()
+        _seed.append(int(given) if given.isdigit() else random.SystemRandom().randrange(1 << 32))
+    return _seed[0]
+
+
 def expect_trials(
-    attempt: Attempt, file: str, trials: Sequence[Trial], *, advice: str = ""
+    attempt: Attempt,
+    file: str,
+    trials: Sequence[Trial],
+    *,
+    advice: str = "",
+    seed: int | None = None,
 ) -> None:
-    """Require that each trial's call returns and prints what it should."""
-    found = answers(attempt, file, [t.call for t in trials])
-    for trial in trials:
-        wrong = _verdict(trial, found.get(trial.call), file)
+    """Require that each trial's call returns and prints what it should.
+
+    ``seed``: the trials' values were drawn with it (``trial_seed``); a failure says how to
+    draw the same ones again.
+    """
+    found = answers(attempt, file, trials)
+    for number, trial in enumerate(trials):
+        wrong = _verdict(trial, found.get(number), file)
         if wrong is not None:
-            expect.fail(f"{_WHY}\n\n{wrong}" + (f"\n\nNext: {advice}" if advice else ""))
+            replay = (
+                f"\n\nThese values were drawn at random (seed {seed}). To try the very same "
+                f"ones again, set {SEED_VARIABLE}={seed} before the command, as in "
+                f"`{SEED_VARIABLE}={seed} uv run pytest ...`."
+                if seed is not None
+                else ""
+            )
+            expect.fail(f"{_WHY}\n\n{wrong}" + (f"\n\nNext: {advice}" if advice else "") + replay)

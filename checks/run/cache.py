@@ -28,7 +28,7 @@ __all__ = ["CACHED_OUTPUT_CAP", "RunCache", "in_use", "use_cache", "was_stopped"
 CACHED_OUTPUT_CAP = 256 * 1024
 """Largest output of a run kept in the cache: its stdout, stderr and their merge, in characters."""
 
-_CACHE_FORMAT = "checks-run-cache 1"
+_CACHE_FORMAT = "checks-run-cache 2"
 
 
 _RUNNER = ("cache.py", "copy.py", "environment.py", "limits.py", "program.py", "watch.py")
@@ -108,6 +108,8 @@ class RunCache:
         data = load_json(self.folder, key)
         try:
             fields_ = dict(cast("dict[str, object]", data))
+            pairs = cast("list[list[object]]", fields_.get("facts") or [])
+            fields_["facts"] = tuple((str(kind), value) for kind, value in pairs)
             run = Run(file=shown, stage=Stage(fields_.pop("stage")), **fields_)  # pyright: ignore[reportArgumentType]
         except (ValueError, TypeError, KeyError):
             return None

@@ -36,6 +36,7 @@ from checks.run import sandbox, winjob
 from checks.run.cache import in_use, was_stopped
 from checks.run.copy import StudentFileError, check_student_file, child_copy, throwaway_copy
 from checks.run.environment import child_environment, child_python, hidden_folders
+from checks.run.facts import FACTS_CAP, new_nonce, read_sealed
 from checks.run.limits import Limits, become_subreaper, live_session, posix_limits, sweep
 from checks.run.watch import watch
 
@@ -199,15 +200,19 @@ def _run_in(
     become_subreaper()
     seal_read, seal_write = os.pipe()
     report_read, report_write = os.pipe()
+    # Trials and drivers speak on a sealed channel of their own (checks/run/facts.py).
+    facts_read, facts_write = os.pipe() if _sealed(orders) else (-1, -1)
+    writers = [fd for fd in (seal_write, report_write, facts_write) if fd >= 0]
+    nonce = new_nonce()
     popen_extra: dict[str, object] = {}
-    pipes = [str(seal_write), str(report_write)]
+    pipes = [str(fd) for fd in writers]
     if os.name == "posix":
         popen_extra["start_new_session"] = True
         popen_extra["preexec_fn"] = lambda: posix_limits(limits)
-        popen_extra["pass_fds"] = (seal_write, report_write)
+        popen_extra["pass_fds"] = tuple(writers)
     else:  # pragma: no cover - Windows: reviewed by reading, not run here
         popen_extra["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
-        handles = [msvcrt.get_osfhandle(fd) for fd in (seal_write, report_write)]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
+        handles = [msvcrt.get_osfhandle(fd) for fd in writers]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
         for handle in handles:  # pyright: ignore[reportUnknownVariableType]
             os.set_handle_inheritable(handle, True)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownArgumentType]
         popen_extra["startupinfo"] = subprocess.STARTUPINFO(  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
@@ -217,6 +222,7 @@ def _run_in(
     given = [
         f"seal={pipes[0]}",
         f"report={pipes[1]}",
+        *([f"facts={pipes[2]}", f"nonce={nonce}"] if facts_write >= 0 else []),
         f"file={path}",
         f"shown={path}",
         *(f"hide={h}" for h in hidden_folders()),
@@ -239,14 +245,38 @@ def _run_in(
             **popen_extra,  # type: ignore[arg-type]
         )
     finally:
-        os.close(seal_write)
-        os.close(report_write)
+        for fd in writers:
+            os.close(fd)
     # Windows: a job holds the process count and memory, and kills all it holds when closed.
     job = winjob.contain(proc, processes=limits.processes, memory=limits.memory)
     try:
         with live_session(proc.pid):
-            run = watch(proc, shown, work, folder, limits, given, seal_read, report_read)
+            heard = bytearray()
+            run = watch(
+                proc,
+                shown,
+                work,
+                folder,
+                limits,
+                given,
+                seal_read,
+                report_read,
+                (facts_read, heard),
+            )
+        run = _with_facts(run, heard, nonce) if facts_read >= 0 else run
         return replace(run, confinement=applied) if applied else run
     finally:
         winjob.close(job)
         sweep(proc.pid)
+
+
+def _sealed(orders: Sequence[str]) -> bool:
+    """Whether the run speaks on a sealed channel: a trial, or the kit's own driver."""
+    return "mode=calls" in orders or "helpers=1" in orders
+
+
+def _with_facts(run: Run, heard: bytearray, nonce: str) -> Run:
+    """The run with what its sealed channel said (``checks.run.facts``)."""
+    data = bytes(heard)
+    sealed = read_sealed(data[:FACTS_CAP], nonce, cut=len(data) > FACTS_CAP)
+    return replace(run, facts=sealed.records, facts_ended=sealed.ended, tampered=sealed.tampered)

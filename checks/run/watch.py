@@ -29,6 +29,7 @@ import psutil
 
 from checks.model import Run, Stage
 from checks.run import sandbox
+from checks.run.facts import FACTS_CAP
 from checks.run.limits import (
     Limits,
     folder_bytes,
@@ -129,6 +130,7 @@ def watch(
     given: Sequence[str],
     seal_read: int,
     report_read: int,
+    facts: tuple[int, bytearray] = (-1, bytearray()),
 ) -> Run:
     """Give the child its orders, read all it says, and stop it when a limit is met."""
     root = psutil.Process(proc.pid)
@@ -150,6 +152,10 @@ def watch(
         threading.Thread(target=_read_all, args=(fd, kept, _REPORT_CAP, heard), daemon=True)
         for fd, kept, heard in ((seal_read, sealed, started), (report_read, report, None))
     ]
+    if facts[0] >= 0:
+        readers.append(
+            threading.Thread(target=_read_all, args=(*facts, FACTS_CAP + 1), daemon=True)
+        )
     for reader in readers:
         reader.start()
     with contextlib.suppress(OSError):

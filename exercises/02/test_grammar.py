@@ -63,8 +63,8 @@ def test_functions_work_for_other_values(exercise):
         exercise,
         "grammar.py",
         [
-            Trial('greet("Grace")', prints=("Hello, Grace!",)),
-            Trial('shout("hi")', prints=("HI!!!",)),
-            Trial("countdown(2)", prints=("2", "1", "Lift off!")),
+            Trial("greet", ("Grace",), prints=("Hello, Grace!",)),
+            Trial("shout", ("hi",), prints=("HI!!!",)),
+            Trial("countdown", (2,), prints=("2", "1", "Lift off!")),
         ],
     )

@@ -107,6 +107,26 @@ functions = {
 student = probe.load()
 
 
+ran_while_compiling: list[types.CodeType] = []
+"""Code objects run (by exec, eval, a function made of them) while to_code worked, in any
+thread: seen by an audit hook, which no code of the student's can remove or reach."""
+watching = [False]
+
+
+def on_audit(event: str, args: tuple[object, ...]) -> None:
+    """Note a code object about to run while to_code works."""
+    if not watching[0]:
+        return
+    if event in ("exec", "function.__new__") and args and isinstance(args[0], types.CodeType):
+        ran_while_compiling.append(args[0])
+    elif event == "object.__setattr__" and len(args) > 2 and args[1] == "__code__":
+        if isinstance(args[2], types.CodeType):
+            ran_while_compiling.append(args[2])
+
+
+sys.addaudithook(on_audit)
+
+
 def to_code_facts(source: str) -> dict[str, object]:
     """Call to_code(source): what it returned, and whether any code of the source ran."""
     started: list[types.CodeType] = []
@@ -116,11 +136,15 @@ def to_code_facts(source: str) -> dict[str, object]:
             started.append(frame.f_code)
 
     def traced(text: str) -> object:
+        ran_while_compiling.clear()
+        watching[0] = True
         sys.settrace(watch)
         try:
             return student.to_code(text)
         finally:
             sys.settrace(None)
+            watching[0] = False
+            started.extend(ran_while_compiling)
 
     called = probe.call(traced, source, keep=lambda value: value)
     if "error" in called:

@@ -23,9 +23,9 @@ OWNERS = ["print_header"] * 2 + ["print_rows"] * 3 + ["print_footer"] * 2
 """The function that prints each line of REPORT."""
 OTHER_ITEMS = [("kiwis", 7), ("figs", 1)]
 TRIALS = [
-    Trial("print_header()", prints=("FRUIT REPORT", "============")),
-    Trial(f"print_rows({OTHER_ITEMS!r})", prints=("kiwis: 7", "figs: 1")),
-    Trial(f"print_footer({OTHER_ITEMS!r})", prints=("============", "total: 8")),
+    Trial("print_header", prints=("FRUIT REPORT", "============")),
+    Trial("print_rows", (OTHER_ITEMS,), prints=("kiwis: 7", "figs: 1")),
+    Trial("print_footer", (OTHER_ITEMS,), prints=("============", "total: 8")),
 ]
 NEARLY = 0.8
 """How alike a predicted line and the real one must be to count as a near miss."""

@@ -41,6 +41,7 @@ def counted(name: str, n: int) -> dict[str, object]:
             "instructions": watched.instructions,
             "called": list(watched.called),
             "added": watched.added,
+            "adds": watched.adds,
         }
 
     return probe.call(traced, keep=kept)

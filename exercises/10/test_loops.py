@@ -17,6 +17,10 @@ SUMMING = {
     "math.fsum",
     "math.prod",
     "math.comb",
+    "math.perm",
+    "itertools.accumulate",
+    "operator.add",
+    "operator.iadd",
     "functools.reduce",
     "operator.mul",
     "operator.floordiv",
@@ -34,6 +38,8 @@ SUMMING = {
 }
 """Functions written in C that would do the adding (or count it out) for a loop, as they are
 seen running: under any name a student gives them."""
+LOOP_MAY_CALL = frozenset({"len", "range", "enumerate", "iter"})
+"""What a loop may call that does none of the adding: ``for i in range(len(numbers))``."""
 FORMULA = (ast.Mult, ast.Div, ast.FloorDiv, ast.Pow, ast.LShift, ast.RShift)
 """Operators a formula for the sum needs, and adding one number at a time does not."""
 OPERATOR_WORDS = {
@@ -172,7 +178,7 @@ def test_loop_adds_one_number_at_a_time(exercise):
             f"to see what it costs.\n\nNext: {ADVICE[LOOP]}"
         )
     found = _results(exercise, LOOP)
-    helpers = [called for called in _ran(found, LOOP) if called in SUMMING]
+    helpers = [called for called in _ran(found, LOOP) if called in SUMMING - LOOP_MAY_CALL]
     if helpers:
         expect.fail(
             f"While it ran, {LOOP} called {', '.join(f'{h}()' for h in helpers)}, which does the "
@@ -197,10 +203,17 @@ def test_loop_adds_one_number_at_a_time(exercise):
     for n, value in found[LOOP].items():
         if n >= 2 and value.get("added", 0) < n - 1:
             expect.fail(
-                f"{LOOP}({n}) ran a loop, but none of its variables grew by 1, then 2, then 3 "
-                f"... up to {n - 1}, as a total does when the loop adds each number to it. The "
-                f"most different amounts one variable grew by was {value.get('added', 0)}: a "
-                "loop that only counts, while the sum comes from somewhere else, is not the "
+                f"{LOOP}({n}) ran a loop, but nothing it keeps grew by 1, then 2, then 3 ... up "
+                f"to {n - 1}, as a total does when the loop adds each number to it (the most "
+                f"different amounts one value grew by was {value.get('added', 0)}). A loop that "
+                "only counts, while the sum comes from somewhere else, is not the loop this "
+                f"exercise asks for.\n\nNext: {ADVICE[LOOP]}"
+            )
+        if n >= 2 and value.get("adds", 0) < n - 1:
+            expect.fail(
+                f"{LOOP}({n}) ran a loop, but its own code added only {value.get('adds', 0)} "
+                f"times (+ or +=), while 0 + 1 + ... + {n - 1} takes at least {n - 1} additions. "
+                "A loop that only counts, while the sum comes from somewhere else, is not the "
                 f"loop this exercise asks for.\n\nNext: {ADVICE[LOOP]}"
             )
 
