@@ -14,20 +14,17 @@ stream bound before the call (``from sys import stdout``) or ``os.write(1, ...)`
 from __future__ import annotations
 
 import math
-import os
-import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
 from checks.judges import expect
 from checks.judges.attempt import Attempt
+from checks.judges.drawn import SEED_VARIABLE, draw_seed
 from checks.run.program import run_file
 
-__all__ = ["SEED_VARIABLE", "Answer", "Trial", "answers", "expect_trials", "trial_seed"]
+__all__ = ["Answer", "Trial", "answers", "expect_trials", "trial_seed"]
 
-SEED_VARIABLE = "CHECKS_SEED"
-"""The environment variable that replays the values a failed trial drew (its seed)."""
 _seed: list[int] = []
 
 _WHY = (
@@ -163,11 +160,10 @@ def _promise(trial: Trial) -> str:
 
 
 def trial_seed() -> int:
-    """The seed this session draws its trial values with: ``CHECKS_SEED`` if it is set (to
-    replay a failure), else one drawn once per session."""
+    """The seed this session draws its trial values with (``checks.judges.drawn.draw_seed``:
+    ``CHECKS_SEED`` if it is set, to replay a failure), drawn once per session."""
     if not _seed:
-        given = os.environ.get(SEED_VARIABLE, "").strip()
-        _seed.append(int(given) if given.isdigit() else random.SystemRandom().randrange(1 << 32))
+        _seed.append(draw_seed())
     return _seed[0]
 
 
