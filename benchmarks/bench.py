@@ -64,6 +64,8 @@ WATCH_SAVES = 7
 """Saves of exercise 01 timed in ``checks watch`` (after one warm-up save)."""
 SCREEN_WAIT = 120.0
 """Seconds the bench waits for ``checks watch`` to show a screen before it gives up."""
+QUIT_WAIT = 10.0
+"""Seconds a watched command gets to quit on ``q`` before its tmux server is ended."""
 SCREEN_POLL = 0.005
 """Seconds between two looks at the tmux pane."""
 _COPY_IGNORED = (".git", ".venv", ".nox", ".pytest_cache", ".checks", "__pycache__", "*.pyc")
@@ -221,7 +223,11 @@ class Pane:
         raise RuntimeError(msg)
 
     def close(self) -> None:
-        """End the tmux server and what runs in it."""
+        """Quit what runs in the pane as a student does (``q``), then end the tmux server."""
+        self._tmux("send-keys", "q")
+        deadline = time.perf_counter() + QUIT_WAIT
+        while time.perf_counter() < deadline and self._tmux("list-sessions").strip():
+            time.sleep(SCREEN_POLL * 10)
         self._tmux("kill-server")
 
 

@@ -78,7 +78,7 @@ class Watch:
         self.inbox: queue.Queue[str] = queue.Queue()
         self.quit = threading.Event()
         self.events_note = ""
-        self.tests = WarmPytest(root, self.quit)
+        self.tests = WarmPytest(root, exercises, self.quit)
         self._student_files = {
             (exercise.number, name.rstrip("/")) for exercise in exercises for name in exercise.files
         }

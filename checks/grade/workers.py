@@ -120,6 +120,30 @@ class Worker:
     def run(self, args: Sequence[str], log: Path, timeout: float) -> tuple[str, bool]:
         """Run pytest with ``args`` in the worker: why it did not finish (if so), and whether
         its verdicts hold for any submission with the same files (see ``_grade_worker``)."""
+        process = self._send(args, log, wait=False)
+        return self._answer(process, timeout)
+
+    def prepare(self, args: Sequence[str], log: Path) -> None:
+        """Start pytest with ``args`` in the worker, up to the end of its collection: it then
+        waits for ``release`` before it starts pyright or any test, so nothing it will check
+        has been read yet."""
+        self._send(args, log, wait=True)
+
+    def release(self, timeout: float, *, go: bool = True) -> tuple[str, bool]:
+        """Let the prepared run go on (as ``run`` answers), or, with ``go`` False, end it with
+        no test run."""
+        process = self.process
+        if process is None or process.stdin is None:
+            return "the prepared run was lost with its worker", False
+        try:
+            process.stdin.write((json.dumps({"go": go}) + "\n").encode())
+            process.stdin.flush()
+        except OSError:
+            pass  # the worker has ended: its answer says so
+        return self._answer(process, timeout)
+
+    def _send(self, args: Sequence[str], log: Path, *, wait: bool) -> subprocess.Popen[bytes]:
+        """Hand the worker (started if need be) one run of pytest."""
         process = self.process
         if process is None or process.poll() is not None or self.jobs >= WORKER_JOBS:
             self.close()
@@ -127,12 +151,19 @@ class Worker:
         self.jobs += 1
         self.status = None
         args = [*args, f"--basetemp={self.basetemp}"]
-        job = json.dumps({"args": args, "log": str(log)}) + "\n"
+        job = json.dumps({"args": args, "log": str(log), "wait": wait}) + "\n"
         try:
             if process.stdin is None:  # pragma: no cover - always a pipe
                 raise BrokenPipeError
             process.stdin.write(job.encode())
             process.stdin.flush()
+        except OSError:
+            pass  # the worker has ended: its answer says so
+        return process
+
+    def _answer(self, process: subprocess.Popen[bytes], timeout: float) -> tuple[str, bool]:
+        """Wait for the worker's answer to its run: why it did not finish, and whether it holds."""
+        try:
             reply = self._reply(timeout)
         except KeyboardInterrupt:  # stop was set: nothing of this run counts
             _kill(process)

@@ -73,10 +73,11 @@ class VerdictError(Exception):
 
 
 class Runner(Protocol):
-    """A pytest process kept warm: runs pytest with ``args`` from the kit's folder, its output
-    in ``log``, and gives pytest's exit status (``None`` once stopped, with nothing to read)."""
+    """A pytest process kept warm: runs pytest with ``args`` from the kit's folder, each test's
+    outcome recorded in ``record`` (``--checks-record``) and its output in ``log``, and gives
+    pytest's exit status (``None`` once stopped, with nothing to read)."""
 
-    def __call__(self, args: Sequence[str], log: Path) -> int | None:
+    def __call__(self, args: Sequence[str], record: Path, log: Path) -> int | None:
         """Run pytest with ``args``; its exit status."""
         ...
 
@@ -192,8 +193,8 @@ def _groups(numbers: Sequence[str], weights: dict[str, float]) -> list[list[str]
     return [sorted(group) for group in groups if group]
 
 
-def _arguments(numbers: Sequence[str], record: Path, options: Sequence[str]) -> list[str]:
-    """pytest's arguments for the tests of ``numbers``, recorded in ``record``."""
+def _arguments(numbers: Sequence[str], options: Sequence[str]) -> list[str]:
+    """pytest's arguments for the tests of ``numbers`` (``--checks-record`` comes apart)."""
     return [
         *(f"exercises/{number}" for number in numbers),
         "-q",
@@ -203,8 +204,6 @@ def _arguments(numbers: Sequence[str], record: Path, options: Sequence[str]) -> 
         "--continue-on-collection-errors",
         "-p",
         "no:cacheprovider",
-        "--checks-record",
-        str(record),
         *options,
     ]
 
@@ -250,7 +249,7 @@ def run_tests(
     if runner is not None:
         with tempfile.TemporaryDirectory(prefix="checks-") as work:
             record, log = Path(work, "record.json"), Path(work, "output.txt")
-            status = runner(_arguments(numbers, record, options), log)
+            status = runner(_arguments(numbers, options), record, log)
             if status is None:
                 return None
             for test in _outcomes(record, log, status):
@@ -263,7 +262,10 @@ def run_tests(
             log = Path(work, f"output-{index}.txt")
             output = logs.enter_context(log.open("wb"))
             process = subprocess.Popen(
-                [sys.executable, "-m", "pytest", *_arguments(group, record, options)],
+                [
+                    *(sys.executable, "-m", "pytest", *_arguments(group, options)),
+                    *("--checks-record", str(record)),
+                ],
                 cwd=root,
                 stdin=subprocess.DEVNULL,
                 stdout=output,
