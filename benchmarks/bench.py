@@ -196,6 +196,8 @@ class Pane:
         self._tmux(
             "new-session", "-d", "-x", "100", "-y", "60", "-c", str(cwd), shlex.join(command)
         )
+        self.path = self._tmux("display-message", "-p", "#{socket_path}").strip()
+        """The server's socket, removed with it."""
 
     def _tmux(self, *args: str) -> str:
         done = subprocess.run(
@@ -229,6 +231,8 @@ class Pane:
         while time.perf_counter() < deadline and self._tmux("list-sessions").strip():
             time.sleep(SCREEN_POLL * 10)
         self._tmux("kill-server")
+        if self.path:
+            Path(self.path).unlink(missing_ok=True)
 
 
 def watch_saves(copy: Path, saves: int) -> list[float]:
