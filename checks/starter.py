@@ -6,6 +6,14 @@ names and nothing else, as ``solutions/NN`` holds the reference version of the s
 reset needs no git history, so it works in a downloaded zip of the kit too. The kit's own tests
 keep the two copies equal and check that the starter fails its exercise's tests.
 
+The kit also ships a seal of its starters, ``starters/sealed.json``: the digest of each exercise
+folder as shipped (its tests, manifest, data and starter files). A folder that still has that
+digest is an untouched starter under the kit's own tests, which the kit's tests prove fails
+(``tests/test_starters.py``), so ``checks`` can say "not started" without running it
+(``sealed_starter``). The seal only ever says "fails": a student who rewrites it can hide their
+own progress from their table, never make a file pass. ``python -m checks.starter`` writes it
+again after an exercise changes; the kit's tests say when it is stale.
+
 A file the manifest names that is absent from ``starters/NN`` is one the student creates: a
 reset removes it. Before a reset changes anything, every student file of the exercise is copied
 to a new backup folder, ``.checks/backups/NN-<date>-<time>/``, so that nothing is ever lost.
@@ -13,16 +21,34 @@ to a new backup folder, ``.checks/backups/NN-<date>-<time>/``, so that nothing i
 
 from __future__ import annotations
 
+import json
 import shutil
+import sys
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
+from checks.cache import digest_tree
+from checks.manifest import KIT_ROOT, load_all
 from checks.model import Exercise
 
-__all__ = ["STARTERS", "StarterError", "backup", "restore", "starter_folder", "untouched"]
+__all__ = [
+    "SEAL",
+    "STARTERS",
+    "StarterError",
+    "backup",
+    "restore",
+    "seal",
+    "sealed_starter",
+    "starter_folder",
+    "untouched",
+]
 
 STARTERS = "starters"
 """The folder at the kit's root that holds the pristine starter of each exercise."""
+
+SEAL = "sealed.json"
+"""The file in ``starters/`` holding the digest of each exercise folder as shipped."""
 
 _Snapshot = dict[str, bytes | None]
 
@@ -112,3 +138,48 @@ def restore(exercise: Exercise, root: Path) -> None:
         source = starter / name
         if source.exists() or source.is_symlink():
             _copy(source, target)
+
+
+def _seal_of(root: Path) -> dict[str, str]:
+    """The digests in the kit's seal, by exercise number (none if it is missing or unreadable)."""
+    try:
+        data: object = json.loads((root / STARTERS / SEAL).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    entries = cast("dict[object, object]", data)
+    return {
+        number: digest
+        for number, digest in entries.items()
+        if isinstance(number, str) and isinstance(digest, str)
+    }
+
+
+def sealed_starter(exercise: Exercise, root: Path) -> bool:
+    """Whether ``exercise``'s folder is, byte for byte, the one the kit shipped with its starter
+    (so its tests fail on it: the kit's own tests prove it)."""
+    digest = _seal_of(root).get(exercise.number)
+    return digest is not None and digest == digest_tree(exercise.folder)
+
+
+def seal(root: Path = KIT_ROOT) -> dict[str, str]:
+    """Write the seal of the kit's exercise folders as they are now (each holding its starter)."""
+    exercises = load_all(root)
+    for exercise in exercises:
+        if not untouched(exercise, root):
+            msg = (
+                f"exercises/{exercise.number} does not hold its starter (starters/"
+                f"{exercise.number}/): put it back with `uv run checks reset {exercise.number}`, "
+                "then seal again"
+            )
+            raise StarterError(msg)
+    sealed = {exercise.number: digest_tree(exercise.folder) for exercise in exercises}
+    text = json.dumps(sealed, indent=1, sort_keys=True) + "\n"
+    (root / STARTERS / SEAL).write_text(text, encoding="utf-8")
+    return sealed
+
+
+if __name__ == "__main__":
+    for number, digest in seal().items():
+        sys.stdout.write(f"{number} {digest}\n")

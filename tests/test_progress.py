@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
+from checks.cache import digest_tree
 from checks.cli.progress import (
+    STUDY_FOLDER,
+    check,
     check_title,
     failure_report,
     failures_summary,
@@ -16,8 +21,11 @@ from checks.cli.progress import (
     table,
 )
 from checks.cli.terminal import Terminal
+from checks.manifest import load_all
 from checks.model import Exercise, ExerciseResult, Outcome
 from checks.model import TestResult as Result
+from checks.starter import SEAL, STARTERS, seal
+from tests.small_kit import make_small_kit
 
 PLAIN = Terminal(width=79)
 
@@ -166,3 +174,32 @@ def test_hints_come_one_at_a_time(tmp_path: Path) -> None:
     assert hint is not None
     assert hint.text == "first", "each exercise keeps its own count"
     assert next_hint(_exercise(tmp_path, "03"), tmp_path) is None
+
+
+def test_sealed_starters_are_known_without_a_run(tmp_path: Path) -> None:
+    """In a fresh copy, every exercise is not started, and no test runs to say so."""
+    kit = make_small_kit(tmp_path / "kit")
+    seal(kit)
+    exercises = load_all(kit)
+    results = check(exercises, kit, starters=True)
+    assert results is not None
+    assert all(r.untouched and not r.tests and not r.passed for r in results.values())
+    assert not (kit / STUDY_FOLDER).exists(), "a test ran: the study folder was made"
+    assert "01  not yet" in table(exercises, results, PLAIN)
+    assert "not started" in failure_report(results["01"], PLAIN)
+    assert "not started" in failures_summary(results["01"])[0]
+
+
+def test_a_seal_never_makes_a_file_pass(tmp_path: Path) -> None:
+    """A seal rewritten over a solved folder hides the progress, never fakes a pass."""
+    kit = make_small_kit(tmp_path / "kit", ["01"])
+    shutil.copytree(kit / "solutions", kit / "exercises", dirs_exist_ok=True)
+    exercises = load_all(kit)
+    forged = {"01": digest_tree(exercises[0].folder)}
+    (kit / STARTERS / SEAL).write_text(json.dumps(forged), encoding="utf-8")
+    shortcut = check(exercises, kit, starters=True)
+    assert shortcut is not None
+    assert not shortcut["01"].passed
+    ran = check(exercises, kit)
+    assert ran is not None
+    assert ran["01"].passed

@@ -15,7 +15,17 @@ import pytest
 
 from checks.manifest import load_all
 from checks.model import Exercise
-from checks.starter import STARTERS, StarterError, backup, restore, starter_folder, untouched
+from checks.starter import (
+    SEAL,
+    STARTERS,
+    StarterError,
+    backup,
+    restore,
+    seal,
+    sealed_starter,
+    starter_folder,
+    untouched,
+)
 from tests.support import KIT, run_pytest
 
 EXERCISES = load_all()
@@ -93,6 +103,31 @@ def test_the_kit_ships_each_starter(exercise: Exercise) -> None:
         f"exercises/{exercise.number} differs from {STARTERS}/{exercise.number}: the starter a "
         "student gets must be the one `checks reset` puts back"
     )
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.number)
+def test_the_seal_is_current(exercise: Exercise) -> None:
+    """starters/sealed.json holds the digest of exercises/NN as shipped (its starter, its
+    tests): ``checks`` shows it as not started without running it."""
+    assert sealed_starter(exercise, KIT), (
+        f"{STARTERS}/{SEAL} does not match exercises/{exercise.number}: once its starter and "
+        "its tests are as they should ship, seal them again with `uv run python -m checks.starter`"
+    )
+
+
+def test_a_seal_is_only_for_starters(exercise: Exercise, tmp_path: Path) -> None:
+    """A seal is written only over untouched starters, and a changed file breaks it."""
+    (tmp_path / "exercises" / "07" / "exercise.toml").write_text(
+        'title = "t"\ngoal = "g"\nfiles = ["main.py", "project/", "notes.txt"]\n',
+        encoding="utf-8",
+    )
+    shipped = seal(tmp_path)
+    assert set(shipped) == {"07"}
+    assert sealed_starter(exercise, tmp_path)
+    _write(exercise.folder / "main.py", "print('mine')\n")
+    assert not sealed_starter(exercise, tmp_path)
+    with pytest.raises(StarterError, match="does not hold its starter"):
+        seal(tmp_path)
 
 
 def test_every_starter_fails_its_tests(tmp_path: Path) -> None:

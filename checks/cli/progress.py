@@ -1,7 +1,10 @@
 """A student's progress: the table of exercises, the next one to do, and the hints seen so far.
 
 Whether an exercise is done is always read from the student's files (``checks.plugin.verdict``). The
-one thing remembered is how many hints of each exercise the student has asked for, kept in the
+one shortcut: an exercise whose folder is the one the kit shipped, its starter untouched
+(``checks.starter.sealed_starter``), is not started, and the kit's own tests prove that such a
+starter fails, so the table needs no run to say so. That shortcut only ever says "fails": a
+file the student can write (``starters/sealed.json``) never makes anything pass. The one thing remembered is how many hints of each exercise the student has asked for, kept in the
 study folder ``.checks/`` at the kit's root, beside the verdict cache and the backups that
 ``checks reset`` makes. Deleting that folder loses nothing but the hint count.
 """
@@ -16,8 +19,9 @@ from pathlib import Path
 
 from checks.cli.terminal import Terminal
 from checks.model import Exercise, ExerciseResult, Outcome, TestResult
-from checks.plugin.verdict import STUDY_FOLDER, VERDICTS_FILE, judge
+from checks.plugin.verdict import STUDY_FOLDER, VERDICTS_FILE, Runner, judge
 from checks.reports import score_exercise
+from checks.starter import sealed_starter
 
 __all__ = [
     "BACKUPS_FOLDER",
@@ -43,6 +47,9 @@ BACKUPS_FOLDER = "backups"
 _NEXT_MARK = "  <- next"
 _DONE = "done"
 _NOT_YET = "not yet"
+_NOT_STARTED = (
+    "Exercise {number} is not started: its files are still the starter's, which never passes."
+)
 _HINTS_FILE = "hints.json"
 _CHAINED = (
     "During handling of the above exception, another exception occurred:",
@@ -67,10 +74,38 @@ def check(
     *,
     stop: threading.Event | None = None,
     announce: Callable[[list[Exercise]], None] | None = None,
+    starters: bool = False,
+    runner: Runner | None = None,
 ) -> dict[str, ExerciseResult] | None:
-    """The verdict of each exercise on the student's files (cached by content)."""
-    cache = study_folder(root) / VERDICTS_FILE
-    return judge(exercises, root=root, cache=cache, stop=stop, announce=announce)
+    """The verdict of each exercise on the student's files (cached by content), the tests run
+    by ``runner`` when one is given (a warm pytest process).
+
+    With ``starters``, an exercise whose folder is sealed as shipped (its starter, the kit's
+    tests) is not run: it is not started (``ExerciseResult.untouched``, no tests), which is all a
+    table needs to show.
+    """
+    known = {
+        e.number: ExerciseResult(e, untouched=True)
+        for e in exercises
+        if starters and _untouched(e, root)
+    }
+    todo = [exercise for exercise in exercises if exercise.number not in known]
+    found: dict[str, ExerciseResult] = {}
+    if todo:
+        cache = study_folder(root) / VERDICTS_FILE
+        judged = judge(todo, root=root, cache=cache, stop=stop, announce=announce, runner=runner)
+        if judged is None:
+            return None
+        found = judged
+    return {e.number: known.get(e.number) or found[e.number] for e in exercises}
+
+
+def _untouched(exercise: Exercise, root: Path) -> bool:
+    """Whether ``exercise``'s folder is the sealed one: its starter, under the kit's tests."""
+    try:
+        return sealed_starter(exercise, root)
+    except OSError:
+        return False
 
 
 def checking_note(todo: Sequence[Exercise]) -> str:
@@ -189,6 +224,8 @@ def _failing(result: ExerciseResult) -> list[TestResult]:
 
 def failure_report(result: ExerciseResult, term: Terminal) -> str:
     """Why an exercise does not pass: the first failing check in full, the others by name."""
+    if result.untouched and not result.tests:
+        return term.wrap(_NOT_STARTED.format(number=result.exercise.number))
     if not result.tests:
         return term.wrap(
             f"Exercise {result.exercise.number} has no tests yet, so nothing can say it is done."
@@ -212,6 +249,8 @@ def failure_report(result: ExerciseResult, term: Terminal) -> str:
 
 def failures_summary(result: ExerciseResult) -> list[str]:
     """One line per failing check: its name and the first line of its message."""
+    if result.untouched and not result.tests:
+        return [_NOT_STARTED.format(number=result.exercise.number)]
     if not result.tests:
         return ["the exercise has no tests yet"]
     return [

@@ -162,8 +162,11 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _check_all(exercises: Sequence[Exercise], root: Path) -> dict[str, ExerciseResult]:
-    """The verdicts, saying on a terminal's stderr which exercises are being checked."""
+def _check_all(
+    exercises: Sequence[Exercise], root: Path, *, starters: bool = False
+) -> dict[str, ExerciseResult]:
+    """The verdicts, saying on a terminal's stderr which exercises are being checked
+    (``starters``: untouched starters are known without a run, see ``progress.check``)."""
     status = terminal(sys.stderr)
 
     def announce(todo: list[Exercise]) -> None:
@@ -172,7 +175,7 @@ def _check_all(exercises: Sequence[Exercise], root: Path) -> dict[str, ExerciseR
             sys.stderr.flush()
 
     try:
-        results = check(exercises, root, announce=announce)
+        results = check(exercises, root, announce=announce, starters=starters)
     finally:
         if status.interactive:
             sys.stderr.write("\r\x1b[K")
@@ -190,7 +193,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
     root = KIT_ROOT
     term = terminal()
     exercises = _exercises(root)
-    results = _check_all(exercises, root)
+    results = _check_all(exercises, root, starters=True)
     print(table(exercises, results, term))
     print()
     solutions = (root / SOLUTIONS).is_dir()

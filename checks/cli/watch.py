@@ -11,9 +11,12 @@ a key before it ends.
 Saves are noticed two ways. ``watchfiles`` reports file events as they happen (it polls by
 itself where it knows events do not arrive, such as WSL, and always with ``--poll``); and every
 ``TICK`` seconds the student files' size and modification time are compared with the last check,
-which catches a save on a file system where events never arrive. Either way a save is checked
-within a second or two. Verdicts come from ``checks.cli.progress.check``, the same cached verdicts
-as the progress table, so a save that changes nothing is answered at once.
+which catches a save on a file system where events never arrive. Verdicts come from
+``checks.cli.progress.check``, the same cached verdicts as the progress table, so a save that
+changes nothing is answered at once; the tests of a save run in one pytest process kept warm for
+the session (``checks.cli.warm``), the same tests through the same plugin as ``uv run pytest
+exercises/NN``, without paying for Python's and pytest's start each time. Untouched starters are
+known without a run (``progress.check``), so the first screen needs the current exercise only.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from checks.cli.progress import (
     table,
 )
 from checks.cli.terminal import Terminal
+from checks.cli.warm import WarmPytest
 from checks.model import Exercise, ExerciseResult, FailedAt, Outcome
 
 __all__ = ["KEYS_HELP", "LEAVE_HELP", "TICK", "Watch"]
@@ -84,6 +88,7 @@ class Watch:
         self.inbox: queue.Queue[str] = queue.Queue()
         self.quit = threading.Event()
         self.events_note = ""
+        self.tests = WarmPytest(root, exercises, self.quit)
         self._student_files = {
             (exercise.number, name.rstrip("/")) for exercise in exercises for name in exercise.files
         }
@@ -99,6 +104,7 @@ class Watch:
                 return self._loop()
         finally:
             stop_events.set()
+            self.tests.close()
 
     # The background threads: both only put words in the inbox.
 
@@ -161,8 +167,12 @@ class Watch:
                     found.append((str(item), stat.st_size, stat.st_mtime_ns))
         return tuple(found)
 
-    def _check(self, exercises: Sequence[Exercise]) -> dict[str, ExerciseResult] | None:
-        """The verdicts; on a terminal the note "Checking..." is erased once they are in."""
+    def _check(
+        self, exercises: Sequence[Exercise], *, starters: bool = False
+    ) -> dict[str, ExerciseResult] | None:
+        """The verdicts of ``exercises``, their tests run in the warm pytest (``starters``:
+        untouched starters known without a run); on a terminal the note "Checking..." is erased
+        once they are in."""
         shown: list[str] = []
 
         def announce(todo: list[Exercise]) -> None:
@@ -175,11 +185,22 @@ class Watch:
                 self._write(note)
 
         try:
-            return check(exercises, self.root, stop=self.quit, announce=announce)
+            return check(
+                exercises,
+                self.root,
+                stop=self.quit,
+                announce=announce,
+                starters=starters,
+                runner=self.tests,
+            )
         finally:
             if shown:
                 self.out.write(_ERASE_LINE)
                 self.out.flush()
+
+    def _everything(self) -> dict[str, ExerciseResult] | None:
+        """The verdict of every exercise, as the table shows it."""
+        return self._check(self.exercises, starters=True)
 
     def _footer(self, banner: str = "") -> None:
         stamp = datetime.now().strftime("%H:%M:%S")
@@ -258,15 +279,31 @@ class Watch:
         for waiting in kept:
             self.inbox.put(waiting)
 
+    def _detailed(
+        self, exercise: Exercise, results: dict[str, ExerciseResult]
+    ) -> ExerciseResult | None:
+        """The exercise's verdict with its tests' messages (an untouched starter is run)."""
+        result = results[exercise.number]
+        if result.tests or not result.untouched:
+            return result
+        found = self._check([exercise])
+        if found is None:
+            return None
+        results.update(found)
+        return found[exercise.number]
+
     def _loop(self) -> int:
-        results = self._check(self.exercises)
+        results = self._everything()
         if results is None:
             return 0
         current = next_up(self.exercises, results)
         if current is None:
             self._write(table(self.exercises, results, self.term))
             return self._finish("")
-        self._screen(current, results[current.number])
+        shown = self._detailed(current, results)
+        if shown is None:
+            return 0
+        self._screen(current, shown)
         signature = self._signature(current)
         while not self.quit.is_set():
             try:
@@ -278,7 +315,7 @@ class Watch:
             elif word == "key:h":
                 self._hint(current, results[current.number])
             elif word == "key:l":
-                everything = self._check(self.exercises)
+                everything = self._everything()
                 if everything is None:
                     break
                 results = everything
@@ -298,7 +335,7 @@ class Watch:
             banner = self.term.paint(
                 f"Exercise {current.number} passes! ({current.title})", "green", "bold"
             )
-            everything = self._check(self.exercises)
+            everything = self._everything()
             if everything is None:
                 break
             results = everything
@@ -307,7 +344,8 @@ class Watch:
                 return self._finish(banner)
             current = following
             signature = self._signature(current)
-            self._screen(
-                current, results[current.number], f"{banner} On to exercise {current.number}."
-            )
+            shown = self._detailed(current, results)
+            if shown is None:
+                break
+            self._screen(current, shown, f"{banner} On to exercise {current.number}.")
         return 0

@@ -277,6 +277,8 @@ def grade_batch(
                     return
                 try:
                     grade = _grade(ready, exercises, worker, cache, timeout, confinement)
+                except KeyboardInterrupt:  # stop was set while it ran: it is no grade
+                    return
                 except Exception as error:  # noqa: BLE001 - one submission never stops the batch
                     grade = reports.zero_grade(exercises, f"Grading failed: {error!r}.")
                 finally:

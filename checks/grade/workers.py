@@ -4,7 +4,12 @@ A ``Worker`` starts ``python -m checks.grade.worker`` (the process itself is
 ``checks/grade/worker.py``) when first needed, hands it one submission's pytest arguments after
 another as JSON lines, and reads its answers. A run past its time is stopped as Ctrl-C stops
 pytest (what ran keeps its points), then the worker and every process it started are killed
-and a fresh one takes over; so does one after ``WORKER_JOBS`` submissions.
+and a fresh one takes over; so does one after ``WORKER_JOBS`` submissions. Once its ``stop``
+is set, a run under way is ended at once.
+
+``checks watch`` keeps one too (``student=True``): started in the student's copy with the
+student's own environment and Python flags, as ``uv run pytest`` would be, so that a save pays
+for one pytest session in a warm process, not for Python's and pytest's start.
 
 Imports only the vocabulary (``checks.manifest``), psutil and the standard library.
 """
@@ -19,6 +24,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
@@ -35,6 +41,12 @@ STOP_GRACE = 15.0
 WORKER_JOBS = 50
 """Submissions one pytest worker checks before a fresh one takes over (memory stays bounded)."""
 
+WAIT_STEP = 0.1
+"""Seconds between two looks at ``stop`` while a run is under way."""
+
+GRADER_FLAGS = ("-E", "-B")
+"""A grading worker's Python flags: the teacher's ``PYTHON*`` variables and bytecode unused."""
+
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
     """Kill a process and every process it started."""
@@ -50,8 +62,22 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
 class Worker:
     """One long-lived pytest process (``checks.grade.worker``), started when first needed."""
 
-    def __init__(self, logs: Path, basetemp: Path, stop: threading.Event) -> None:
+    def __init__(
+        self,
+        logs: Path,
+        basetemp: Path,
+        stop: threading.Event,
+        *,
+        root: Path = KIT_ROOT,
+        student: bool = False,
+    ) -> None:
         self.logs = logs
+        self.root = root
+        """The kit the worker runs in (its ``exercises/``, ``conftest.py``, ``pyproject.toml``)."""
+        self.student = student
+        """A student's own check (``checks watch``): their environment and Python flags kept."""
+        self.status: int | None = None
+        """pytest's exit status of the last run, ``None`` when it gave none."""
         self.basetemp = basetemp
         """pytest's temporary folder for this worker alone (two sessions never race on one)."""
         self.stop = stop
@@ -68,12 +94,16 @@ class Worker:
         if self.stop.is_set():
             raise KeyboardInterrupt
         self.started += 1
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
+        env = dict(os.environ)
+        flags: Sequence[str] = ()
+        if not self.student:
+            env = {k: v for k, v in env.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
+            flags = GRADER_FLAGS
         self.errors = self.logs / f"worker-{id(self)}-{self.started}.log"
         errors = self.errors.open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-E", "-B", "-m", "checks.grade.worker"],
-            cwd=KIT_ROOT,
+            [sys.executable, *flags, "-m", "checks.grade.worker"],
+            cwd=self.root,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=errors,
@@ -90,19 +120,55 @@ class Worker:
     def run(self, args: Sequence[str], log: Path, timeout: float) -> tuple[str, bool]:
         """Run pytest with ``args`` in the worker: why it did not finish (if so), and whether
         its verdicts hold for any submission with the same files (see ``_grade_worker``)."""
+        process = self._send(args, log, wait=False)
+        return self._answer(process, timeout)
+
+    def prepare(self, args: Sequence[str], log: Path) -> None:
+        """Start pytest with ``args`` in the worker, up to the end of its collection: it then
+        waits for ``release`` before it starts pyright or any test, so nothing it will check
+        has been read yet."""
+        self._send(args, log, wait=True)
+
+    def release(self, timeout: float, *, go: bool = True) -> tuple[str, bool]:
+        """Let the prepared run go on (as ``run`` answers), or, with ``go`` False, end it with
+        no test run."""
+        process = self.process
+        if process is None or process.stdin is None:
+            return "the prepared run was lost with its worker", False
+        try:
+            process.stdin.write((json.dumps({"go": go}) + "\n").encode())
+            process.stdin.flush()
+        except OSError:
+            pass  # the worker has ended: its answer says so
+        return self._answer(process, timeout)
+
+    def _send(self, args: Sequence[str], log: Path, *, wait: bool) -> subprocess.Popen[bytes]:
+        """Hand the worker (started if need be) one run of pytest."""
         process = self.process
         if process is None or process.poll() is not None or self.jobs >= WORKER_JOBS:
             self.close()
             process = self.start()
         self.jobs += 1
+        self.status = None
         args = [*args, f"--basetemp={self.basetemp}"]
-        job = json.dumps({"args": args, "log": str(log)}) + "\n"
+        job = json.dumps({"args": args, "log": str(log), "wait": wait}) + "\n"
         try:
             if process.stdin is None:  # pragma: no cover - always a pipe
                 raise BrokenPipeError
             process.stdin.write(job.encode())
             process.stdin.flush()
-            reply = self.replies.get(timeout=timeout)
+        except OSError:
+            pass  # the worker has ended: its answer says so
+        return process
+
+    def _answer(self, process: subprocess.Popen[bytes], timeout: float) -> tuple[str, bool]:
+        """Wait for the worker's answer to its run: why it did not finish, and whether it holds."""
+        try:
+            reply = self._reply(timeout)
+        except KeyboardInterrupt:  # stop was set: nothing of this run counts
+            _kill(process)
+            self.close()
+            raise
         except queue.Empty:
             self._stop(process)
             return f"the tests took longer than {timeout:g} seconds and were stopped", False
@@ -120,9 +186,23 @@ class Worker:
             return why + (f":\n{said.strip()}" if said.strip() else ""), False
         answer = json.loads(reply)
         status = answer.get("status")
+        self.status = status if isinstance(status, int) else None
         if status not in (0, 1):
             return f"pytest ended with exit status {status} (see pytest.log)", False
         return "", answer.get("trusted") is True
+
+    def _reply(self, timeout: float) -> bytes | None:
+        """The worker's next answer; ``queue.Empty`` past ``timeout``, KeyboardInterrupt once
+        ``stop`` is set."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.stop.is_set():
+                raise KeyboardInterrupt
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise queue.Empty
+            with contextlib.suppress(queue.Empty):
+                return self.replies.get(timeout=min(WAIT_STEP, left))
 
     def _stop(self, process: subprocess.Popen[bytes]) -> None:
         """Stop the run as Ctrl-C does (it then writes what ran), then end the worker."""

@@ -5,7 +5,9 @@ exactly as ``uv run pytest exercises/NN`` runs them, so the verdict is the one a
 by typing that command. Many exercises to check are shared among a few children at once (one
 per CPU), each running several exercises, since starting pytest costs more than most tests. The
 kit's plugin, given ``--checks-record``, writes each test's outcome to a JSON file, read here;
-pytest's text output is never parsed.
+pytest's text output is never parsed. A caller that keeps a warm pytest process (``checks
+watch``) hands ``judge`` a ``Runner`` instead: the same arguments, run by ``pytest.main`` in that
+process, so a save does not pay for Python's and pytest's start.
 
 Verdicts are kept in a cache file under a key that hashes everything that decides them: every
 file of the exercise's folder (the student's files, the tests, the manifest and any data), the
@@ -26,7 +28,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import cast
+from typing import Protocol, cast
 
 import psutil
 
@@ -42,6 +44,7 @@ __all__ = [
     "STUDY_FOLDER",
     "VERDICTS_FILE",
     "WAIT_STEP",
+    "Runner",
     "VerdictError",
     "fingerprint",
     "judge",
@@ -76,6 +79,16 @@ _PYTEST_ANSWERED = (0, 1, 5)
 
 class VerdictError(Exception):
     """The child pytest ended without verdicts: the kit is broken, not the exercise."""
+
+
+class Runner(Protocol):
+    """A pytest process kept warm: runs pytest with ``args`` from the kit's folder, each test's
+    outcome recorded in ``record`` (``--checks-record``) and its output in ``log``, and gives
+    pytest's exit status (``None`` once stopped, with nothing to read)."""
+
+    def __call__(self, args: Sequence[str], record: Path, log: Path) -> int | None:
+        """Run pytest with ``args``; its exit status."""
+        ...
 
 
 def _kit_digest(root: Path) -> bytes:
@@ -190,11 +203,9 @@ def _groups(numbers: Sequence[str], weights: dict[str, float]) -> list[list[str]
     return [sorted(group) for group in groups if group]
 
 
-def _command(numbers: Sequence[str], record: Path, options: Sequence[str]) -> list[str]:
+def _arguments(numbers: Sequence[str], options: Sequence[str]) -> list[str]:
+    """pytest's arguments for the tests of ``numbers`` (``--checks-record`` comes apart)."""
     return [
-        sys.executable,
-        "-m",
-        "pytest",
         *(f"exercises/{number}" for number in numbers),
         "-q",
         "--no-header",
@@ -203,8 +214,6 @@ def _command(numbers: Sequence[str], record: Path, options: Sequence[str]) -> li
         "--continue-on-collection-errors",
         "-p",
         "no:cacheprovider",
-        "--checks-record",
-        str(record),
         *options,
     ]
 
@@ -234,8 +243,11 @@ def run_tests(
     options: Sequence[str] = (),
     stop: threading.Event | None = None,
     weights: dict[str, float] | None = None,
+    runner: Runner | None = None,
 ) -> dict[str, list[TestResult]] | None:
     """Run the tests of the exercises ``numbers``; their outcomes, by exercise.
+
+    With a ``runner``, all of them run in one session of that warm process instead.
 
     The exercises are shared among a few child pytest runs working at once (one per CPU, at
     most ``MAX_WORKERS``), balanced by ``weights`` (the seconds each took last time). Returns
@@ -244,6 +256,15 @@ def run_tests(
     """
     numbers = list(numbers)
     found: dict[str, list[TestResult]] = {number: [] for number in numbers}
+    if runner is not None:
+        with tempfile.TemporaryDirectory(prefix="checks-") as work:
+            record, log = Path(work, "record.json"), Path(work, "output.txt")
+            status = runner(_arguments(numbers, options), record, log)
+            if status is None:
+                return None
+            for test in _outcomes(record, log, status):
+                found.setdefault(test.exercise, []).append(test)
+        return found
     with tempfile.TemporaryDirectory(prefix="checks-") as work, contextlib.ExitStack() as logs:
         runs: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
         for index, group in enumerate(_groups(numbers, weights or {})):
@@ -251,7 +272,10 @@ def run_tests(
             log = Path(work, f"output-{index}.txt")
             output = logs.enter_context(log.open("wb"))
             process = subprocess.Popen(
-                _command(group, record, options),
+                [
+                    *(sys.executable, "-m", "pytest", *_arguments(group, options)),
+                    *("--checks-record", str(record)),
+                ],
                 cwd=root,
                 stdin=subprocess.DEVNULL,
                 stdout=output,
@@ -324,6 +348,7 @@ def judge(
     cache: Path,
     stop: threading.Event | None = None,
     announce: Callable[[list[Exercise]], None] | None = None,
+    runner: Runner | None = None,
 ) -> dict[str, ExerciseResult] | None:
     """The verdict of each exercise on its current files, by number.
 
@@ -347,7 +372,7 @@ def judge(
             announce(todo)
         weights = {number: sum(t.duration for t in tests) for number, (_, tests) in kept.items()}
         numbers = [exercise.number for exercise in todo]
-        found = run_tests(numbers, root=root, stop=stop, weights=weights)
+        found = run_tests(numbers, root=root, stop=stop, weights=weights, runner=runner)
         if found is None:
             return None
         kept = _load(cache)
