@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from checks.child import confine
+from checks.child.seatbelt import seatbelt_profile
 from checks.run import sandbox
 from checks.run.program import run_file
 
@@ -139,10 +140,10 @@ def test_a_driver_imports_freely_then_the_student_code_is_confined(tmp_path: Pat
 def test_the_seatbelt_profile_denies_the_kit_inside_an_allowed_tree(tmp_path: Path) -> None:
     """macOS: last match wins, so a hidden folder inside the Python's tree is denied after the
     tree is allowed, and the run's own folder is allowed after every denial."""
-    python = confine._python_trees()[0]  # pyright: ignore[reportPrivateUsage]
+    python = confine.python_trees()[0]
     kit = f"{python}/kit"
     spec = confine.build_spec(write=[str(tmp_path)], hidden=[kit, str(Path.home())])
-    lines = confine.seatbelt_profile(spec).splitlines()
+    lines = seatbelt_profile(spec).splitlines()
     assert lines[:2] == ["(version 1)", "(deny default)"]
     allow_tree = lines.index(f'(allow file-read* (subpath "{python}"))')
     deny_kit = lines.index(f'(deny file-read* file-write* (subpath "{kit}"))')

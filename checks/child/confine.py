@@ -54,9 +54,11 @@ __all__ = [
     "decode",
     "encode",
     "enter",
+    "inside",
     "probe",
+    "python_trees",
     "refusal",
-    "seatbelt_profile",
+    "strings",
 ]
 
 SPEC_VERSION = 1
@@ -152,7 +154,7 @@ def encode(spec: dict[str, object]) -> str:
     """The spec as one line of ``key=value`` fields apart by NUL (no json import in the child)."""
     fields = [f"version={spec.get('version')}"]
     fields += [f"{flag}={int(bool(spec.get(flag)))}" for flag in _FLAGS]
-    fields += [f"{key}={value}" for key in _LISTS for value in _strings(spec.get(key))]
+    fields += [f"{key}={value}" for key in _LISTS for value in strings(spec.get(key))]
     line = "\0".join(fields)
     if "\n" in line:
         msg = "a folder of the run has a line break in its name"
@@ -174,11 +176,12 @@ def decode(line: str) -> dict[str, object]:
     return spec
 
 
-def _inside(path: str, root: str) -> bool:
+def inside(path: str, root: str) -> bool:
+    """Whether ``path`` is ``root`` or lies below it (paths already made real)."""
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def _python_trees() -> list[str]:
+def python_trees() -> list[str]:
     """What the Python under test reads to start and to import its standard library."""
     trees = {sys.base_prefix, sys.base_exec_prefix}
     trees.add(os.path.dirname(os.path.realpath(sys.executable)))
@@ -192,12 +195,12 @@ def _read_rules(spec: dict[str, object]) -> list[str]:
     A tree inside a hidden folder is allowed (a Python installed in the home folder); a tree
     that holds one is allowed piece by piece around it (a Python whose prefix holds the kit).
     """
-    hidden = _strings(spec.get("hidden"))
+    hidden = strings(spec.get("hidden"))
     allowed: list[str] = []
     # A loop over a stack, not a recursive inner function: such a function is a reference
     # cycle that would keep the hidden folders' names alive until the collector runs, where
     # the student's code could find them (gc.get_objects).
-    trees = (*SYSTEM_TREES, *_python_trees(), *_strings(spec.get("read")))
+    trees = (*SYSTEM_TREES, *python_trees(), *strings(spec.get("read")))
     pending = [tree for tree in trees if os.path.lexists(tree)]
     if sys.prefix != sys.base_prefix:  # a virtual environment: a second Python reads its cfg
         pending.append(os.path.join(sys.prefix, "pyvenv.cfg"))
@@ -206,7 +209,7 @@ def _read_rules(spec: dict[str, object]) -> list[str]:
         real = os.path.realpath(pending.pop())
         if real in hidden:
             continue
-        if not any(_inside(h, real) for h in hidden):
+        if not any(inside(h, real) for h in hidden):
             allowed.append(real)
             continue
         try:
@@ -217,7 +220,7 @@ def _read_rules(spec: dict[str, object]) -> list[str]:
     return allowed
 
 
-def _strings(value: object) -> list[str]:
+def strings(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
 
 
@@ -293,7 +296,7 @@ def apply(spec: dict[str, object]) -> str:
             (ETC_FILES, _READ),
             (DEVICES_READ, _READ_FILE),
             (DEVICES_READ_WRITE, _DEVICE),
-            (_strings(spec.get("write")), fs & ~(_MAKE_CHAR | _MAKE_BLOCK | _IOCTL_DEV)),
+            (strings(spec.get("write")), fs & ~(_MAKE_CHAR | _MAKE_BLOCK | _IOCTL_DEV)),
         ]
         for paths, access in rules:
             for path in paths:
@@ -425,7 +428,7 @@ def enter(spec_text: str, main_file: str, send: Callable[..., None]) -> None:
     if not spec.get("driver"):
         _confine(spec, send)
         return
-    roots = _strings(spec.get("write"))
+    roots = strings(spec.get("write"))
     me = os.path.realpath(main_file)
     pending = [True]
 
@@ -440,7 +443,7 @@ def enter(spec_text: str, main_file: str, send: Callable[..., None]) -> None:
         name = getattr(args[0], "co_filename", "")
         # "<frozen ntpath>" and "<string>" are no files: only a real path names where code is.
         real = os.path.realpath(name) if isinstance(name, str) and os.path.isabs(name) else ""
-        if real and real != me and any(_inside(real, root) for root in roots):
+        if real and real != me and any(inside(real, root) for root in roots):
             now()
 
     sys.addaudithook(at_first_load)
@@ -460,46 +463,3 @@ def _confine(spec: dict[str, object], send: Callable[..., None]) -> None:
         sys.stderr.write(f"The program was not run: it could not be confined ({done}).\n")
         sys.stderr.flush()
         os._exit(REQUIRED_EXIT)
-
-
-def seatbelt_profile(spec: dict[str, object]) -> str:
-    """The same rules as a macOS ``sandbox-exec`` profile (SBPL), for the parent to launch with.
-
-    Written from Apple's SBPL as build tools use it; not run on macOS by the kit's own tests.
-    """
-
-    def quoted(path: str) -> str:
-        return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    reads = _strings(spec.get("read"))
-    writes = _strings(spec.get("write"))
-    hidden = _strings(spec.get("hidden"))
-    lines = [
-        "(version 1)",
-        "(deny default)",
-        "(allow process-fork)",
-        "(allow process-exec)",
-        "(allow signal (target same-sandbox))",
-        "(allow sysctl-read)",
-        "(allow mach-lookup)",
-        "(allow file-read-metadata)",
-        '(allow file-read* file-write* (literal "/dev/null"))',
-        '(allow file-read* (literal "/dev/urandom") (literal "/dev/random"))',
-        (
-            '(allow file-read* (subpath "/usr") (subpath "/System") (subpath "/Library/Frameworks")'
-            ' (subpath "/private/var/db/dyld") (subpath "/bin") (literal "/private/etc/passwd"))'
-        ),
-    ]
-    trees = _python_trees()
-    lines += [f"(allow file-read* (subpath {quoted(tree)}))" for tree in trees]
-    # The last rule that matches decides: a hidden folder inside an allowed tree (the kit
-    # inside a Python's prefix) is denied after that tree, and the run's own folders and the
-    # extra reads are allowed after the denials (they may lie inside a hidden folder: /tmp).
-    for folder in hidden:
-        if any(_inside(folder, tree) and folder != tree for tree in [*trees, "/usr"]):
-            lines.append(f"(deny file-read* file-write* (subpath {quoted(folder)}))")
-    lines += [f"(allow file-read* (subpath {quoted(path)}))" for path in reads]
-    lines += [f"(allow file-read* file-write* (subpath {quoted(path)}))" for path in writes]
-    # No socket of any kind (IP, Unix by path): denied by default, and said once more, last.
-    lines.append("(deny network*)")
-    return "\n".join(lines) + "\n"

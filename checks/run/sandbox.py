@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from checks.child import confine
+from checks.child.seatbelt import seatbelt_profile
 from checks.manifest import KIT_ROOT
 
 __all__ = [
@@ -145,7 +146,7 @@ def seatbelt(writes: Sequence[Path], *, driver: bool) -> list[str]:
     if _mode == "off" or sys.platform != "darwin" or not Path(SEATBELT).exists():
         return []
     library = [KIT_ROOT / "checks"] if driver else []
-    profile = confine.seatbelt_profile(_spec(writes, driver=driver, reads=library))
+    profile = seatbelt_profile(_spec(writes, driver=driver, reads=library))
     return [SEATBELT, "-p", profile]
 
 
