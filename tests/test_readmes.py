@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,11 +24,11 @@ from pathlib import Path
 import pytest
 
 from checks.manifest import load_exercise
-from tests.support import KIT
+from tests.support import KIT, copy_kit
 
 EXERCISES = sorted(p.parent for p in (KIT / "exercises").glob("*/exercise.toml"))
 FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
-COPIED = ("checks", "exercises", "solutions", "starters", "conftest.py", "pyproject.toml")
+COPIED = ("checks", "exercises", "solutions", "starters")
 CRASH_IS_THE_LESSON = frozenset({"exercises/08/program.py"})
 """Kit files a README runs to show a crash (08: predict what prints before it stops)."""
 COMMAND_TIMEOUT = 300
@@ -71,14 +70,7 @@ def _kit_file_run(line: str, cwd: Path, root: Path, folder: Path) -> str | None:
 @pytest.fixture(scope="module")
 def kit_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A scratch copy of the kit, where suggested commands may write what they like."""
-    root = tmp_path_factory.mktemp("kit")
-    for name in COPIED:
-        source = KIT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copyfile(source, root / name)
-    return root
+    return copy_kit(tmp_path_factory.mktemp("kit"), parts=COPIED)
 
 
 @pytest.mark.parametrize("folder", EXERCISES, ids=lambda p: p.name)
