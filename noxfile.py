@@ -2,9 +2,16 @@
 
 ``uv run nox`` runs the default sessions; ``uv run nox -s tests-3.12`` one Python;
 ``uv run nox -s bench`` the benchmark (never part of the default run).
+
+The kit's own tests run in parallel (pytest-xdist, one process per core): most of them wait on
+a child Python, a child pytest or pyright. Tests that share an expensive fixture (a class graded
+once) are kept on one process by ``tests/conftest.py``; ``uv run pytest tests`` runs them all in
+one process, as before.
 """
 
 from __future__ import annotations
+
+import os
 
 import nox
 
@@ -15,17 +22,31 @@ nox.options.reuse_existing_virtualenvs = True
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHONS = nox.project.python_versions(PYPROJECT)
 """Every Python the kit supports, from ``pyproject.toml``'s classifiers (3.10 to 3.15)."""
+PARALLEL = [
+    r for r in nox.project.dependency_groups(PYPROJECT, "dev") if r.startswith("pytest-xdist")
+]
+"""pytest-xdist as the ``dev`` group names it: the one tool of that group the tests need."""
+MIN_WORKERS = 2
+"""Processes that run the kit's tests at least: even on one core, one waits on a child while
+the other works."""
+
+
+def _workers() -> str:
+    """One process per core that this process may use, and at least ``MIN_WORKERS``."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return str(max(MIN_WORKERS, usable or 1))
 
 
 def _install(session: nox.Session) -> None:
-    session.install("-e", ".", env={"UV_COMPILE_BYTECODE": "1"})
+    session.install("-e", ".", *PARALLEL, env={"UV_COMPILE_BYTECODE": "1"})
 
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the kit's own tests, every solution and every starter, on one Python."""
     _install(session)
-    session.run("pytest", *(session.posargs or ["tests"]))
+    parallel = ["--numprocesses", _workers(), "--dist", "loadgroup"]
+    session.run("pytest", *parallel, *(session.posargs or ["tests"]))
     session.run("pytest", "exercises", "--solutions", "-q")
 
 

@@ -26,6 +26,9 @@ from checks.manifest import load_all
 from checks.model import cents
 from tests.support import KIT, copy_kit, run_checks, solve
 
+pytestmark = pytest.mark.xdist_group("graded-class")
+"""The tests of the class graded once run in one process (``batch`` is built once)."""
+
 EXERCISES = load_all()
 KIT_MAX = sum(cents(e.points) for e in EXERCISES)
 HALF = EXERCISES[: (len(EXERCISES) + 1) // 2]

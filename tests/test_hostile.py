@@ -30,6 +30,9 @@ import pytest
 from checks.run import sandbox
 from tests.support import KIT, copy_kit, run_checks, run_pytest
 
+pytestmark = pytest.mark.xdist_group("hostile")
+"""One hostile file at a time: each looks for leftover processes on the whole machine."""
+
 HOSTILE = Path(__file__).parent / "hostile"
 TIMEOUT = 2
 """Seconds given to each hostile file (the ``checks_timeout`` ini key)."""
