@@ -3,10 +3,10 @@
 ``uv run nox`` runs the default sessions; ``uv run nox -s tests-3.12`` one Python;
 ``uv run nox -s bench`` the benchmark (never part of the default run).
 
-The kit's own tests run in parallel (pytest-xdist, one process per core): most of them wait on
-a child Python, a child pytest or pyright. Tests that share an expensive fixture (a class graded
-once) are kept on one process by ``tests/conftest.py``; ``uv run pytest tests`` runs them all in
-one process, as before.
+The kit's own tests run in parallel (pytest-xdist, one process per core, ``--dist loadgroup``):
+most of them wait on a child Python, a child pytest or pyright. A test module whose tests share
+something (a class graded once, the machine's process table) keeps them in one process with
+``pytest.mark.xdist_group``; ``uv run pytest tests`` runs every test in one process, as before.
 """
 
 from __future__ import annotations
