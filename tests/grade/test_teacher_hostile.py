@@ -27,12 +27,12 @@ import pytest
 from checks.run.copy import copies
 from checks.run.program import run_files
 from tests import support
-from tests.support import student_copy
+from tests.support import KIT, student_copy
 
 if sys.platform != "win32":
     import fcntl
 
-HOSTILE = Path(__file__).parent / "teacher_hostile"
+HOSTILE = KIT / "tests" / "teacher_hostile"
 FULL = "20"
 """The total of a solved submission in the small kit."""
 WAIT = 600.0
