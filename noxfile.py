@@ -2,9 +2,16 @@
 
 ``uv run nox`` runs the default sessions; ``uv run nox -s tests-3.12`` one Python;
 ``uv run nox -s bench`` the benchmark (never part of the default run).
+
+The kit's own tests run in parallel (pytest-xdist, one process per core, ``--dist loadgroup``):
+most of them wait on a child Python, a child pytest or pyright. A test module whose tests share
+something (a class graded once, the machine's process table) keeps them in one process with
+``pytest.mark.xdist_group``; ``uv run pytest tests`` runs every test in one process, as before.
 """
 
 from __future__ import annotations
+
+import os
 
 import nox
 
@@ -15,10 +22,23 @@ nox.options.reuse_existing_virtualenvs = True
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHONS = nox.project.python_versions(PYPROJECT)
 """Every Python the kit supports, from ``pyproject.toml``'s classifiers (3.10 to 3.15)."""
+PARALLEL = [
+    r for r in nox.project.dependency_groups(PYPROJECT, "dev") if r.startswith("pytest-xdist")
+]
+"""pytest-xdist as the ``dev`` group names it: the one tool of that group the tests need."""
+MIN_WORKERS = 2
+"""Processes that run the kit's tests at least: even on one core, one waits on a child while
+the other works."""
+
+
+def _workers() -> str:
+    """One process per core that this process may use, and at least ``MIN_WORKERS``."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return str(max(MIN_WORKERS, usable or 1))
 
 
 def _install(session: nox.Session) -> None:
-    session.install("-e", ".", env={"UV_COMPILE_BYTECODE": "1"})
+    session.install("-e", ".", *PARALLEL, env={"UV_COMPILE_BYTECODE": "1"})
 
 
 SELF_CHECKED = (
@@ -36,10 +56,11 @@ def tests(session: nox.Session) -> None:
     """Run the kit's own tests, then ``checks dev check`` (every starter fails for its reason,
     every solution passes, every case gets its verdict, every README command runs)."""
     _install(session)
+    parallel = ["--numprocesses", _workers(), "--dist", "loadgroup"]
     if session.posargs:
-        session.run("pytest", *session.posargs)
+        session.run("pytest", *parallel, *session.posargs)
         return
-    session.run("pytest", "tests", *(f"--deselect={test}" for test in SELF_CHECKED))
+    session.run("pytest", *parallel, "tests", *(f"--deselect={test}" for test in SELF_CHECKED))
     session.run("checks", "dev", "check", "--python", str(session.python))
 
 

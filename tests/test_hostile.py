@@ -16,12 +16,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
-import os
 import secrets
-import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Generator
@@ -32,7 +29,10 @@ import psutil
 import pytest
 
 from checks.run import sandbox
-from tests.support import KIT, run_pytest
+from tests.support import KIT, copy_kit, run_checks, run_pytest
+
+pytestmark = pytest.mark.xdist_group("hostile")
+"""One hostile file at a time: each looks for leftover processes on the whole machine."""
 
 HOSTILE = Path(__file__).parent / "hostile"
 TIMEOUT = 2
@@ -262,11 +262,7 @@ def test_hostile_file_fails_cleanly(case: Path, tmp_path: Path, outside: Outside
 
 def _student_copy(case: Path, target: Path, outside: Outside) -> Path:
     """A student's copy of the kit whose exercise 01 is the hostile file."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
-    target.mkdir(parents=True)
-    for name in ("pyproject.toml", "conftest.py"):
-        shutil.copyfile(KIT / name, target / name)
-    shutil.copytree(KIT / "exercises", target / "exercises", ignore=ignore)
+    copy_kit(target, parts=("exercises",))
     (target / "exercises" / "01" / "hello.py").write_text(outside.source(case), encoding="utf-8")
     return target
 
@@ -275,16 +271,7 @@ def _grade(
     subs: Path, out: Path, env: dict[str, str], *extra: str
 ) -> subprocess.CompletedProcess[str]:
     submissions = [str(p) for p in sorted(subs.iterdir())]
-    reaper = [sys.executable, "-m", "tests.subreaper"]
-    return subprocess.run(
-        [*reaper, sys.executable, "-m", "checks", "grade", *submissions, "--out", str(out), *extra],
-        cwd=KIT,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-        env={**os.environ, **env},
-    )
+    return run_checks(KIT, "grade", *submissions, "--out", str(out), *extra, env=env, reaper=True)
 
 
 @pytest.mark.skipif(not sandbox.confined(CONFINED), reason=f"cannot confine here: {CONFINED}")

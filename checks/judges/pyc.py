@@ -42,12 +42,10 @@ __all__ = [
     "FLAG_CHECK_SOURCE",
     "FLAG_HASH_BASED",
     "HEADER_SIZE",
-    "Experiment",
     "Header",
     "Sample",
     "Samples",
     "cache_from_source",
-    "experiment",
     "header_of",
     "make_samples",
     "matches_source",
@@ -83,9 +81,6 @@ if sys.argv[2]:
     sys.implementation.cache_tag = sys.argv[2]
 print(json.dumps([importlib.util.cache_from_source(s) for s in json.loads(sys.argv[1])]))
 """
-
-_EXPERIMENT_MAIN = '"""Run as a script: python main.py."""\n\nimport helper\n\nhelper.greet()\n'
-_EXPERIMENT_HELPER = '"""Imported by main.py."""\n\n\ndef greet():\n    print("hello")\n'
 
 
 def _python(code: str, *args: str, cwd: Path | None = None) -> str:
@@ -452,53 +447,3 @@ def _foreign(folder: Path, model: Sample) -> Sample:
 
 
 # --- the live experiment --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """What a run of ``python main.py`` (which imports ``helper``) left in ``__pycache__``."""
-
-    cached: tuple[str, ...]
-    """The names of the files in ``__pycache__`` afterwards."""
-
-    @property
-    def main_script_gets_pyc(self) -> bool:
-        """Whether the script that was run got a ``.pyc``."""
-        return any(n.startswith("main.") and n.endswith(".pyc") for n in self.cached)
-
-    @property
-    def imported_module_gets_pyc(self) -> bool:
-        """Whether the module the script imported got a ``.pyc``."""
-        return any(n.startswith("helper.") and n.endswith(".pyc") for n in self.cached)
-
-    def listing(self) -> str:
-        """What ``__pycache__`` held, for a message."""
-        shown = "\n".join(f"    __pycache__/{n}" for n in self.cached)
-        return shown or "    (no __pycache__ folder at all)"
-
-
-def experiment(folder: Path) -> Experiment:
-    """Write ``main.py`` and ``helper.py`` into ``folder``, run ``python main.py`` there, look.
-
-    The child is the running interpreter with no ``PYTHONDONTWRITEBYTECODE`` or
-    ``PYTHONPYCACHEPREFIX``: what a fresh shell does.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "main.py").write_text(_EXPERIMENT_MAIN, encoding="utf-8")
-    (folder / "helper.py").write_text(_EXPERIMENT_HELPER, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-E", "main.py"],
-        cwd=folder,
-        env=child_environment(sys.executable),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT,
-        check=False,
-    )
-    if done.returncode != 0 or done.stdout.strip() != "hello":
-        msg = f"the experiment did not run: {done.stderr}"
-        raise RuntimeError(msg)
-    cache = folder / "__pycache__"
-    names = sorted(p.name for p in cache.iterdir()) if cache.is_dir() else []
-    return Experiment(cached=tuple(names))

@@ -14,22 +14,27 @@ The ``.gitignore`` is judged in ``checks.judges.gitignore``.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+from dataclasses import dataclass
 from importlib.util import source_hash
 from pathlib import Path
 from typing import NoReturn
 
 from checks.judges import expect
 from checks.judges.attempt import Attempt
-from checks.judges.pyc import Experiment, Sample, Samples, cache_from_source
+from checks.judges.pyc import CHILD_TIMEOUT, Sample, Samples, cache_from_source
 from checks.judges.pycache_driver import Report, Returned, as_dict, drive
+from checks.run.environment import child_environment
 
 __all__ = [
     "OTHER_TAG",
+    "Experiment",
     "expect_answers",
     "expect_cache_paths",
     "expect_headers",
     "expect_staleness",
+    "experiment",
     "try_student",
 ]
 
@@ -309,6 +314,60 @@ def _staleness_facts(sample: Sample) -> str:
         "Next: CPython recompiles when either differs: compare both with "
         "source.stat() (st_mtime as whole seconds: int(...), st_size)."
     )
+
+
+_EXPERIMENT_MAIN = '"""Run as a script: python main.py."""\n\nimport helper\n\nhelper.greet()\n'
+_EXPERIMENT_HELPER = '"""Imported by main.py."""\n\n\ndef greet():\n    print("hello")\n'
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """What a run of ``python main.py`` (which imports ``helper``) left in ``__pycache__``."""
+
+    cached: tuple[str, ...]
+    """The names of the files in ``__pycache__`` afterwards."""
+
+    @property
+    def main_script_gets_pyc(self) -> bool:
+        """Whether the script that was run got a ``.pyc``."""
+        return any(n.startswith("main.") and n.endswith(".pyc") for n in self.cached)
+
+    @property
+    def imported_module_gets_pyc(self) -> bool:
+        """Whether the module the script imported got a ``.pyc``."""
+        return any(n.startswith("helper.") and n.endswith(".pyc") for n in self.cached)
+
+    def listing(self) -> str:
+        """What ``__pycache__`` held, for a message."""
+        shown = "\n".join(f"    __pycache__/{n}" for n in self.cached)
+        return shown or "    (no __pycache__ folder at all)"
+
+
+def experiment(folder: Path) -> Experiment:
+    """Write ``main.py`` and ``helper.py`` into ``folder``, run ``python main.py`` there, look.
+
+    The child is the running interpreter with no ``PYTHONDONTWRITEBYTECODE`` or
+    ``PYTHONPYCACHEPREFIX``: what a fresh shell does.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "main.py").write_text(_EXPERIMENT_MAIN, encoding="utf-8")
+    (folder / "helper.py").write_text(_EXPERIMENT_HELPER, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-E", "main.py"],
+        cwd=folder,
+        env=child_environment(sys.executable),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0 or done.stdout.strip() != "hello":
+        msg = f"the experiment did not run: {done.stderr}"
+        raise RuntimeError(msg)
+    cache = folder / "__pycache__"
+    names = sorted(p.name for p in cache.iterdir()) if cache.is_dir() else []
+    return Experiment(cached=tuple(names))
 
 
 # --- the answers, judged against the live experiment ----------------------------------------

@@ -21,7 +21,7 @@ def samples(tmp_path_factory):
 @pytest.mark.points(2)
 def test_answers_agree_with_the_experiment(exercise, tmp_path):
     """MAIN_SCRIPT_GETS_PYC and IMPORTED_MODULE_GETS_PYC say what running main.py really leaves."""
-    seen = pyc.experiment(tmp_path / "experiment")
+    seen = pycache.experiment(tmp_path / "experiment")
     report = pycache.try_student(exercise, answers=True)
     pycache.expect_answers(report, seen)
 

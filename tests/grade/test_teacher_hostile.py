@@ -26,12 +26,13 @@ import pytest
 
 from checks.run.copy import copies
 from checks.run.program import run_files
-from tests.small_kit import make_small_kit, make_student
+from tests import support
+from tests.support import KIT, student_copy
 
 if sys.platform != "win32":
     import fcntl
 
-HOSTILE = Path(__file__).parent / "teacher_hostile"
+HOSTILE = KIT / "tests" / "teacher_hostile"
 FULL = "20"
 """The total of a solved submission in the small kit."""
 WAIT = 600.0
@@ -94,7 +95,7 @@ def _processes_under(*folders: Path) -> list[psutil.Process]:
 @pytest.fixture(scope="module")
 def small_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small kit for the cases that leave the kit as it is."""
-    return make_small_kit(tmp_path_factory.mktemp("kit") / "kit")
+    return support.small_kit(tmp_path_factory.mktemp("kit") / "kit")
 
 
 @pytest.fixture
@@ -108,7 +109,7 @@ def kit(small_kit: Path, tmp_path: Path) -> Iterator[Kit]:
 @pytest.fixture
 def own_kit(tmp_path: Path) -> Kit:
     """A small kit of the case's own, for a case that breaks the kit itself."""
-    return Kit(make_small_kit(tmp_path / "kit"), tmp_path / "tmp")
+    return Kit(support.small_kit(tmp_path / "kit"), tmp_path / "tmp")
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
@@ -160,7 +161,7 @@ def test_a_broken_manifest_stops_grading_before_the_firstmake_student(
         HOSTILE / "manifest_not_toml" / "exercise.toml",
         own_kit.root / "exercises" / "03" / "exercise.toml",
     )
-    student = make_student(tmp_path / "alice", own_kit.root)
+    student = student_copy(tmp_path / "alice", own_kit.root)
     out = tmp_path / "out"
     done = own_kit.checks("grade", str(student), "--out", str(out))
     assert done.returncode == 2, done.stdout + done.stderr
@@ -174,8 +175,8 @@ def test_a_broken_manifest_stops_grading_before_the_firstmake_student(
 @posix_only
 def test_a_linked_exercise_folder_is_never_followed(kit: Kit, tmp_path: Path) -> None:
     """Case 3: ``pytest --submission`` leaves out an exercise folder that is a symbolic link."""
-    classmate = make_student(tmp_path / "classmate", kit.root)
-    mine = make_student(tmp_path / "mine", kit.root, solved=False)
+    classmate = student_copy(tmp_path / "classmate", kit.root)
+    mine = student_copy(tmp_path / "mine", kit.root, solved=False)
     shutil.rmtree(mine / "exercises" / "03")
     (mine / "exercises" / "03").symlink_to(classmate / "exercises" / "03")
     results = tmp_path / "results.json"
@@ -192,11 +193,11 @@ def test_a_linked_exercise_folder_is_never_followed(kit: Kit, tmp_path: Path) ->
 def test_names_that_are_not_utf8_lose_nothing(kit: Kit, tmp_path: Path) -> None:
     """Case 4: names that are not UTF-8, or a student named grades.csv: every row, escaped."""
     base = tmp_path / "class"
-    alice = make_student(base / "alice", kit.root)
+    alice = student_copy(base / "alice", kit.root)
     (alice / "exercises" / "03" / "caf\udce9.txt").write_text("from a Windows zip")
-    odd = make_student(base / "d\udce9", kit.root)
-    gradebook = make_student(base / "grades.csv", kit.root)
-    untouched = make_student(base / "bob", kit.root, solved=False)
+    odd = student_copy(base / "d\udce9", kit.root)
+    gradebook = student_copy(base / "grades.csv", kit.root)
+    untouched = student_copy(base / "bob", kit.root, solved=False)
     out = tmp_path / "out"
     before = _snapshot(base)
     done = kit.checks(
@@ -236,7 +237,7 @@ def test_a_warning_of_the_machinery_decides_no_grade(own_kit: Kit, tmp_path: Pat
     """Case 5: a PytestWarning in a worker's session (filterwarnings = error) zeroes nobody,
     and each worker runs in a base temporary folder of its own."""
     (own_kit.root / "exercises" / "01" / "test_machinery.py").write_text(_MACHINERY_TEST)
-    students = [make_student(tmp_path / name, own_kit.root) for name in ("ann", "ben", "cat")]
+    students = [student_copy(tmp_path / name, own_kit.root) for name in ("ann", "ben", "cat")]
     out = tmp_path / "out"
     done = own_kit.checks("grade", *map(str, students), "--out", str(out), "--jobs", "2")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -250,7 +251,7 @@ def test_a_warning_of_the_machinery_decides_no_grade(own_kit: Kit, tmp_path: Pat
 @pytest.mark.parametrize("inside", [".", "checks", "exercises/03"])
 def test_out_inside_the_kit_is_refused(kit: Kit, tmp_path: Path, inside: str) -> None:
     """Case 6: ``--out`` in the kit (or a student named like a kit folder) is refused."""
-    student = make_student(tmp_path / "checks", kit.root)
+    student = student_copy(tmp_path / "checks", kit.root)
     done = kit.checks("grade", str(student), "--out", str(kit.root / inside))
     assert done.returncode == 2, done.stdout + done.stderr
     assert "is inside the kit" in _one_line(done.stderr)
@@ -268,7 +269,7 @@ def test_a_gradescope_zip_inside_what_it_holds_is_refused(kit: Kit, inside: str)
 
 def test_out_holding_a_folder_that_is_no_report_is_refused(kit: Kit, tmp_path: Path) -> None:
     """Case 6: a folder in ``--out`` named like a student, but not a report, is never replaced."""
-    student = make_student(tmp_path / "class" / "alice", kit.root)
+    student = student_copy(tmp_path / "class" / "alice", kit.root)
     out = tmp_path / "out"
     (out / "alice" / "notes").mkdir(parents=True)
     (out / "alice" / "notes" / "mine.txt").write_text("the teacher's own notes")
@@ -283,7 +284,7 @@ def test_out_holding_a_folder_that_is_no_report_is_refused(kit: Kit, tmp_path: P
 def test_a_second_grading_on_one_out_stops_and_says_why(kit: Kit, tmp_path: Path) -> None:
     """Case 7: while a grading holds ``--out``, another stops at once with one line; the first
     one's output is whole."""
-    student = make_student(tmp_path / "class" / "alice", kit.root)
+    student = student_copy(tmp_path / "class" / "alice", kit.root)
     out = tmp_path / "out"
     first = kit.checks("grade", str(student), "--out", str(out))
     assert first.returncode == 0, first.stdout + first.stderr
@@ -302,7 +303,7 @@ def test_two_real_gradings_on_one_out(kit: Kit, tmp_path: Path) -> None:
     """Case 7: a grading started while another writes to the same ``--out`` stops at once with
     one line; the first one's gradebook and reports are whole."""
     base = tmp_path / "class"
-    students = [make_student(base / name, kit.root) for name in ("alice", "bob", "carol")]
+    students = [student_copy(base / name, kit.root) for name in ("alice", "bob", "carol")]
     (base / "bob" / "exercises" / "01" / "hello.py").write_text("while True:\n    pass\n")
     out = tmp_path / "out"
     first = subprocess.Popen(
@@ -357,7 +358,7 @@ def test_ctrl_c_leaves_the_previous_output_whole(kit: Kit, tmp_path: Path, to: s
     """Case 8: Ctrl-C in the middle of a grading: exit 130, one line, the previous output as it
     was, and no temporary folder or process left."""
     base = tmp_path / "class"
-    students = [make_student(base / name, kit.root) for name in ("alice", "bob", "carol")]
+    students = [student_copy(base / name, kit.root) for name in ("alice", "bob", "carol")]
     out = tmp_path / "out"
     first = kit.checks("grade", *map(str, students), "--out", str(out))
     assert first.returncode == 0, first.stdout + first.stderr
@@ -403,9 +404,9 @@ def _pyright_running(process: subprocess.Popen[str]) -> bool:
 def test_ctrl_c_while_pyright_checks_the_batch_leaves_nothing(tmp_path: Path) -> None:
     """Case 8: Ctrl-C while pyright checks the batch's typed files: exit 130, one line, no
     gradebook, and no temporary folder (``checks-run-*``, ``pyright-*``) or process left."""
-    kit = Kit(make_small_kit(tmp_path / "kit", ("01", "09")), tmp_path / "tmp")
+    kit = Kit(support.small_kit(tmp_path / "kit", ("01", "09")), tmp_path / "tmp")
     students = [
-        make_student(tmp_path / "class" / name, kit.root, solved=solved)
+        student_copy(tmp_path / "class" / name, kit.root, solved=solved)
         for name, solved in (("ann", True), ("ben", False), ("cat", True), ("dan", False))
     ]
     out = tmp_path / "out"
@@ -445,7 +446,7 @@ def _fifo_or_socket(path: Path, kind: str) -> None:
 def test_a_special_student_file_is_refused_by_name(kit: Kit, tmp_path: Path, kind: str) -> None:
     """Case 9: a student file that is a named pipe or a socket fails its tests with one line
     naming it, with no hang and no traceback, in pytest and in ``checks grade``."""
-    student = make_student(tmp_path / "class" / "pip", kit.root)
+    student = student_copy(tmp_path / "class" / "pip", kit.root)
     crashes = student / "exercises" / "03" / "crashes.py"
     crashes.unlink()
     _fifo_or_socket(crashes, kind)
@@ -455,7 +456,7 @@ def test_a_special_student_file_is_refused_by_name(kit: Kit, tmp_path: Path, kin
     assert f"crashes.py is {kind}, not an ordinary file" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     assert "1 passed" in done.stdout  # exercise 01, beside its own special file
-    other = make_student(tmp_path / "class" / "quinn", kit.root)
+    other = student_copy(tmp_path / "class" / "quinn", kit.root)
     out = tmp_path / "out"
     graded = kit.checks("grade", str(student), str(other), "--out", str(out))
     assert graded.returncode == 0, graded.stdout + graded.stderr
@@ -502,9 +503,9 @@ def _deep_file(folder: Path, length: int) -> None:
 def test_a_path_past_the_limit_leaves_one_file_out(kit: Kit, tmp_path: Path) -> None:
     """Case 10: a path longer than 4096 bytes in exercises/03 is left out with a note; the rest
     of the submission is graded, in ``checks grade`` and in ``pytest --submission``."""
-    student = make_student(tmp_path / "class" / "deep", kit.root)
+    student = student_copy(tmp_path / "class" / "deep", kit.root)
     _deep_file(student / "exercises" / "03", 4200)
-    other = make_student(tmp_path / "class" / "plain", kit.root, solved=False)
+    other = student_copy(tmp_path / "class" / "plain", kit.root, solved=False)
     out = tmp_path / "out"
     try:
         done = kit.checks("grade", str(student), str(other), "--out", str(out))

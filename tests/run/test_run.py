@@ -21,8 +21,9 @@ import pytest
 from checks import Limits, Stage, run_file
 from checks.model import Run
 from checks.run import watch as watch_module
+from tests.support import KIT
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = KIT / "tests" / "golden"
 LIMITS = Limits(timeout=3)
 
 

@@ -14,7 +14,7 @@ from checks.cli.warm import WarmPytest
 from checks.grade.workers import Worker
 from checks.manifest import load_all
 from checks.plugin.verdict import judge
-from tests.small_kit import make_small_kit
+from tests.support import small_kit
 
 SOLVED = 'print("Hello, Python!")\n'
 
@@ -22,7 +22,7 @@ SOLVED = 'print("Hello, Python!")\n'
 @pytest.fixture
 def kit(tmp_path: Path) -> Path:
     """A small copy of the kit holding exercise 01 only, as its starter."""
-    return make_small_kit(tmp_path / "kit", ["01"])
+    return small_kit(tmp_path / "kit", ["01"])
 
 
 @pytest.fixture

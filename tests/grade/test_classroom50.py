@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 from checks.grade import classroom50
 from checks.manifest import load_all
 from checks.model import cents
-from tests.support import KIT
+from tests.support import KIT, copy_kit, solve
 
 ENV = {
     "CLASSROOM": "python-101",
@@ -77,17 +76,7 @@ def contract_errors(data: Any) -> list[str]:
 
 def _checkout(tmp_path: Path, solved: tuple[str, ...]) -> Path:
     """A student's checkout of the handout, with the given exercises solved."""
-    checkout = tmp_path / "runs-your-file-alice"
-    ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache")
-    for part in ("exercises", "checks"):
-        shutil.copytree(KIT / part, checkout / part, ignore=ignore)
-    for name in ("conftest.py", "pyproject.toml", "README.md"):
-        shutil.copyfile(KIT / name, checkout / name)
-    for number in solved:
-        shutil.copytree(
-            KIT / "solutions" / number, checkout / "exercises" / number, dirs_exist_ok=True
-        )
-    return checkout
+    return solve(copy_kit(tmp_path / "runs-your-file-alice", readme=True), solved)
 
 
 def _digest(folder: Path) -> dict[str, str]:

@@ -14,7 +14,6 @@ import csv
 import json
 import shutil
 import subprocess
-import sys
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable
@@ -28,7 +27,10 @@ from checks import reports
 from checks.manifest import load_all
 from checks.model import FailedAt, Failure, Grade, Outcome, TestResult, cents
 from checks.reports.classpage import BINS, PAGE
-from tests.support import KIT
+from tests.support import KIT, copy_kit, run_checks, solve, write
+
+pytestmark = pytest.mark.xdist_group("class-of-30")
+"""The tests of the class of 30 run in one process (``graded`` is built once)."""
 
 EXERCISES = load_all()
 POINTS = {e.number: e.points for e in EXERCISES}
@@ -40,63 +42,30 @@ ODD_NAME = "o'<b>neil & co"
 """A student's folder name that HTML must escape."""
 
 
-def _checks(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checks", *args],
-        cwd=KIT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=1800,
-        check=False,
-    )
-
-
-def _copy_kit(target: Path) -> Path:
-    """A student's copy of the kit as handed out, with every exercise solved or not."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
-    target.mkdir(parents=True)
-    for name in ("pyproject.toml", "conftest.py"):
-        shutil.copyfile(KIT / name, target / name)
-    for part in ("checks", "exercises"):
-        shutil.copytree(KIT / part, target / part, ignore=ignore)
-    return target
-
-
-def _solve(kit: Path, numbers: list[str]) -> Path:
-    for number in numbers:
-        shutil.copytree(KIT / "solutions" / number, kit / "exercises" / number, dirs_exist_ok=True)
-    return kit
-
-
-def _write(kit: Path, relative: str, content: str | bytes) -> None:
-    path = kit / "exercises" / relative
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-
-
 ALL = [e.number for e in EXERCISES]
 
 MISTAKES: dict[str, Callable[[Path], object]] = {
-    "solved": lambda kit: _solve(kit, ALL),
+    "solved": lambda kit: solve(kit, ALL),
     "untouched": lambda _kit: None,
-    "half": lambda kit: _solve(kit, HALF),
-    "parse": lambda kit: _write(_solve(kit, ALL), "01/hello.py", 'print("Hello, Python!"\n'),
-    "compile": lambda kit: _write(
-        _solve(kit, ALL), "01/hello.py", 'print("Hello, Python!")\nreturn\n'
+    "half": lambda kit: solve(kit, HALF),
+    "parse": lambda kit: write(
+        solve(kit, ALL) / "exercises/01/hello.py", 'print("Hello, Python!"\n'
     ),
-    "read": lambda kit: _write(_solve(kit, ALL), "01/hello.py", b'print("Hello, \xff Python!")\n'),
-    "nameerror": lambda kit: _write(
-        _solve(kit, ALL),
-        "03/crashes.py",
+    "compile": lambda kit: write(
+        solve(kit, ALL) / "exercises/01/hello.py", 'print("Hello, Python!")\nreturn\n'
+    ),
+    "read": lambda kit: write(
+        solve(kit, ALL) / "exercises/01/hello.py", b'print("Hello, \xff Python!")\n'
+    ),
+    "nameerror": lambda kit: write(
+        solve(kit, ALL) / "exercises/03/crashes.py",
         (KIT / "solutions/03/crashes.py").read_text().replace("len(runs)", "len(run)"),
     ),
-    "output": lambda kit: _write(_solve(kit, ALL), "01/hello.py", 'print("Hello Python")\n'),
+    "output": lambda kit: write(
+        solve(kit, ALL) / "exercises/01/hello.py", 'print("Hello Python")\n'
+    ),
     "finding": lambda kit: shutil.copyfile(
-        KIT / "starters" / "09" / "invoice.py", _solve(kit, ALL) / "exercises/09/invoice.py"
+        KIT / "starters" / "09" / "invoice.py", solve(kit, ALL) / "exercises/09/invoice.py"
     ),
 }
 """Each kind of student, made from a fresh copy of the kit."""
@@ -238,15 +207,15 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     for kind, count in CLASS.items():
         for index in range(1, count + 1):
             name = f"{kind}-{index:02d}"
-            MISTAKES[kind](_copy_kit(subs / name))
+            MISTAKES[kind](copy_kit(subs / name))
             kinds[name] = kind
-    _solve(_copy_kit(subs / ODD_NAME), ALL)
+    solve(copy_kit(subs / ODD_NAME), ALL)
     kinds[ODD_NAME] = "solved"
     (subs / "essay").mkdir()
     (subs / "essay" / "essay.txt").write_text("Python reads, parses, compiles, runs.\n")
     kinds["essay"] = "notakit"
     out = root / "grades"
-    done = _checks("grade", *sorted(str(p) for p in subs.iterdir()), "--out", str(out))
+    done = run_checks(KIT, "grade", *sorted(str(p) for p in subs.iterdir()), "--out", str(out))
     return Graded(kinds=kinds, out=out, done=done)
 
 
@@ -404,7 +373,7 @@ def test_checks_report_rebuilds_the_same_page(graded: Graded, tmp_path: Path) ->
     copy = tmp_path / "grades"
     shutil.copytree(graded.out, copy)
     (copy / PAGE).unlink()
-    done = _checks("report", str(copy))
+    done = run_checks(KIT, "report", str(copy))
     assert done.returncode == 0, done.stderr
     assert (copy / PAGE).read_bytes() == (graded.out / PAGE).read_bytes()
 
@@ -417,7 +386,7 @@ def test_a_student_whose_results_are_gone_keeps_a_row_and_the_counts_add_up(
     copy = tmp_path / "grades"
     shutil.copytree(graded.out, copy)
     (copy / "solved-01" / "results.json").unlink()
-    done = _checks("report", str(copy))
+    done = run_checks(KIT, "report", str(copy))
     assert done.returncode == 0, done.stderr
     tree = parse((copy / PAGE).read_text(encoding="utf-8"))
     row = tree.find("tr", data_student="solved-01")[0]
@@ -431,7 +400,7 @@ def test_a_student_whose_results_are_gone_keeps_a_row_and_the_counts_add_up(
 
 def test_checks_report_refuses_a_folder_without_a_gradebook(tmp_path: Path) -> None:
     """`checks report` on a folder that no grading wrote says so in one line, with exit 2."""
-    done = _checks("report", str(tmp_path))
+    done = run_checks(KIT, "report", str(tmp_path))
     assert done.returncode == 2
     assert "grades.csv" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1

@@ -25,7 +25,7 @@ from checks.manifest import load_all
 from checks.model import Exercise, ExerciseResult, Outcome
 from checks.model import TestResult as Result
 from checks.starter import SEAL, STARTERS, seal
-from tests.small_kit import make_small_kit
+from tests.support import small_kit
 
 PLAIN = Terminal(width=79)
 
@@ -178,7 +178,7 @@ def test_hints_come_one_at_a_time(tmp_path: Path) -> None:
 
 def test_sealed_starters_are_known_without_a_run(tmp_path: Path) -> None:
     """In a fresh copy, every exercise is not started, and no test runs to say so."""
-    kit = make_small_kit(tmp_path / "kit")
+    kit = small_kit(tmp_path / "kit")
     seal(kit)
     exercises = load_all(kit)
     results = check(exercises, kit, starters=True)
@@ -192,7 +192,7 @@ def test_sealed_starters_are_known_without_a_run(tmp_path: Path) -> None:
 
 def test_a_seal_never_makes_a_file_pass(tmp_path: Path) -> None:
     """A seal rewritten over a solved folder hides the progress, never fakes a pass."""
-    kit = make_small_kit(tmp_path / "kit", ["01"])
+    kit = small_kit(tmp_path / "kit", ["01"])
     shutil.copytree(kit / "solutions", kit / "exercises", dirs_exist_ok=True)
     exercises = load_all(kit)
     forged = {"01": digest_tree(exercises[0].folder)}

@@ -17,50 +17,22 @@ import stat
 import subprocess
 import sys
 import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from checks.manifest import load_all
-from checks.model import Exercise, cents
-from tests.support import KIT
+from checks.model import cents
+from tests.support import KIT, copy_kit, run_checks, solve
+
+pytestmark = pytest.mark.xdist_group("graded-class")
+"""The tests of the class graded once run in one process (``batch`` is built once)."""
 
 EXERCISES = load_all()
 KIT_MAX = sum(cents(e.points) for e in EXERCISES)
 HALF = EXERCISES[: (len(EXERCISES) + 1) // 2]
 PASSING_TEST = "def test_nothing_to_see():\n    pass\n"
-
-
-def _checks(*args: str, cwd: Path = KIT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "checks", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=900,
-        check=False,
-    )
-
-
-def _copy_kit(target: Path) -> Path:
-    """A student's copy of the kit as handed out: no solutions/, no tests/."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
-    target.mkdir(parents=True)
-    for name in ("pyproject.toml", "conftest.py", "README.md"):
-        shutil.copyfile(KIT / name, target / name)
-    for part in ("checks", "exercises"):
-        shutil.copytree(KIT / part, target / part, ignore=ignore)
-    return target
-
-
-def _solve(kit: Path, exercises: Sequence[Exercise] = EXERCISES) -> None:
-    for exercise in exercises:
-        number = exercise.number
-        shutil.copytree(KIT / "solutions" / number, kit / "exercises" / number, dirs_exist_ok=True)
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, str]]:
@@ -104,27 +76,27 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     """Build the class and grade it once."""
     root = tmp_path_factory.mktemp("class")
     subs = root / "submissions"
-    _solve(_copy_kit(subs / "solved"))
-    _copy_kit(subs / "starters")
-    tampered = _copy_kit(subs / "tampered")
+    solve(copy_kit(subs / "solved", readme=True))
+    copy_kit(subs / "starters", readme=True)
+    tampered = copy_kit(subs / "tampered", readme=True)
     for test in (tampered / "exercises").glob("*/test_*.py"):
         test.write_text(PASSING_TEST, encoding="utf-8")
     (tampered / "conftest.py").write_text("", encoding="utf-8")
-    _solve(_copy_kit(subs / "half"), HALF)
-    broken = _copy_kit(subs / "broken")
-    _solve(broken)
+    solve(copy_kit(subs / "half", readme=True), [e.number for e in HALF])
+    broken = copy_kit(subs / "broken", readme=True)
+    solve(broken)
     first, last = EXERCISES[0], EXERCISES[-1]
     (broken / "exercises" / first.number / first.files[0]).unlink()
     linked = broken / "exercises" / last.number / last.files[0]
     linked.unlink()
     linked.symlink_to(KIT / "solutions" / last.number / last.files[0])
-    _solve(_copy_kit(subs / "zipped" / "python-kit"))
+    solve(copy_kit(subs / "zipped" / "python-kit", readme=True))
     (subs / "empty").mkdir()
     (subs / "notakit").mkdir()
     (subs / "notakit" / "essay.txt").write_text("Python reads, parses, compiles, runs.\n")
     before = {p.name: _snapshot(p) for p in subs.iterdir()}
     out = root / "grades"
-    done = _checks("grade", *sorted(str(p) for p in subs.iterdir()), "--out", str(out))
+    done = run_checks(KIT, "grade", *sorted(str(p) for p in subs.iterdir()), "--out", str(out))
     return Batch(submissions=subs, out=out, done=done, before=before)
 
 
@@ -240,8 +212,8 @@ _LOOPING_FILES = [
 
 def test_a_submission_that_takes_too_long_is_stopped_not_zeroed(tmp_path: Path) -> None:
     """Past --timeout the run is stopped, what ran keeps its points, and the next is graded."""
-    slow = _copy_kit(tmp_path / "slow")
-    _solve(slow)
+    slow = copy_kit(tmp_path / "slow", readme=True)
+    solve(slow)
     # Each of these programs loops until the run's own time limit (checks_timeout, 10 s) stops
     # it, and about ten tests run one of them: the slow submission needs well over a minute at
     # any speed, so a budget of 30 s stops it, while the quick one (a few seconds on an idle
@@ -249,11 +221,11 @@ def test_a_submission_that_takes_too_long_is_stopped_not_zeroed(tmp_path: Path) 
     for number, name in _LOOPING_FILES:
         (slow / "exercises" / number / name).write_text("while True:\n    pass\n")
     first = EXERCISES[0]
-    quick = _copy_kit(tmp_path / "quick")
-    _solve(quick, EXERCISES[:1])
+    quick = copy_kit(tmp_path / "quick", readme=True)
+    solve(quick, [e.number for e in EXERCISES[:1]])
     out = tmp_path / "out"
-    done = _checks(
-        "grade", str(slow), str(quick), "--out", str(out), "--timeout", "30", "--jobs", "1"
+    done = run_checks(
+        KIT, "grade", str(slow), str(quick), "--out", str(out), "--timeout", "30", "--jobs", "1"
     )
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads((out / "slow" / "results.json").read_text(encoding="utf-8"))
@@ -283,7 +255,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], says:
     """A missing folder, an unwritable --out or one inside a submission: one line, exit 2."""
     (tmp_path / "student").mkdir()
     (tmp_path / "a-file").write_text("x")
-    done = _checks("grade", *[a.format(tmp=tmp_path) for a in args], cwd=tmp_path)
+    done = run_checks(tmp_path, "grade", *[a.format(tmp=tmp_path) for a in args])
     assert done.returncode == 2, done.stdout + done.stderr
     assert says in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
@@ -294,7 +266,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], says:
 def test_the_gradescope_zip_holds_the_kit_without_solutions(tmp_path: Path) -> None:
     """The zip has setup.sh and run_autograder at its root, executable, and no solutions/."""
     target = tmp_path / "autograder.zip"
-    done = _checks("gradescope-zip", "--out", str(target))
+    done = run_checks(KIT, "gradescope-zip", "--out", str(target))
     assert done.returncode == 0, done.stderr
     with zipfile.ZipFile(target) as archive:
         names = archive.namelist()
@@ -315,11 +287,11 @@ def test_run_autograder_grades_a_submission_like_gradescope(tmp_path: Path) -> N
     """run_autograder, from the zip, grades /autograder/submission into results/results.json."""
     root = tmp_path / "autograder"
     target = tmp_path / "autograder.zip"
-    assert _checks("gradescope-zip", "--out", str(target)).returncode == 0
+    assert run_checks(KIT, "gradescope-zip", "--out", str(target)).returncode == 0
     with zipfile.ZipFile(target) as archive:
         archive.extractall(root / "source")
-    student = _copy_kit(root / "submission")
-    _solve(student)
+    student = copy_kit(root / "submission", readme=True)
+    solve(student)
     (student / "conftest.py").write_text("", encoding="utf-8")
     done = subprocess.run(
         ["bash", str(root / "source" / "run_autograder")],
@@ -342,11 +314,11 @@ def test_identical_submissions_share_verdicts_and_each_report_names_its_own_file
     """The second of two byte-identical submissions takes the first's verdicts; its report
     still names the student's own files, never the other student's or the folder graded."""
     for name in ("ann", "bob"):
-        student = _copy_kit(tmp_path / name)
-        _solve(student)
+        student = copy_kit(tmp_path / name, readme=True)
+        solve(student)
         (student / "exercises" / EXERCISES[0].number / EXERCISES[0].files[0]).unlink()
     out = tmp_path / "out"
-    done = _checks("grade", str(tmp_path / "ann"), str(tmp_path / "bob"), "--out", str(out))
+    done = run_checks(KIT, "grade", str(tmp_path / "ann"), str(tmp_path / "bob"), "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     reports = {
         name: (out / name / "report.txt").read_text(encoding="utf-8") for name in ("ann", "bob")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from checks import reports
 from checks.grade import classroom50
 from checks.manifest import load_all
 from checks.model import Exercise, Grade, Outcome, TestResult, cents
-from tests.support import KIT, run_pytest
+from tests.support import KIT, copy_kit, run_checks, run_pytest
 
 GRADESCOPE_TOP = {"score", "execution_time", "output", "tests"}
 GRADESCOPE_TEST = {"name", "number", "score", "max_score", "status", "output", "visibility"}
@@ -440,14 +438,7 @@ def test_a_run_stopped_by_x_scores_what_ran(tmp_path: Path) -> None:
 
 def _kit_copy(tmp_path: Path, numbers: tuple[str, ...] = ("01",)) -> Path:
     """A copy of the kit's machinery with only some exercises, where tests can be added."""
-    root = tmp_path / "kit"
-    ignore = shutil.ignore_patterns("__pycache__")
-    shutil.copytree(KIT / "checks", root / "checks", ignore=ignore)
-    for name in ("conftest.py", "pyproject.toml"):
-        shutil.copyfile(KIT / name, root / name)
-    for number in numbers:
-        shutil.copytree(KIT / "exercises" / number, root / "exercises" / number, ignore=ignore)
-    return root
+    return copy_kit(tmp_path / "kit", numbers)
 
 
 def _made_up_exercise(root: Path, body: str, points: int = 6) -> None:
@@ -591,14 +582,7 @@ def test_two_students_of_one_name_are_told_apart_by_their_folder(tmp_path: Path)
     for folder in folders:
         folder.mkdir(parents=True)
     out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-m", "checks", "grade", *map(str, folders), "--out", str(out)],
-        cwd=KIT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_checks(KIT, "grade", *map(str, folders), "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     with (out / "grades.csv").open(encoding="utf-8", newline="") as handle:
         rows = {row["student"]: row["path"] for row in csv.DictReader(handle)}
@@ -610,21 +594,10 @@ def test_two_students_of_one_name_are_told_apart_by_their_folder(tmp_path: Path)
 def test_grading_messages_name_the_students_own_file(tmp_path: Path) -> None:
     """A grading report names the student's file inside their copy, never the folder graded."""
     student = tmp_path / "bob"
-    ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache")
-    for part in ("exercises", "checks"):
-        shutil.copytree(KIT / part, student / part, ignore=ignore)
-    for name in ("conftest.py", "pyproject.toml"):
-        shutil.copyfile(KIT / name, student / name)
+    copy_kit(student)
     (student / "exercises" / "03" / "crashes.py").unlink()
     out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-m", "checks", "grade", str(student), "--out", str(out)],
-        cwd=KIT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    done = run_checks(KIT, "grade", str(student), "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     for name in ("results.json", "report.txt"):
         text = (out / "bob" / name).read_text(encoding="utf-8")

@@ -34,11 +34,11 @@ from checks.judges.pyc import (
     Header,
     Samples,
     cache_from_source,
-    experiment,
     header_of,
     make_samples,
     matches_source,
 )
+from checks.judges.pycache import experiment
 from tests.support import KIT, run_pytest
 
 SHELL = {

@@ -1,6 +1,6 @@
 """Verdicts come from the exercises' own tests, and a kept verdict is never stale.
 
-``judge`` runs real child pytest runs in a small copy of the kit (``tests/study_kit.py``); the
+``judge`` runs real child pytest runs in a small copy of the kit (``tests/support.py``); the
 ``announce`` callback tells whether tests ran or kept verdicts were used.
 """
 
@@ -16,13 +16,13 @@ import pytest
 from checks.manifest import load_all
 from checks.model import Exercise, ExerciseResult, Outcome
 from checks.plugin.verdict import VerdictError, fingerprint, judge, run_tests
-from tests.study_kit import make_kit, write
+from tests.support import study_kit, write
 
 
 @pytest.fixture
 def kit(tmp_path: Path) -> Path:
     """A fresh small copy of the kit."""
-    return make_kit(tmp_path / "kit")
+    return study_kit(tmp_path / "kit")
 
 
 def _judge(kit: Path, announced: list[list[str]]) -> dict[str, ExerciseResult]:

@@ -21,9 +21,8 @@ import pytest
 
 import checks
 from checks.manifest import SCHEMA, ManifestError, load_exercise
-from tests.small_kit import make_small_kit, make_student
-from tests.support import KIT
-from tests.test_classroom50 import ENV
+from tests.grade.test_classroom50 import ENV
+from tests.support import KIT, small_kit, student_copy
 
 GUIDE = KIT / "docs" / "authoring.md"
 SHOWN_FILE = re.compile(r"\*\*`([^`]+)`\*\*\s*\n\s*```[a-z]*\n(.*?)\n\s*```", re.DOTALL)
@@ -46,7 +45,7 @@ def _checks(kit: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def _small_kit(target: Path, numbers: tuple[str, ...]) -> Path:
     """A small kit with ``numbers``, and what the platforms' bundles are built from."""
-    root = make_small_kit(target, numbers)
+    root = small_kit(target, numbers)
     for folder in ("classroom50", "gradescope"):
         shutil.copytree(KIT / folder, root / folder)
     shutil.copyfile(KIT / "uv.lock", root / "uv.lock")
@@ -88,7 +87,7 @@ def test_new_refuses_a_number_that_exists(kit: Path) -> None:
 
 def test_a_fresh_exercise_passes_its_own_check(tmp_path: Path) -> None:
     """Right after ``checks new``, the starter fails, the solution passes, and so on."""
-    root = make_small_kit(tmp_path / "kit", ("01",))
+    root = small_kit(tmp_path / "kit", ("01",))
     assert _checks(root, "new", "12", "Fresh").returncode == 0
     done = _checks(root, "dev", "check", "--python", "this", "12")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -109,9 +108,9 @@ def _column(gradebook: Path) -> dict[str, tuple[str, str, str]]:
 def test_a_class_of_three_is_graded_with_exercise_11(kit: Path, tmp_path: Path) -> None:
     """Solved, starter and dodge get 20, 0 and 10 of 20 in checks grade, Classroom 50 and
     Gradescope's zip carries exercise 11."""
-    solved = make_student(tmp_path / "class" / "solved", kit)
-    make_student(tmp_path / "class" / "starter", kit, solved=False)
-    dodge = make_student(tmp_path / "class" / "dodge", kit)
+    solved = student_copy(tmp_path / "class" / "solved", kit)
+    student_copy(tmp_path / "class" / "starter", kit, solved=False)
+    dodge = student_copy(tmp_path / "class" / "dodge", kit)
     shutil.copyfile(
         kit / "tests" / "cases" / "11" / "dodge_hides_the_error" / "task.py",
         dodge / "exercises" / "11" / "task.py",
@@ -169,7 +168,7 @@ def test_removing_an_exercise_leaves_everything_adding_up(tmp_path: Path) -> Non
     assert _checks(root, "hint", "01").returncode == 0
     gone = _checks(root, "hint", "03")
     assert gone.returncode == 2 and "03" in gone.stderr, gone.stderr
-    make_student(tmp_path / "class" / "ann", root)
+    student_copy(tmp_path / "class" / "ann", root)
     out = tmp_path / "grades"
     done = _checks(root, "grade", str(tmp_path / "class" / "ann"), "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -186,7 +185,7 @@ def test_removing_an_exercise_leaves_everything_adding_up(tmp_path: Path) -> Non
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
     """``checks dev check`` on five new exercises, each broken in one way."""
-    root = make_small_kit(tmp_path_factory.mktemp("broken") / "kit", ("01",))
+    root = small_kit(tmp_path_factory.mktemp("broken") / "kit", ("01",))
     for number in ("12", "13", "14", "15", "16"):
         assert _checks(root, "new", number, f"Broken {number}").returncode == 0
     solution = (root / "solutions" / "12" / "task.py").read_text(encoding="utf-8")

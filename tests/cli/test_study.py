@@ -1,7 +1,7 @@
 """The self-study verbs, driven as a student drives them: ``python -m checks ...`` in a copy.
 
 Every test runs the real command in a child process, in a small copy of the kit made by
-``tests/study_kit.py`` (exercise 01 and a toy exercise 02), so nothing in the real tree
+``tests/support.py`` (exercise 01 and a toy exercise 02), so nothing in the real tree
 changes. ``watch`` is driven through its standard input (keys) and by saving files, and once
 through a pseudo-terminal, where keys arrive one by one without Enter.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.study_kit import TOY_HINTS, make_kit, run_checks, write
+from tests.support import TOY_HINTS, run_checks, study_kit, write
 
 SOLVED_01 = 'print("Hello, Python!")\n'
 SOLVED_02 = "print(42)\n"
@@ -33,7 +33,7 @@ RECHECK_WITHIN = 2.0
 @pytest.fixture
 def kit(tmp_path: Path) -> Path:
     """A fresh small copy of the kit."""
-    return make_kit(tmp_path / "kit")
+    return study_kit(tmp_path / "kit")
 
 
 def _no_traceback(done: subprocess.CompletedProcess[str]) -> None:
@@ -638,7 +638,7 @@ def test_watch_in_tmux_ends_with_a_word(kit: Path) -> None:
 
 def test_after_a_reset_the_footer_names_no_exercise_already_done(tmp_path: Path) -> None:
     """Passing 01 again after a reset, with 02 known to pass, names no next exercise: all pass."""
-    kit = make_kit(tmp_path / "kit")
+    kit = study_kit(tmp_path / "kit")
     write(kit / "exercises/02/answer.py", "print(42)\n")
     table = run_checks(kit)  # the progress table: 02 passes, and is remembered by content
     assert "02" in table.stdout, table.stdout + table.stderr
