@@ -229,6 +229,13 @@ def _inside(entry: str, folders: Iterable[str]) -> bool:
     return any(real == f or real.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
 
 
+def _script_path(path: str, private: str, *, helpers: bool) -> None:
+    """Put the file's folder first on ``sys.path``, as ``python FILE`` does, in place of the
+    private copy the kit imported its own modules from (kept second for a kit driver)."""
+    rest = [entry for entry in sys.path if entry != private]
+    sys.path[:] = [os.path.dirname(path), *([private] if helpers else []), *rest]
+
+
 def _hide_kit(hidden: list[str], *, helpers: bool) -> None:
     """Take the kit off ``sys.path`` and out of ``sys.modules``: the student cannot import it.
 
@@ -397,7 +404,10 @@ def main() -> NoReturn:
     private = sys.path[0]
     sys.argv = [given]
     sys.orig_argv = [sys.executable, given]
-    sys.path[0] = os.path.dirname(path)
+    # sys.path[0] stays the private copy until the kit's own imports are done: a module the
+    # copy's folder holds under a standard library name (random.py beside the file) must never
+    # be imported by the kit, unconfined. The file's folder takes its place just before
+    # confinement is entered, as ``python FILE`` puts it there.
     helpers = bool(_one(orders, "helpers")) and not trial
     facts = _descriptor(_one(orders, "facts", "-1"))
     nonce = _one(orders, "nonce")
@@ -414,6 +424,7 @@ def main() -> NoReturn:
         senders = {"loaded": [trials.answer], "answer": [trials.answer]}
         _seal_facts(sealing, facts, nonce, private, senders)
         _hide_kit(orders.get("hide", []), helpers=False)
+        _script_path(path, private, helpers=False)
         confine.enter(spec, path, report.send)
         trials.answer(code, path, asked)
         _audit(RECORD, "end", None)
@@ -435,9 +446,10 @@ def main() -> NoReturn:
             open_kinds=("piece", "returned"),
         )
         trust([code])
-    del private
     # Confined here, once: a program at once; the kit's driver (its spec says so) at its first
     # run of code from the copy other than itself, the student's module, after its own imports.
+    _script_path(path, private, helpers=helpers)
+    del private
     confine.enter(spec, path, report.send)
     refusal = confine.refusal
     del confine, spec
