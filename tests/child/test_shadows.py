@@ -146,3 +146,19 @@ def test_exercise_10s_driver_with_a_compiled_random_beside_it(tmp_path: Path) ->
     assert run.exit_status == 0, run.output
     assert run.facts_ended and not run.tampered, run.output
     assert "Traceback" not in run.output, run.output
+
+
+@needs_confinement
+def test_a_python_file_named_as_the_standard_library_is_not_the_trials(tmp_path: Path) -> None:
+    """``random.py`` beside a file whose functions the kit tries: the kit's own imports never
+    load it (it would run unconfined); the student's own ``import random`` still finds it."""
+    folder, marker = _exercise(tmp_path, "import random\n\n\ndef answer():\n    return 42\n")
+    (folder / "random.py").write_text(
+        f"open({str(marker)!r}, 'a').write('ran')\n", encoding="utf-8"
+    )
+    run = run_file(folder / "student.py", cached=False, calls=[repr(("answer", ()))])
+    assert run.facts_ended and not run.tampered, run.output
+    kinds = [kind for kind, _ in run.facts]
+    assert kinds == ["loaded", "answer"], run.facts
+    # Loaded once, by the student's own import, confined: it cannot write outside its copy.
+    assert not marker.exists(), "random.py ran where it could write outside its copy"
