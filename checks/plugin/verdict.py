@@ -35,6 +35,7 @@ import psutil
 from checks.cache import file_entry, kit_digest, walk_files
 from checks.model import Exercise, ExerciseResult, Failure, Outcome, TestResult
 from checks.plugin.recorder import RECORD_FORMAT, as_record
+from checks.run.limits import kill_tree
 
 __all__ = [
     "CACHE_FORMAT",
@@ -160,14 +161,8 @@ def _from_records(data: object) -> list[TestResult] | None:
 
 def _end(process: subprocess.Popen[bytes]) -> None:
     """Kill a child pytest and everything it started (student programs included)."""
-    try:
-        parent = psutil.Process(process.pid)
-        family = [*parent.children(recursive=True), parent]
-    except psutil.Error:
-        family = []
-    for member in family:
-        with contextlib.suppress(psutil.Error):
-            member.kill()
+    with contextlib.suppress(psutil.Error):
+        kill_tree(psutil.Process(process.pid), None)
     with contextlib.suppress(OSError):
         process.kill()
     process.wait()

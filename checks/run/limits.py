@@ -108,18 +108,38 @@ def posix_limits(limits: Limits) -> None:  # pragma: no cover - runs in the chil
 
 
 def kill_tree(root: psutil.Process, group: int | None) -> None:
-    """Kill a process and every process it started, on any system."""
-    try:
-        family = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        family = [root]
-    for proc in family:
+    """Kill a process and every process it started, on any system.
+
+    The tree is frozen before it is killed: each round stops the members it has not seen yet,
+    then reads the tree again, until a round finds no new member. A stopped process forks no
+    more, so a child forked while the tree was being read (a run starting just then) is found
+    by the next round instead of being left running with no parent.
+    """
+    family: dict[int, psutil.Process] = {}
+    for _ in range(_FREEZE_ROUNDS):
+        try:
+            found = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            found = [root]
+        new = [proc for proc in found if proc.pid not in family]
+        if not new:
+            break
+        for proc in new:
+            family[proc.pid] = proc
+            with contextlib.suppress(psutil.Error):
+                proc.suspend()
+    for proc in family.values():
         with contextlib.suppress(psutil.Error):
             proc.kill()
     if group is not None and hasattr(os, "killpg"):
         with contextlib.suppress(OSError):
             os.killpg(group, signal.SIGKILL)
-    psutil.wait_procs(family, timeout=2)
+    psutil.wait_procs(list(family.values()), timeout=2)
+
+
+_FREEZE_ROUNDS = 1_000
+"""Rounds of reading and stopping a tree before it is killed (a tree that deep was never seen:
+a round ends once every member is stopped, and a stopped one starts nothing)."""
 
 
 _PR_SET_CHILD_SUBREAPER = 36

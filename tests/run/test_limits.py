@@ -3,10 +3,17 @@ ini keys a teacher sets them with."""
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 
+import psutil
+import pytest
+
 from checks.model import Stage
-from checks.run.limits import MIB, Limits, size_text
+from checks.run.limits import MIB, Limits, kill_tree, size_text
 from checks.run.program import run_file
 from tests.support import run_pytest
 
@@ -53,3 +60,39 @@ def test_a_cap_that_is_no_number_is_refused_in_one_line() -> None:
         assert done.returncode == 4, done.stdout + done.stderr
         assert f"{key} must be a number of MiB above 0, not 'lots'" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+SPAWNERS = """
+import os, sys, time
+for _ in range(4):
+    if os.fork() == 0:
+        while True:
+            if os.fork() == 0:
+                time.sleep(30)
+                os._exit(0)
+            time.sleep(0.002)
+time.sleep(30)
+"""
+
+
+def test_a_tree_that_keeps_forking_is_killed_to_the_last_process() -> None:
+    """Four processes forking without pause: none of their children outlives ``kill_tree``.
+
+    A tree read once and then killed leaves the children forked in between running, parentless
+    (a child pytest starting a student's program when a watch stops it did)."""
+    marker = f"checks-kill-tree-{uuid.uuid4().hex}"
+    root = subprocess.Popen([sys.executable, "-c", SPAWNERS, marker])
+    proc = psutil.Process(root.pid)
+    while len(proc.children(recursive=True)) < 40:
+        if root.poll() is not None:
+            pytest.fail("the spawners ended before they forked")
+    kill_tree(proc, None)
+    root.wait()
+    left = []
+    for other in psutil.process_iter(["cmdline", "status"]):
+        if marker in (other.info["cmdline"] or []) and other.info["status"] != psutil.STATUS_ZOMBIE:
+            left.append(other)
+    for other in left:
+        with contextlib.suppress(psutil.Error):
+            other.kill()
+    assert not left, f"{len(left)} processes outlived kill_tree"
