@@ -9,8 +9,8 @@ its manifest gives, and scores nothing; its solution passes with every point; ea
 problem, with what to do; exit status 1 when there is one.
 
 The runs are batched (one pytest run for the starters, one for the solutions, one per round
-of cases), and any verdict a batch finds wrong is judged again alone before it is reported, so
-the batch only saves time. Each Python of ``pyproject.toml``'s classifiers found on the machine
+of cases), the batches run side by side (one per core), and any verdict a batch finds wrong is
+judged again alone before it is reported, so the batch only saves time. Each Python of ``pyproject.toml``'s classifiers found on the machine
 is checked (``--python`` to pick); one other than the running Python is checked by the same
 command run under it (``uv run --isolated``).
 """
@@ -18,12 +18,14 @@ command run under it (``uv run --isolated``).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -57,6 +59,8 @@ CRASH = re.compile(r"^E\s+([A-Za-z_][\w.]*)(?::|$)", re.MULTILINE)
 FAILURES = ("AssertionError", "Failed")
 """What a test that fails as a test fails with (``pytest.fail``, ``assert``)."""
 _UV_TIMEOUT = 3600
+MIN_SIDE_BY_SIDE = 2
+"""pytest runs the check makes at once at least, even on one core."""
 _THIS = ("python", "-m", "checks", "dev", "check", "--python", "this")
 """The check run again under another Python, on that Python only."""
 
@@ -233,35 +237,34 @@ def _solution_problems(
     return found
 
 
-def _case_problems(
-    python: str, root: Path, exercises: Sequence[Exercise], scratch: Path
-) -> list[_Problem]:
-    """Each kept case's verdict: rounds of one case per exercise, each round one pytest run."""
+def _case_rounds(root: Path, exercises: Sequence[Exercise]) -> list[dict[str, Path]]:
+    """The kept cases in rounds: one case of each exercise that has one left, by round."""
     cases = {e.number: selfcheck.cases_of(root, e.number) for e in exercises}
+    return [
+        {n: c[round_] for n, c in cases.items() if round_ < len(c)}
+        for round_ in range(max((len(c) for c in cases.values()), default=0))
+    ]
+
+
+def _case_problems(python: str, root: Path, laid: dict[str, Path], scratch: Path) -> list[_Problem]:
+    """The verdicts of one round of cases, in one pytest run (in ``scratch``, its own)."""
     found: list[_Problem] = []
-    for round_ in range(max((len(c) for c in cases.values()), default=0)):
-        laid = {n: c[round_] for n, c in cases.items() if round_ < len(c)}
-        submission = scratch / f"round-{round_}"
-        for case in laid.values():
-            selfcheck.lay_case(case, root, submission)
-        verdicts, _ = _batch(
-            python,
-            root,
-            sorted(laid),
-            scratch / f"round-{round_}.json",
-            "--submission",
-            str(submission),
-        )
-        for number, case in laid.items():
-            verdict = verdicts.get(number, selfcheck.ExerciseVerdict(number))
-            problem = selfcheck.case_problem(case, verdict.passed, verdict.output)
-            if problem is not None:  # judged again alone, as a case is in the kit's tests
-                alone = scratch / f"alone-{number}-{case.name}"
-                selfcheck.lay_case(case, root, alone)
-                status, output = _alone(python, root, number, "--submission", str(alone))
-                problem = selfcheck.case_problem(case, status == 0, output)
-            if problem is not None:
-                found.append(_Problem(number, f"case {case.name}: {problem}"))
+    submission = scratch / "submission"
+    for case in laid.values():
+        selfcheck.lay_case(case, root, submission)
+    verdicts, _ = _batch(
+        python, root, sorted(laid), scratch / "verdicts.json", "--submission", str(submission)
+    )
+    for number, case in laid.items():
+        verdict = verdicts.get(number, selfcheck.ExerciseVerdict(number))
+        problem = selfcheck.case_problem(case, verdict.passed, verdict.output)
+        if problem is not None:  # judged again alone, as a case is in the kit's tests
+            alone = scratch / f"alone-{number}"
+            selfcheck.lay_case(case, root, alone)
+            status, output = _alone(python, root, number, "--submission", str(alone))
+            problem = selfcheck.case_problem(case, status == 0, output)
+        if problem is not None:
+            found.append(_Problem(number, f"case {case.name}: {problem}"))
     return found
 
 
@@ -283,6 +286,13 @@ def _readme_problems(
         if problem is not None:
             found.append(_Problem(exercise.number, problem))
     return found
+
+
+def _side_by_side() -> int:
+    """How many pytest runs go at once: one per core this process may use, at least two (each
+    run mostly waits on its children)."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(MIN_SIDE_BY_SIDE, usable or 1)
 
 
 def _last(output: str) -> str:
@@ -307,12 +317,27 @@ def check(
         problems.extend(_Problem(number, p) for p in _manifest_problems(root, exercise))
         exercises.append(exercise)
     if exercises:
-        with tempfile.TemporaryDirectory(prefix="checks-dev-") as scratch:
+        with (
+            tempfile.TemporaryDirectory(prefix="checks-dev-") as scratch,
+            ThreadPoolExecutor(max_workers=_side_by_side()) as pool,
+        ):
             where = Path(scratch)
-            problems.extend(_starter_problems(python, root, exercises, where))
-            problems.extend(_solution_problems(python, root, exercises, where))
-            problems.extend(_case_problems(python, root, exercises, where))
-            problems.extend(_readme_problems(python, root, exercises, where))
+            rounds = _case_rounds(root, exercises)
+            for index in range(len(rounds)):
+                (where / f"round-{index}").mkdir()
+            jobs = [  # the longest first, so that the runs end together
+                *(
+                    pool.submit(_case_problems, python, root, laid, where / f"round-{index}")
+                    for index, laid in enumerate(rounds)
+                ),
+                pool.submit(_starter_problems, python, root, exercises, where),
+                pool.submit(_solution_problems, python, root, exercises, where),
+                pool.submit(_readme_problems, python, root, exercises, where),
+            ]
+            found = [job.result() for job in jobs]
+            # reported in the order of old: starters, solutions, cases, README commands
+            for part in (found[-3], found[-2], *found[:-3], found[-1]):
+                problems.extend(part)
     order = {n: i for i, n in enumerate(numbers)}
     problems.sort(key=lambda p: order.get(p.number, len(order)))
     return [p.line(shown) for p in problems]
