@@ -57,6 +57,9 @@ PLAIN_TERMINAL = {"COLUMNS": "80", "NO_COLOR": "", "FORCE_COLOR": ""}
 COMMAND_TIMEOUT = 1800
 """Seconds a command of the kit may take before the test gives up: a backstop, never a
 margin (a whole class graded on a loaded machine)."""
+NEVER_ENDS = "import time\nwhile True:\n    time.sleep(1)\n"
+"""A student program that never ends and uses no CPU meanwhile (the kit's other tests keep the
+CPU while a run waits for its time limit)."""
 
 TOY_HINTS = ("Look at the number.", "It is one too small.", "Print 42.")
 """The three hints of the study kit's toy exercise 02."""

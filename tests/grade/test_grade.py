@@ -24,7 +24,7 @@ import pytest
 
 from checks.manifest import load_all
 from checks.model import cents
-from tests.support import KIT, copy_kit, run_checks, solve
+from tests.support import KIT, NEVER_ENDS, copy_kit, run_checks, solve
 
 pytestmark = pytest.mark.xdist_group("graded-class")
 """The tests of the class graded once run in one process (``batch`` is built once)."""
@@ -214,12 +214,13 @@ def test_a_submission_that_takes_too_long_is_stopped_not_zeroed(tmp_path: Path) 
     """Past --timeout the run is stopped, what ran keeps its points, and the next is graded."""
     slow = copy_kit(tmp_path / "slow", readme=True)
     solve(slow)
-    # Each of these programs loops until the run's own time limit (checks_timeout, 10 s) stops
-    # it, and about ten tests run one of them: the slow submission needs well over a minute at
+    # Each of these programs waits until the run's own time limit (checks_timeout, 10 s) stops
+    # it (asleep, so that the kit's other tests meanwhile have the CPU), and about ten tests run
+    # one of them: the slow submission needs well over a minute at
     # any speed, so a budget of 30 s stops it, while the quick one (a few seconds on an idle
     # machine) fits in it even at a tenth of the machine's speed.
     for number, name in _LOOPING_FILES:
-        (slow / "exercises" / number / name).write_text("while True:\n    pass\n")
+        (slow / "exercises" / number / name).write_text(NEVER_ENDS)
     first = EXERCISES[0]
     quick = copy_kit(tmp_path / "quick", readme=True)
     solve(quick, [e.number for e in EXERCISES[:1]])

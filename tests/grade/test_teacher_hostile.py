@@ -27,7 +27,7 @@ import pytest
 from checks.run.copy import copies
 from checks.run.program import run_files
 from tests import support
-from tests.support import KIT, student_copy
+from tests.support import KIT, NEVER_ENDS, student_copy
 
 if sys.platform != "win32":
     import fcntl
@@ -304,7 +304,7 @@ def test_two_real_gradings_on_one_out(kit: Kit, tmp_path: Path) -> None:
     one line; the first one's gradebook and reports are whole."""
     base = tmp_path / "class"
     students = [student_copy(base / name, kit.root) for name in ("alice", "bob", "carol")]
-    (base / "bob" / "exercises" / "01" / "hello.py").write_text("while True:\n    pass\n")
+    (base / "bob" / "exercises" / "01" / "hello.py").write_text(NEVER_ENDS)
     out = tmp_path / "out"
     first = subprocess.Popen(
         [sys.executable, "-m", "checks", "grade", *map(str, students), "--out", str(out)],
@@ -364,7 +364,7 @@ def test_ctrl_c_leaves_the_previous_output_whole(kit: Kit, tmp_path: Path, to: s
     assert first.returncode == 0, first.stdout + first.stderr
     before = _snapshot(out)
     # Now bob loops forever: the grading is sure to be in the middle of him when stopped.
-    (base / "bob" / "exercises" / "01" / "hello.py").write_text("while True:\n    pass\n")
+    (base / "bob" / "exercises" / "01" / "hello.py").write_text(NEVER_ENDS)
     process = subprocess.Popen(
         [sys.executable, "-m", "checks", "grade", *map(str, students), "--out", str(out)],
         cwd=kit.root,
