@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import psutil
@@ -148,14 +147,13 @@ def test_many_exercises_in_one_call(kit: Path) -> None:
 
 
 def test_stop_ends_the_tests_and_everything_they_started(kit: Path) -> None:
-    """Setting ``stop`` ends a run at once (a program that never ends included)."""
+    """Setting ``stop`` ends a run (a program that never ends included): with a time limit of
+    an hour, only the stop can have ended it, and nothing it started is left."""
     write(kit / "exercises/01/hello.py", "while True:\n    pass\n")
     stop = threading.Event()
     threading.Timer(2.0, stop.set).start()
     before = {p.pid for p in psutil.Process().children(recursive=True)}
-    started = time.monotonic()
-    assert run_tests(["01"], root=kit, stop=stop) is None
-    assert time.monotonic() - started < 6
+    assert run_tests(["01"], root=kit, stop=stop, options=["-o", "checks_timeout=3600"]) is None
     left = [
         p
         for p in psutil.Process().children(recursive=True)
