@@ -117,7 +117,11 @@ def warm_up(names: dict[str, object], codes: dict[str, types.CodeType]) -> int:
     Asked of the running interpreter: a function is specialised once dis's adaptive listing of
     its code differs from the original one. On 3.10, which has no such forms, once is warm.
     """
-    called = [code for label, code in codes.items() if "/" in label and not label.endswith("/Point")]
+    called = [
+        (code, instruction_names(code))
+        for label, code in codes.items()
+        if "/" in label and not label.endswith("/Point")  # not the module's or class's body
+    ]
     done = 0
     batch = 1
     while done < WARM_CALLS:
@@ -125,7 +129,7 @@ def warm_up(names: dict[str, object], codes: dict[str, types.CodeType]) -> int:
             call_samples(names)
         done += batch
         batch *= 2
-        if not ADAPTIVE or all(adaptive_names(c) != instruction_names(c) for c in called):
+        if not ADAPTIVE or all(adaptive_names(code) != plain for code, plain in called):
             break
     return done
 
