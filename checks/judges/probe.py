@@ -24,7 +24,7 @@ from checks.judges import expect
 from checks.judges.attempt import Attempt
 from checks.model import FailedAt, Failure, Run
 
-__all__ = ["Probe", "measure", "plain", "returned"]
+__all__ = ["Probe", "measure", "plain", "read_facts", "returned"]
 
 _KINDS = frozenset({"facts", "piece", "returned"})
 """The records a driver's run may send: one ``facts``, and pieces printed, calls ended."""
@@ -32,9 +32,13 @@ _measured: dict[tuple[str, ...], dict[str, Any]] = {}
 """Facts already measured in this process, by the contents of the script and student files."""
 
 
-def _read(run: Run) -> dict[str, Any] | None:
+def read_facts(run: Run) -> dict[str, Any] | None:
     """The driver's facts: the one ``facts`` record of the sealed channel, once it ended, with
-    the lines the program printed (``printed``) put together from its ``piece`` records."""
+    the lines the program printed (``printed``) put together from its ``piece`` records.
+
+    Fails the test, saying so, if the channel was tampered with (a record missing, extra or
+    out of turn); None if the run gave no facts (it stopped before it sent them).
+    """
     expect.untampered(run)
     kinds = [kind for kind, _ in run.facts]
     if kinds.count("facts") > 1 or any(kind not in _KINDS for kind in kinds):
@@ -88,7 +92,7 @@ def measure(attempt: Attempt, student: str, script: str = "driver.py") -> dict[s
     if key in _measured:
         return _measured[key]
     run = attempt.run(script)
-    facts = _read(run)
+    facts = read_facts(run)
     if facts is None or run.timed_out or run.cut:
         expect.fail(
             f"The checks could not finish trying your {student}. They call its functions from "

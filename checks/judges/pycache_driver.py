@@ -3,20 +3,21 @@
 The student's ``pycache.py`` and ``answers.py`` run in the kit's driver
 (``exercises/07/driver.py``), in a child like every student run (``run_file``: a throwaway
 copy, a timeout, limits). It reads a request laid beside it (which functions to call, on which
-sample files), calls the student's functions and prints one line: a token, then a JSON report.
+sample files), calls the student's functions and sends one record on the sealed channel
+(``Probe.report``, ``checks/child/seal.py``), which nothing the student's code prints, patches
+or registers can write: a run whose records were tampered with fails the test, saying so.
 This module runs it once for each question (two checks that ask the same question of the same
 files share one run), notes which sample files the run changed, and decodes the report into
 ``Report`` and ``Returned``; the judges in ``checks.judges.pycache`` word the verdicts.
 
 It imports the vocabulary (``checks.cache``, ``checks.model``), the parent side of a run
-(``checks.run.program``), the attempt and the samples (``checks.judges.pyc``), nothing above.
+(``checks.run.program``), the attempt, the probes' reading of the channel
+(``checks.judges.probe``) and the samples (``checks.judges.pyc``), nothing above.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import cast
 
 from checks.cache import digest_path
 from checks.judges.attempt import Attempt
+from checks.judges.probe import read_facts
 from checks.judges.pyc import Samples
 from checks.model import Run
 from checks.run.cache import was_stopped
@@ -39,7 +41,7 @@ __all__ = [
 ]
 
 DRIVER = "driver.py"
-"""The kit's driver in ``exercises/07``: calls the student's functions, prints what they gave."""
+"""The kit's driver in ``exercises/07``: calls the student's functions, reports what they gave."""
 
 REQUEST = "request.json"
 """The file laid beside the driver that says what to try and on which files."""
@@ -162,14 +164,10 @@ def _try(
             overlays={**overlays, REQUEST: orders},
             limits=attempt.limits,
             cached=False,  # the driver reads the samples, outside its folder: no key holds them
+            helpers=True,  # the kit's driver: its report travels on the sealed channel
             shared=[samples.folder] if samples else (),  # confined, it still sees them
         )
-    data: dict[str, object] | None = None
-    for line in run.lines:
-        mark, _, body = line.partition(" ")
-        if mark == request["token"]:
-            with contextlib.suppress(ValueError):
-                data = json.loads(body)
+    data = read_facts(run)  # fails the test if the student's code tampered with the channel
     changed: list[str] = []
     if samples and samples.fingerprint() != before:
         moved = set(before.items()) ^ set(samples.fingerprint().items())
@@ -184,7 +182,6 @@ def drive(
 
     A run that was not stopped is kept for the same request on the same files, and given again.
     """
-    token = secrets.token_hex(16)
     overlays = attempt.overlays()
     key = (
         str(attempt.folder),
@@ -194,7 +191,7 @@ def drive(
         *(f"{name}:{digest_path(path)}" for name, path in sorted(overlays.items())),
         digest_path(attempt.folder / DRIVER),
     )
-    tried = _tried.get(key) or _try(attempt, overlays, {"token": token, **request}, samples)
+    tried = _tried.get(key) or _try(attempt, overlays, request, samples)
     if not was_stopped(tried[0]):
         _tried[key] = tried  # a stopped run is tried again: the machine may have decided it
     return tried

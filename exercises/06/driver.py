@@ -3,13 +3,18 @@
 First it measures what the checks expect, on this very Python and with its very flags: the
 bytecode compile() makes of each source in samples.py, what running it prints and defines, and
 the instruction names dis gives for every function and code object of samples.py and of a
-function it makes up as it runs. Then it imports bytecode.py, calls to_code() on the sources
-and opnames() on the same objects, and prints both as one line of JSON for the checks.
+function it makes up as it runs. It does so twice: on samples that never ran (cold), and on a
+second copy whose functions it has called until this Python specialised their instructions
+(warm: from 3.11, the interpreter swaps an instruction for a faster form of it once it has run
+a few times, and `dis.get_instructions(..., adaptive=True)` shows those forms; dis without it
+shows the original names, cold or warm). Then it imports bytecode.py, calls to_code() on the
+sources and opnames() on the same objects, and sends both to the checks.
 """
 
 from __future__ import annotations
 
 import dis
+import inspect
 import json
 import random
 import sys
@@ -32,6 +37,13 @@ NOT_CONSTANT = frozenset(dis.hasname) | frozenset(dis.haslocal) | frozenset(dis.
 """Opcodes whose argument names a variable: a LOAD_ among them loads no constant."""
 BINARY = frozenset(name for name in dis.opmap if name.startswith("BINARY_"))
 """This Python's instructions that work out an operator (BINARY_OP; BINARY_ADD on 3.10)."""
+WARM = "warm "
+"""The start of the label of a code object of the warm copy of the samples."""
+WARM_CALLS = 4096
+"""At most this many rounds of calls warm the samples (they stop once every function called
+is specialised, after a handful on every Python so far)."""
+ADAPTIVE = "adaptive" in inspect.signature(dis.get_instructions).parameters
+"""Whether this Python specialises instructions as they run, and dis can show it (3.11 on)."""
 
 
 def made_up() -> str:
@@ -74,6 +86,54 @@ def bytecode_facts(code: types.CodeType) -> dict[str, object]:
     }
 
 
+def adaptive_names(code: types.CodeType) -> list[str]:
+    """The names of the instructions as this Python runs them now, specialised or not."""
+    if not ADAPTIVE:
+        return instruction_names(code)
+    return [i.opname for i in dis.get_instructions(code, adaptive=True)]  # type: ignore[call-arg]
+
+
+def call_samples(names: dict[str, object]) -> None:
+    """Call every function of the samples once (and what they make), on values drawn now."""
+    count = random.randint(2, 30)
+    names["greet"](random.choice(("Ada", "Grace", "Alan")))
+    names["count_odd"](count)
+    names["squares"]([random.randint(-9, 9) for _ in range(count)])
+    names["make_counter"]()()
+    list(names["evens"](count))
+    names["first_helper"]()()
+    names["second_helper"]()()
+    names["shout"]("hello")
+    names["Point"](count, 1).moved(random.randint(1, 9))
+    try:
+        names["made_up"](random.randint(-99, 99))
+    except TypeError:  # a made-up chain of steps may mix a list and a number: it ran until then
+        pass
+
+
+def warm_up(names: dict[str, object], codes: dict[str, types.CodeType]) -> int:
+    """Call the samples until this Python has specialised every function called; how many times.
+
+    Asked of the running interpreter: a function is specialised once dis's adaptive listing of
+    its code differs from the original one. On 3.10, which has no such forms, once is warm.
+    """
+    called = [
+        (code, instruction_names(code))
+        for label, code in codes.items()
+        if "/" in label and not label.endswith("/Point")  # not the module's or class's body
+    ]
+    done = 0
+    batch = 1
+    while done < WARM_CALLS:
+        for _ in range(batch):
+            call_samples(names)
+        done += batch
+        batch *= 2
+        if not ADAPTIVE or all(adaptive_names(code) != plain for code, plain in called):
+            break
+    return done
+
+
 probe = Probe(HERE / "bytecode.py")
 program = (HERE / "samples.py").read_text(encoding="utf-8") + "\n\n" + made_up()
 module = compile(program, str(HERE / "samples.py"), "exec", dont_inherit=True)
@@ -81,6 +141,12 @@ codes = code_objects(module)
 namespace: dict[str, object] = {}
 exec(module, namespace)
 sources = list(namespace["SOURCES"])  # type: ignore[call-overload]
+# The same samples once more, run warm: the same names must come out of dis, and of opnames().
+warm_module = compile(program, str(HERE / "samples.py"), "exec", dont_inherit=True)
+warm_codes = code_objects(warm_module)
+warm_namespace: dict[str, object] = {}
+exec(warm_module, warm_namespace)
+warm_calls = warm_up(warm_namespace, warm_codes)
 
 
 def expected_for(source: str) -> dict[str, object]:
@@ -94,14 +160,23 @@ def expected_for(source: str) -> dict[str, object]:
 expected = json.dumps(
     {
         "to_code": [expected_for(source) for source in sources],
-        "listings": {label: instruction_names(code) for label, code in codes.items()},
+        "listings": {
+            **{label: instruction_names(code) for label, code in codes.items()},
+            **{WARM + label: instruction_names(code) for label, code in warm_codes.items()},
+        },
+        "adaptive": {
+            **{label: adaptive_names(code) for label, code in codes.items()},
+            **{WARM + label: adaptive_names(code) for label, code in warm_codes.items()},
+        },
+        "warm_calls": warm_calls,
     }
 )
 functions = {
-    label: value
-    for value in namespace.values()
+    prefix + label: value
+    for prefix, names, labelled in (("", namespace, codes), (WARM, warm_namespace, warm_codes))
+    for value in names.values()
     if isinstance(value, types.FunctionType)
-    for label, code in codes.items()
+    for label, code in labelled.items()
     if code is value.__code__
 }
 student = probe.load()
@@ -193,6 +268,6 @@ probe.report(
     },
     codes={
         label: probe.call(lambda c: student.opnames(c), code, keep=names_list)
-        for label, code in codes.items()
+        for label, code in [*codes.items(), *((WARM + k, c) for k, c in warm_codes.items())]
     },
 )

@@ -2,12 +2,13 @@
 
 The checks run this file the way `python driver.py` runs it, in a throwaway copy of this
 folder, with a request.json beside it: which of your functions to call, on which real files.
-It imports your pycache.py (and answers.py), calls your functions, and prints what they
-returned as one JSON line for the checks to judge. What your code prints is set aside.
+It imports your pycache.py (and answers.py), calls your functions, and sends what they
+returned to the checks on a channel of their own (``Probe.report``), which nothing your code
+prints or patches can reach. What your code prints is set aside.
 While your functions run, an audit hook notes whether they compile a sample's source, import
 a module that compiles (py_compile, compileall) or write, touch, move or delete a file: the
-README asks them only to read. It uses nothing but the standard library, so that it runs on
-any Python from 3.10.
+README asks them only to read. Besides the checks' child package, it uses nothing but the
+standard library, so that it runs on any Python from 3.10.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ import sys
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
+
+from checks.child import hide_package
+from checks.child.probe import Probe
 
 HERE = Path(__file__).resolve().parent
 FIELDS = ("magic", "flags", "mtime", "size")
@@ -203,12 +207,13 @@ def try_answers():
 
 
 def try_pycache(request, report):
+    # Read before the student's module is loaded: its code may change how files are read.
+    WATCH.expect([*request["sources"], *(s for s, _ in request["pairs"])])
     module, error = load("pycache")
     if module is None:
         report["pycache"] = {"error": error}
         return
     report["pycache"] = {}
-    WATCH.expect([*request["sources"], *(s for s, _ in request["pairs"])])
     module_file = str(HERE / "pycache.py")
     cache_path = function(module, "cache_path")
     read_header = function(module, "read_header")
@@ -246,14 +251,16 @@ def with_other_tag(request, module_file):
 
 def main():
     request = json.loads((HERE / "request.json").read_text(encoding="utf-8"))
+    probe = Probe(HERE / "pycache.py")
+    hide_package()  # the student's modules can import nothing of the kit's
     report = {}
     if request["answers"]:
         report["answers"] = try_answers()
     if request["sources"] or request["headers"] or request["pairs"]:
         try_pycache(request, report)
-    line = f"{request['token']} {json.dumps(report)}\n"
-    # Straight to the file descriptor: the student's code may have replaced sys.stdout.
-    os.write(1, line.encode("utf-8"))
+    # On the sealed channel: nothing the student's code prints, patches or registers can
+    # change it, add to it or come after it.
+    probe.report(**report)
 
 
 main()
