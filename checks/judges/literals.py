@@ -462,13 +462,16 @@ def _unique(found: list[Unwritten]) -> list[Unwritten]:
 
 def unwritten_values(tree: ast.Module, functions: list[str]) -> list[Unwritten]:
     """The values handed to ``functions`` (each call in the file) that are not written data."""
-    judge = _Judge(tree, functions)
     found: list[Unwritten] = []
-    for call, scope in judge.reader.calls:
-        if not isinstance(call.func, ast.Name) or call.func.id not in functions:
-            continue
-        for value in [*call.args, *(k.value for k in call.keywords)]:
-            found += judge.expr(value, scope)
+    try:
+        judge = _Judge(tree, functions)
+        for call, scope in judge.reader.calls:
+            if isinstance(call.func, ast.Name) and call.func.id in functions:
+                for value in [*call.args, *(k.value for k in call.keywords)]:
+                    found += judge.expr(value, scope)
+    except RecursionError:
+        why = "passes its values through more names than the checks follow; write them plainly"
+        return [Unwritten(1, "the file", why)]
     for load, _scope in judge.reader.loads:
         if load.id in functions and judge.call_of(load) is None:
             why = f"hands {load.id} on (the checks cannot see what it is given)"
