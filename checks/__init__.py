@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from checks.judges import expect, gitignore, probe, pyc, pycache
     from checks.judges.answers import written_answers
     from checks.judges.hiding import expect_no_hiding
+    from checks.judges.literals import unwritten_values, written_call_lines
     from checks.judges.syntax import typed_call_lines
     from checks.judges.trials import Trial, expect_trials, trial_seed
     from checks.model import Exercise, Finding, Outcome, Run, Stage, Suppression
@@ -57,7 +58,9 @@ __all__ = [
     "starter_folder",
     "trial_seed",
     "typed_call_lines",
+    "unwritten_values",
     "written_answers",
+    "written_call_lines",
 ]
 
 _MODULES = {
@@ -88,6 +91,8 @@ _HOMES = {
     "written_answers": "checks.judges.answers",
     "expect_no_hiding": "checks.judges.hiding",
     "typed_call_lines": "checks.judges.syntax",
+    "unwritten_values": "checks.judges.literals",
+    "written_call_lines": "checks.judges.literals",
     "in_plain_words": "checks.run.typecheck",
     "growth": "checks.child.bytecode",
 }

@@ -7,9 +7,27 @@ compared with the starter's on the syntax tree. No name in the text decides a ve
 
 import ast
 
-from checks import Stage, StarterError, expect, in_plain_words, probe, starter_folder, typed_call_lines
+from checks import (
+    Stage,
+    StarterError,
+    expect,
+    in_plain_words,
+    probe,
+    starter_folder,
+    typed_call_lines,
+    unwritten_values,
+    written_call_lines,
+)
 
 PART_1, PART_2 = "not_enforced.py", "invoice.py"
+INVOICE_FUNCTIONS = ["line_total", "invoice_total"]
+WRITTEN = (
+    "The task is to fix the values: each value the invoice's functions get must be written in "
+    'the file with its type (4, 1.20, "pen"), directly or through names, tuples, lists and '
+    "loops that hold nothing else. A value made while the program runs (by int(), float(), "
+    "Decimal, eval, json.loads, len, a function of yours, whatever its name) is converted, not "
+    "fixed."
+)
 WRONG_CALL_GOAL = (
     "remove them. This part shows that pyright finds the wrong call while Python still runs "
     "it, so pyright must be left to find it."
@@ -122,28 +140,6 @@ def _starter_hints(exercise):
     return _hints(ast.parse(path.read_text(encoding="utf-8"))) if path.is_file() else None
 
 
-def _converted_text(tree):
-    """Calls that turn a number written as text into a number (``int("4")``, under any name)."""
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and node.args:
-            texts = [a.value for a in node.args if isinstance(a, ast.Constant)]
-            if len(texts) == len(node.args) and all(_is_number_text(t) for t in texts):
-                found.append((node.lineno, ast.unparse(node), texts[0]))
-    return found
-
-
-def _is_number_text(value):
-    """Whether a constant is text that reads as a number, such as "4" or "1.20"."""
-    if not isinstance(value, str):
-        return False
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
-
-
 def test_invoice_is_fixed(exercise):
     """invoice.py prints the right total, with the starter's hints, values of the hinted types,
     and nothing silenced."""
@@ -167,17 +163,6 @@ def test_invoice_is_fixed(exercise):
                 "a bare list) only lets the wrong values through.\n\nNext: put the starter's hints "
                 "back and fix the values instead."
             )
-    converted = _converted_text(tree)
-    if converted:
-        listed = "\n".join(
-            f"    line {line}: {code} turns the text {text!r} into a number"
-            for line, code, text in converted
-        )
-        expect.fail(
-            f"{PART_2} keeps numbers written as text and converts them:\n\n{listed}\n\n"
-            "The task is to fix the values, so write each number itself, without quotes."
-            "\n\nNext: replace each such call with the number it gives (4, not int(\"4\"))."
-        )
     findings = exercise.findings(PART_2)
     expect.no_findings(
         findings,
@@ -202,6 +187,25 @@ def test_invoice_is_fixed(exercise):
             "really ran.\n\nNext: write ORDER's values themselves with the right types, as "
             "numbers without quotes."
         )
+    unwritten = unwritten_values(tree, INVOICE_FUNCTIONS)
+    if unwritten:
+        listed = "\n".join(f"    line {u.line}: {u.code} {u.why}" for u in unwritten[:8])
+        expect.fail(
+            f"{PART_2} hands line_total() and invoice_total() values that are not written in "
+            f"the file:\n\n{listed}\n\n{WRITTEN}\n\nNext: write each such value itself, "
+            'as a number without quotes (4, not int("4")).'
+        )
+    for call in watched.get("calls", []):
+        name = call["function"]
+        if name in INVOICE_FUNCTIONS and call.get("line") not in written_call_lines(tree, name):
+            where = f"line {call['line']}" if call.get("line") else "outside invoice.py"
+            expect.fail(
+                f"When {PART_2} ran, {name}() was called from {where}, where the file does not "
+                f"write a call {name}(...): it was reached another way (map, an alias, "
+                f"globals(), another module), so the checks cannot see what it was given.\n\n"
+                f"{WRITTEN}\n\nNext: call {name}() by its name, with the values written in "
+                "the file."
+            )
     ran = {call["function"] for call in watched.get("calls", []) if call["finished"]}
     unused = [name for name in ("invoice_total", "line_total") if name not in ran]
     if unused:
