@@ -16,9 +16,13 @@ in later ones (python/cpython#103615, #114480; documented for 3.12, changed agai
 meant for this, which counts the same on the first call as on every other.
 
 What a call does, beyond its count, is watched too (``watch_call``): which functions written in
-C it calls (``sys.setprofile``'s ``c_call`` events, on every version), and how each local
-variable of the student's frames changes from line to line (``sys.settrace`` line events), so a
-judge can tell a loop that adds the numbers from one that only counts beside a built-in.
+C it calls (``sys.setprofile``'s ``c_call`` events before 3.12, ``sys.monitoring``'s ``CALL``
+from 3.12), how each local variable of the student's frames changes from line to line
+(``sys.settrace`` line events), whether what it returned is a total one of them added up, and,
+through the kit's door to ``sum`` (``checks.child.sums``), what each call of ``sum`` was handed
+and whether the function returned what ``sum`` returned. So a judge can tell a loop that adds
+the numbers from one that only counts beside a built-in, and a ``sum`` that adds them from one
+handed a number worked out elsewhere. The door's own instructions are not counted.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, ParamSpec, TypeVar
 from typing import cast as typing_cast
+
+from checks.child.sums import Handed, door_code, handed, real_sum
 
 if TYPE_CHECKING:
     from _typeshed import TraceFunction
@@ -59,6 +65,12 @@ PEEKED = 20
 CALLED_LIMIT = 50
 """Most names of distinct C functions a watched call reports."""
 
+SUMS_LIMIT = 20
+"""Most calls of ``sum`` a watched call reports what they were handed."""
+
+_NUMBERS = (int, float)
+_type, _max, _len, _id = type, max, len, id
+
 
 @dataclass(frozen=True)
 class Executed(Generic[R]):
@@ -84,6 +96,14 @@ class Watched(Generic[R]):
     adds: int = 0
     """The add instructions (``+``, ``+=``) the interpreter executed in frames of ``file``'s
     code: the called function's and its helpers'."""
+    kept: int = 0
+    """The most distinct positive steps of one variable of ``file``'s frames whose last value
+    equals what the call returned: the steps of the total it returned, if it added one up."""
+    sums: tuple[Handed, ...] = ()
+    """What each call of the real ``sum`` through the kit's door was handed (``sums.handed``;
+    ``(-1, -1, False)`` when not a list of plain numbers), in order."""
+    returned_sum: int = -1
+    """The index in ``sums`` of the call whose result, that very object, the call returned."""
 
 
 def watch_call(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
@@ -105,6 +125,9 @@ class _Steps:
         self.last: dict[tuple[int, str], float] = {}
         self.steps: dict[tuple[int, str], set[float]] = {}
         self.called: dict[str, None] = {}
+        self.door, self.sum = door_code(), real_sum()
+        self.handing: dict[int, Handed | None] = {}
+        self.sums: list[tuple[Handed | None, object]] = []
 
     def note(self, frame: types.FrameType) -> None:
         """Read the frame's numbers (a local variable, an entry of a dict or an attribute of an
@@ -121,10 +144,33 @@ class _Steps:
         if len(self.called) < CALLED_LIMIT:
             self.called.setdefault(_c_name(func), None)
 
+    def door_calls(self, frame: types.FrameType, func: object) -> None:
+        """Note what the door's frame hands the real ``sum``, as it calls it."""
+        if func is self.sum:
+            names = frame.f_locals
+            self.handing[_id(frame)] = handed(names.get("items"), names.get("start"))
+
+    def door_returns(self, frame: types.FrameType, value: object) -> None:
+        """Keep a call of the real ``sum`` through the door, with the value the door returned."""
+        if _id(frame) in self.handing and _len(self.sums) < SUMS_LIMIT:
+            self.sums.append((self.handing.pop(_id(frame)), value))
+
     def watched(self, result: R, instructions: int, adds: int = 0) -> Watched[R]:
         """What was seen, as the driver reports it."""
-        added = max((len(found) for found in self.steps.values()), default=0)
-        return Watched(result, tuple(self.called), added, instructions, adds)
+        added = _max((_len(found) for found in self.steps.values()), default=0)
+        kept = 0
+        if _type(result) in _NUMBERS:
+            kept = _max(
+                (
+                    _len(self.steps.get(key, ()))
+                    for key, value in self.last.items()
+                    if _type(value) in _NUMBERS and value == result
+                ),
+                default=0,
+            )
+        sums = tuple(found or (-1, -1, False) for found, _ in self.sums)
+        returned = next((i for i, (_, value) in enumerate(self.sums) if value is result), -1)
+        return Watched(result, tuple(self.called), added, instructions, adds, kept, sums, returned)
 
 
 def _numbers(names: Mapping[str, object]) -> list[tuple[str, float]]:
@@ -174,6 +220,11 @@ class _Adds:
             self.by_code[id(code)] = found
             self.kept.append(code)
         return offset in found
+
+
+_getframe = sys._getframe  # pyright: ignore[reportPrivateUsage]
+_PYTHON_CALLABLES = (types.FunctionType, types.MethodType, type)
+"""What a ``sys.monitoring`` ``CALL`` event may call that is not written in C."""
 
 
 def _c_name(func: object) -> str:
@@ -272,27 +323,32 @@ if sys.version_info >= (3, 12):
             raise RuntimeError(msg)
         own_code = _watch.__code__
         seen = _Steps()
+        door = seen.door
         count = adds = 0
         offsets = _Adds(file)
+        getframe = _getframe
 
         def on_instruction(code: types.CodeType, offset: int) -> None:
             nonlocal count, adds
-            if code is not own_code:
+            if code is not own_code and code is not door:
                 count += 1
                 if offsets.at(code, offset):
                     adds += 1
 
         def on_line(code: types.CodeType, _line: int) -> None:
             if code.co_filename == file:
-                seen.note(sys._getframe(1))  # pyright: ignore[reportPrivateUsage]
+                seen.note(getframe(1))
 
-        def on_return(code: types.CodeType, _offset: int, _value: object) -> None:
-            if code.co_filename == file:
-                seen.note(sys._getframe(1))  # pyright: ignore[reportPrivateUsage]
+        def on_return(code: types.CodeType, _offset: int, value: object) -> None:
+            if code is door:
+                seen.door_returns(getframe(1), value)
+            elif code.co_filename == file:
+                seen.note(getframe(1))
 
         def on_call(code: types.CodeType, _offset: int, func: object, _arg0: object) -> None:
-            python = (types.FunctionType, types.MethodType, type)
-            if code is not own_code and not isinstance(func, python):
+            if code is door:
+                seen.door_calls(getframe(1), func)
+            if code is not own_code and not isinstance(func, _PYTHON_CALLABLES):
                 seen.call(func)
 
         events = monitoring.events
@@ -342,23 +398,31 @@ else:
     def _watch(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
         """Count, and watch lines and C calls, with ``sys.settrace`` and ``sys.setprofile``."""
         seen = _Steps()
+        door = seen.door
         count = adds = 0
         own_code = _watch.__code__
         offsets = _Adds(file)
 
-        def trace(frame: types.FrameType, event: str, _arg: object) -> TraceFunction:
+        def trace(frame: types.FrameType, event: str, arg: object) -> TraceFunction:
             nonlocal count, adds
+            code = frame.f_code
+            if code is door:
+                if event == "return":
+                    seen.door_returns(frame, arg)
+                return trace
             frame.f_trace_opcodes = True
             if event == "opcode":
                 count += 1
-                if offsets.at(frame.f_code, frame.f_lasti):
+                if offsets.at(code, frame.f_lasti):
                     adds += 1
-            elif event in ("line", "return") and frame.f_code.co_filename == file:
+            elif event in ("line", "return") and code.co_filename == file:
                 seen.note(frame)
             return trace
 
         def profile(frame: types.FrameType, event: str, arg: object) -> None:
             if event == "c_call" and frame.f_code is not own_code:
+                if frame.f_code is door:
+                    seen.door_calls(frame, arg)
                 seen.call(arg)
 
         before_trace, before_profile = sys.gettrace(), sys.getprofile()
