@@ -27,6 +27,7 @@ handed a number worked out elsewhere. The door's own instructions are not counte
 
 from __future__ import annotations
 
+import builtins
 import dis
 import sys
 import types
@@ -39,6 +40,21 @@ from checks.child.sums import Handed, door_code, handed, real_sum
 
 if TYPE_CHECKING:
     from _typeshed import TraceFunction
+
+# The watchers run while the student's module is loaded, and that code may replace a built-in
+# (``dict``, ``isinstance``, ``max``) or an attribute of ``sys``, ``dis`` or ``types`` for every
+# module: a ``dict`` of its own, handed a frame's variables, would show made-up totals. So the
+# functions of this module look built-ins up in a copy taken when it was imported, before the
+# student's first line (a function takes its built-ins from its module's ``__builtins__`` when
+# it is defined), and keep what else they call under names of their own.
+__builtins__: dict[str, object] = dict(vars(builtins))
+_settrace, _setprofile = sys.settrace, sys.setprofile
+_gettrace, _getprofile = sys.gettrace, sys.getprofile
+_getframe = sys._getframe  # pyright: ignore[reportPrivateUsage]
+_get_instructions = dis.get_instructions
+_ModuleType = types.ModuleType
+_PYTHON_CALLABLES = (types.FunctionType, types.MethodType, type)
+"""What a ``sys.monitoring`` ``CALL`` event may call that is not written in C."""
 
 __all__ = [
     "Executed",
@@ -69,7 +85,8 @@ SUMS_LIMIT = 20
 """Most calls of ``sum`` a watched call reports what they were handed."""
 
 _NUMBERS = (int, float)
-_type, _max, _len, _id = type, max, len, id
+"""The kinds of number a variable's steps are read from: exactly these, never a subclass whose
+own arithmetic would run while the call is watched."""
 
 
 @dataclass(frozen=True)
@@ -148,23 +165,23 @@ class _Steps:
         """Note what the door's frame hands the real ``sum``, as it calls it."""
         if func is self.sum:
             names = frame.f_locals
-            self.handing[_id(frame)] = handed(names.get("items"), names.get("start"))
+            self.handing[id(frame)] = handed(names.get("items"), names.get("start"))
 
     def door_returns(self, frame: types.FrameType, value: object) -> None:
         """Keep a call of the real ``sum`` through the door, with the value the door returned."""
-        if _id(frame) in self.handing and _len(self.sums) < SUMS_LIMIT:
-            self.sums.append((self.handing.pop(_id(frame)), value))
+        if id(frame) in self.handing and len(self.sums) < SUMS_LIMIT:
+            self.sums.append((self.handing.pop(id(frame)), value))
 
     def watched(self, result: R, instructions: int, adds: int = 0) -> Watched[R]:
         """What was seen, as the driver reports it."""
-        added = _max((_len(found) for found in self.steps.values()), default=0)
+        added = max((len(found) for found in self.steps.values()), default=0)
         kept = 0
-        if _type(result) in _NUMBERS:
-            kept = _max(
+        if type(result) in _NUMBERS:
+            kept = max(
                 (
-                    _len(self.steps.get(key, ()))
+                    len(self.steps.get(key, ()))
                     for key, value in self.last.items()
-                    if _type(value) in _NUMBERS and value == result
+                    if type(value) in _NUMBERS and value == result
                 ),
                 default=0,
             )
@@ -175,24 +192,25 @@ class _Steps:
 
 def _numbers(names: Mapping[str, object]) -> list[tuple[str, float]]:
     """The numbers a frame's variables hold: themselves, a dict's entries, an object's
-    attributes (one level down, read without running any code of the object's)."""
+    attributes (one level down, read without running any code of the object's: plain ``int``,
+    ``float`` and ``dict`` only)."""
     found: list[tuple[str, float]] = []
     for name, value in names.items():
         inside: object = value
-        if not isinstance(value, (dict, int, float)):
+        if type(value) is not dict and type(value) not in _NUMBERS:
             try:
                 inside = object.__getattribute__(value, "__dict__")
             except (AttributeError, TypeError):
                 continue
-        if isinstance(inside, dict):
+        if type(inside) is dict:
             entries = typing_cast(dict[object, object], inside)
             found.extend(
-                (f"{name}[{id(key)}]", item)
+                (f"{name}[{id(key)}]", typing_cast(float, item))
                 for key, item in list(entries.items())[:PEEKED]
-                if isinstance(item, (int, float)) and not isinstance(item, bool)
+                if type(item) in _NUMBERS
             )
-        elif isinstance(inside, (int, float)) and not isinstance(inside, bool):
-            found.append((name, inside))
+        elif type(inside) in _NUMBERS:
+            found.append((name, typing_cast(float, inside)))
     return found
 
 
@@ -213,7 +231,7 @@ class _Adds:
             if code.co_filename == self.file:
                 found = frozenset(
                     i.offset
-                    for i in dis.get_instructions(code)
+                    for i in _get_instructions(code)
                     if i.opname in ("BINARY_ADD", "INPLACE_ADD")
                     or (i.opname == "BINARY_OP" and i.argrepr in ("+", "+="))
                 )
@@ -222,18 +240,13 @@ class _Adds:
         return offset in found
 
 
-_getframe = sys._getframe  # pyright: ignore[reportPrivateUsage]
-_PYTHON_CALLABLES = (types.FunctionType, types.MethodType, type)
-"""What a ``sys.monitoring`` ``CALL`` event may call that is not written in C."""
-
-
 def _c_name(func: object) -> str:
     """A C function's name as a student would write it: ``sum``, ``functools.reduce``."""
     name = str(getattr(func, "__qualname__", None) or getattr(func, "__name__", "?"))
     module = getattr(func, "__module__", None)
     if not isinstance(module, str) or module == "builtins":
         owner = getattr(func, "__self__", None)
-        if owner is not None and not isinstance(owner, types.ModuleType) and "." not in name:
+        if owner is not None and not isinstance(owner, _ModuleType) and "." not in name:
             return f"{type(owner).__name__}.{name}"
         return name
     return f"{module.lstrip('_')}.{name}"
@@ -286,10 +299,14 @@ def growth(counts: Mapping[int, int]) -> float:
 
 
 if sys.version_info >= (3, 12):
+    _monitoring = types.SimpleNamespace(
+        **{**vars(sys.monitoring), "events": types.SimpleNamespace(**vars(sys.monitoring.events))}
+    )
+    """``sys.monitoring``'s functions and events as this module found them."""
 
     def _count(func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Executed[R]:
         """Count with ``sys.monitoring`` instruction events (Python 3.12 and later)."""
-        monitoring = sys.monitoring
+        monitoring = _monitoring
         tool = next((t for t in MONITORING_TOOLS if monitoring.get_tool(t) is None), None)
         if tool is None:
             msg = f"every sys.monitoring tool id in {MONITORING_TOOLS} is taken"
@@ -316,7 +333,7 @@ if sys.version_info >= (3, 12):
 
     def _watch(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
         """Count, and watch calls, lines and returns, with ``sys.monitoring`` (3.12 and later)."""
-        monitoring = sys.monitoring
+        monitoring = _monitoring
         tool = next((t for t in MONITORING_TOOLS if monitoring.get_tool(t) is None), None)
         if tool is None:
             msg = f"every sys.monitoring tool id in {MONITORING_TOOLS} is taken"
@@ -387,12 +404,12 @@ else:
                 count += 1
             return trace
 
-        before = sys.gettrace()
-        sys.settrace(trace)
+        before = _gettrace()
+        _settrace(trace)
         try:
             result = func(*args, **kwargs)
         finally:
-            sys.settrace(before)
+            _settrace(before)
         return Executed(result, count)
 
     def _watch(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
@@ -425,12 +442,12 @@ else:
                     seen.door_calls(frame, arg)
                 seen.call(arg)
 
-        before_trace, before_profile = sys.gettrace(), sys.getprofile()
-        sys.setprofile(profile)
-        sys.settrace(trace)
+        before_trace, before_profile = _gettrace(), _getprofile()
+        _setprofile(profile)
+        _settrace(trace)
         try:
             result = func(*args, **kwargs)
         finally:
-            sys.settrace(before_trace)
-            sys.setprofile(before_profile)
+            _settrace(before_trace)
+            _setprofile(before_profile)
         return seen.watched(result, count, adds)
