@@ -16,13 +16,18 @@ in later ones (python/cpython#103615, #114480; documented for 3.12, changed agai
 meant for this, which counts the same on the first call as on every other.
 
 What a call does, beyond its count, is watched too (``watch_call``): which functions written in
-C it calls (``sys.setprofile``'s ``c_call`` events, on every version), and how each local
-variable of the student's frames changes from line to line (``sys.settrace`` line events), so a
-judge can tell a loop that adds the numbers from one that only counts beside a built-in.
+C it calls (``sys.setprofile``'s ``c_call`` events before 3.12, ``sys.monitoring``'s ``CALL``
+from 3.12), how each local variable of the student's frames changes from line to line
+(``sys.settrace`` line events), whether what it returned is a total one of them added up, and,
+through the kit's door to ``sum`` (``checks.child.sums``), what each call of ``sum`` was handed
+and whether the function returned what ``sum`` returned. So a judge can tell a loop that adds
+the numbers from one that only counts beside a built-in, and a ``sum`` that adds them from one
+handed a number worked out elsewhere. The door's own instructions are not counted.
 """
 
 from __future__ import annotations
 
+import builtins
 import dis
 import sys
 import types
@@ -31,8 +36,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, ParamSpec, TypeVar
 from typing import cast as typing_cast
 
+from checks.child.sums import Handed, door_code, handed, real_sum
+
 if TYPE_CHECKING:
     from _typeshed import TraceFunction
+
+# The watchers run while the student's module is loaded, and that code may replace a built-in
+# (``dict``, ``isinstance``, ``max``) or an attribute of ``sys``, ``dis`` or ``types`` for every
+# module: a ``dict`` of its own, handed a frame's variables, would show made-up totals. So the
+# functions of this module look built-ins up in a copy taken when it was imported, before the
+# student's first line (a function takes its built-ins from its module's ``__builtins__`` when
+# it is defined), and keep what else they call under names of their own.
+__builtins__: dict[str, object] = dict(vars(builtins))
+_settrace, _setprofile = sys.settrace, sys.setprofile
+_gettrace, _getprofile = sys.gettrace, sys.getprofile
+_getframe = sys._getframe  # pyright: ignore[reportPrivateUsage]
+_get_instructions = dis.get_instructions
+_ModuleType = types.ModuleType
+_PYTHON_CALLABLES = (types.FunctionType, types.MethodType, type)
+"""What a ``sys.monitoring`` ``CALL`` event may call that is not written in C."""
 
 __all__ = [
     "Executed",
@@ -59,6 +81,13 @@ PEEKED = 20
 CALLED_LIMIT = 50
 """Most names of distinct C functions a watched call reports."""
 
+SUMS_LIMIT = 20
+"""Most calls of ``sum`` a watched call reports what they were handed."""
+
+_NUMBERS = (int, float)
+"""The kinds of number a variable's steps are read from: exactly these, never a subclass whose
+own arithmetic would run while the call is watched."""
+
 
 @dataclass(frozen=True)
 class Executed(Generic[R]):
@@ -84,6 +113,14 @@ class Watched(Generic[R]):
     adds: int = 0
     """The add instructions (``+``, ``+=``) the interpreter executed in frames of ``file``'s
     code: the called function's and its helpers'."""
+    kept: int = 0
+    """The most distinct positive steps of one variable of ``file``'s frames whose last value
+    equals what the call returned: the steps of the total it returned, if it added one up."""
+    sums: tuple[Handed, ...] = ()
+    """What each call of the real ``sum`` through the kit's door was handed (``sums.handed``;
+    ``(-1, -1, False)`` when not a list of plain numbers), in order."""
+    returned_sum: int = -1
+    """The index in ``sums`` of the call whose result, that very object, the call returned."""
 
 
 def watch_call(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
@@ -105,6 +142,9 @@ class _Steps:
         self.last: dict[tuple[int, str], float] = {}
         self.steps: dict[tuple[int, str], set[float]] = {}
         self.called: dict[str, None] = {}
+        self.door, self.sum = door_code(), real_sum()
+        self.handing: dict[int, Handed | None] = {}
+        self.sums: list[tuple[Handed | None, object]] = []
 
     def note(self, frame: types.FrameType) -> None:
         """Read the frame's numbers (a local variable, an entry of a dict or an attribute of an
@@ -121,32 +161,56 @@ class _Steps:
         if len(self.called) < CALLED_LIMIT:
             self.called.setdefault(_c_name(func), None)
 
+    def door_calls(self, frame: types.FrameType, func: object) -> None:
+        """Note what the door's frame hands the real ``sum``, as it calls it."""
+        if func is self.sum:
+            names = frame.f_locals
+            self.handing[id(frame)] = handed(names.get("items"), names.get("start"))
+
+    def door_returns(self, frame: types.FrameType, value: object) -> None:
+        """Keep a call of the real ``sum`` through the door, with the value the door returned."""
+        if id(frame) in self.handing and len(self.sums) < SUMS_LIMIT:
+            self.sums.append((self.handing.pop(id(frame)), value))
+
     def watched(self, result: R, instructions: int, adds: int = 0) -> Watched[R]:
         """What was seen, as the driver reports it."""
         added = max((len(found) for found in self.steps.values()), default=0)
-        return Watched(result, tuple(self.called), added, instructions, adds)
+        kept = 0
+        if type(result) in _NUMBERS:
+            kept = max(
+                (
+                    len(self.steps.get(key, ()))
+                    for key, value in self.last.items()
+                    if type(value) in _NUMBERS and value == result
+                ),
+                default=0,
+            )
+        sums = tuple(found or (-1, -1, False) for found, _ in self.sums)
+        returned = next((i for i, (_, value) in enumerate(self.sums) if value is result), -1)
+        return Watched(result, tuple(self.called), added, instructions, adds, kept, sums, returned)
 
 
 def _numbers(names: Mapping[str, object]) -> list[tuple[str, float]]:
     """The numbers a frame's variables hold: themselves, a dict's entries, an object's
-    attributes (one level down, read without running any code of the object's)."""
+    attributes (one level down, read without running any code of the object's: plain ``int``,
+    ``float`` and ``dict`` only)."""
     found: list[tuple[str, float]] = []
     for name, value in names.items():
         inside: object = value
-        if not isinstance(value, (dict, int, float)):
+        if type(value) is not dict and type(value) not in _NUMBERS:
             try:
                 inside = object.__getattribute__(value, "__dict__")
             except (AttributeError, TypeError):
                 continue
-        if isinstance(inside, dict):
+        if type(inside) is dict:
             entries = typing_cast(dict[object, object], inside)
             found.extend(
-                (f"{name}[{id(key)}]", item)
+                (f"{name}[{id(key)}]", typing_cast(float, item))
                 for key, item in list(entries.items())[:PEEKED]
-                if isinstance(item, (int, float)) and not isinstance(item, bool)
+                if type(item) in _NUMBERS
             )
-        elif isinstance(inside, (int, float)) and not isinstance(inside, bool):
-            found.append((name, inside))
+        elif type(inside) in _NUMBERS:
+            found.append((name, typing_cast(float, inside)))
     return found
 
 
@@ -167,7 +231,7 @@ class _Adds:
             if code.co_filename == self.file:
                 found = frozenset(
                     i.offset
-                    for i in dis.get_instructions(code)
+                    for i in _get_instructions(code)
                     if i.opname in ("BINARY_ADD", "INPLACE_ADD")
                     or (i.opname == "BINARY_OP" and i.argrepr in ("+", "+="))
                 )
@@ -182,7 +246,7 @@ def _c_name(func: object) -> str:
     module = getattr(func, "__module__", None)
     if not isinstance(module, str) or module == "builtins":
         owner = getattr(func, "__self__", None)
-        if owner is not None and not isinstance(owner, types.ModuleType) and "." not in name:
+        if owner is not None and not isinstance(owner, _ModuleType) and "." not in name:
             return f"{type(owner).__name__}.{name}"
         return name
     return f"{module.lstrip('_')}.{name}"
@@ -235,10 +299,14 @@ def growth(counts: Mapping[int, int]) -> float:
 
 
 if sys.version_info >= (3, 12):
+    _monitoring = types.SimpleNamespace(
+        **{**vars(sys.monitoring), "events": types.SimpleNamespace(**vars(sys.monitoring.events))}
+    )
+    """``sys.monitoring``'s functions and events as this module found them."""
 
     def _count(func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Executed[R]:
         """Count with ``sys.monitoring`` instruction events (Python 3.12 and later)."""
-        monitoring = sys.monitoring
+        monitoring = _monitoring
         tool = next((t for t in MONITORING_TOOLS if monitoring.get_tool(t) is None), None)
         if tool is None:
             msg = f"every sys.monitoring tool id in {MONITORING_TOOLS} is taken"
@@ -265,34 +333,39 @@ if sys.version_info >= (3, 12):
 
     def _watch(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
         """Count, and watch calls, lines and returns, with ``sys.monitoring`` (3.12 and later)."""
-        monitoring = sys.monitoring
+        monitoring = _monitoring
         tool = next((t for t in MONITORING_TOOLS if monitoring.get_tool(t) is None), None)
         if tool is None:
             msg = f"every sys.monitoring tool id in {MONITORING_TOOLS} is taken"
             raise RuntimeError(msg)
         own_code = _watch.__code__
         seen = _Steps()
+        door = seen.door
         count = adds = 0
         offsets = _Adds(file)
+        getframe = _getframe
 
         def on_instruction(code: types.CodeType, offset: int) -> None:
             nonlocal count, adds
-            if code is not own_code:
+            if code is not own_code and code is not door:
                 count += 1
                 if offsets.at(code, offset):
                     adds += 1
 
         def on_line(code: types.CodeType, _line: int) -> None:
             if code.co_filename == file:
-                seen.note(sys._getframe(1))  # pyright: ignore[reportPrivateUsage]
+                seen.note(getframe(1))
 
-        def on_return(code: types.CodeType, _offset: int, _value: object) -> None:
-            if code.co_filename == file:
-                seen.note(sys._getframe(1))  # pyright: ignore[reportPrivateUsage]
+        def on_return(code: types.CodeType, _offset: int, value: object) -> None:
+            if code is door:
+                seen.door_returns(getframe(1), value)
+            elif code.co_filename == file:
+                seen.note(getframe(1))
 
         def on_call(code: types.CodeType, _offset: int, func: object, _arg0: object) -> None:
-            python = (types.FunctionType, types.MethodType, type)
-            if code is not own_code and not isinstance(func, python):
+            if code is door:
+                seen.door_calls(getframe(1), func)
+            if code is not own_code and not isinstance(func, _PYTHON_CALLABLES):
                 seen.call(func)
 
         events = monitoring.events
@@ -331,42 +404,50 @@ else:
                 count += 1
             return trace
 
-        before = sys.gettrace()
-        sys.settrace(trace)
+        before = _gettrace()
+        _settrace(trace)
         try:
             result = func(*args, **kwargs)
         finally:
-            sys.settrace(before)
+            _settrace(before)
         return Executed(result, count)
 
     def _watch(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:
         """Count, and watch lines and C calls, with ``sys.settrace`` and ``sys.setprofile``."""
         seen = _Steps()
+        door = seen.door
         count = adds = 0
         own_code = _watch.__code__
         offsets = _Adds(file)
 
-        def trace(frame: types.FrameType, event: str, _arg: object) -> TraceFunction:
+        def trace(frame: types.FrameType, event: str, arg: object) -> TraceFunction:
             nonlocal count, adds
+            code = frame.f_code
+            if code is door:
+                if event == "return":
+                    seen.door_returns(frame, arg)
+                return trace
             frame.f_trace_opcodes = True
             if event == "opcode":
                 count += 1
-                if offsets.at(frame.f_code, frame.f_lasti):
+                if offsets.at(code, frame.f_lasti):
                     adds += 1
-            elif event in ("line", "return") and frame.f_code.co_filename == file:
+            elif event in ("line", "return") and code.co_filename == file:
                 seen.note(frame)
             return trace
 
         def profile(frame: types.FrameType, event: str, arg: object) -> None:
             if event == "c_call" and frame.f_code is not own_code:
+                if frame.f_code is door:
+                    seen.door_calls(frame, arg)
                 seen.call(arg)
 
-        before_trace, before_profile = sys.gettrace(), sys.getprofile()
-        sys.setprofile(profile)
-        sys.settrace(trace)
+        before_trace, before_profile = _gettrace(), _getprofile()
+        _setprofile(profile)
+        _settrace(trace)
         try:
             result = func(*args, **kwargs)
         finally:
-            sys.settrace(before_trace)
-            sys.setprofile(before_profile)
+            _settrace(before_trace)
+            _setprofile(before_profile)
         return seen.watched(result, count, adds)

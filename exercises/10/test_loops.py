@@ -216,10 +216,36 @@ def test_loop_adds_one_number_at_a_time(exercise):
                 "A loop that only counts, while the sum comes from somewhere else, is not the "
                 f"loop this exercise asks for.\n\nNext: {ADVICE[LOOP]}"
             )
+        if n >= 2 and value.get("kept", 0) < n - 1:
+            expect.fail(
+                f"{LOOP}({n}) ran a loop that adds, but did not return the total it added up: "
+                f"it returned {value['result']}, and no value it kept grew by 1, then 2, ... up "
+                f"to {n - 1} to end there. The sum it returns came from somewhere else (a "
+                "function called for it, even by map() or another function written in C).\n\n"
+                f"Next: {ADVICE[LOOP]} Then return that total."
+            )
+
+
+def _handed(sums):
+    """What the calls of sum() were handed, in the words of a message."""
+    words = []
+    for count, top, zero_start in sums:
+        if count < 0:
+            what = "something other than plain numbers"
+        elif count == 0:
+            what = "nothing to add"
+        elif top < 0:
+            what = "one number that is" if count == 1 else f"{count} numbers that are"
+            what += " not 0, 1, 2, ... in a row"
+        else:
+            what = f"the numbers 0, 1, ... up to {top}" if top else "only zeros"
+        words.append(what if zero_start or count < 0 else f"{what}, and a start other than 0")
+    return "; then ".join(words)
 
 
 def test_builtin_calls_sum(exercise):
-    """total_builtin calls the built-in sum() while it runs, and nothing else does its adding."""
+    """total_builtin calls the built-in sum(), hands it the numbers of range(n), and returns
+    what sum() returned: nothing else does its adding."""
     _function(exercise, BUILTIN)
     found = _results(exercise, BUILTIN)
     called = _ran(found, BUILTIN)
@@ -230,8 +256,27 @@ def test_builtin_calls_sum(exercise):
             "the adding instead of sum(). This exercise compares your loop with the built-in "
             f"sum(), so let sum() do all of it.\n\nNext: {ADVICE[BUILTIN]}"
         )
-    if SUM not in called:
-        expect.fail(
-            f"{BUILTIN} does not call sum() while it runs. This exercise compares your loop "
-            f"with the built-in sum(), so that is the one to use.\n\nNext: {ADVICE[BUILTIN]}"
-        )
+    for n, value in found[BUILTIN].items():
+        sums = [tuple(call) for call in value.get("sums", [])]
+        if not sums:
+            expect.fail(
+                f"{BUILTIN}({n}) does not call sum() while it runs. This exercise compares your "
+                f"loop with the built-in sum(), so that is the one to use, for every n.\n\n"
+                f"Next: {ADVICE[BUILTIN]}"
+            )
+        right = [
+            i for i, (_, top, zero_start) in enumerate(sums) if top == max(n - 1, 0) and zero_start
+        ]
+        if not right:
+            expect.fail(
+                f"While {BUILTIN}({n}) ran, sum() was handed {_handed(sums)}: not the numbers "
+                f"of range(n), 0, 1, ..., {n - 1}. So sum() did not add them up: the total was "
+                f"worked out somewhere else.\n\nNext: {ADVICE[BUILTIN]}"
+            )
+        if value.get("returned_sum", -1) not in right:
+            expect.fail(
+                f"{BUILTIN}({n}) handed sum() the numbers of range(n), but did not return what "
+                f"sum() returned: it returned {value['result']}, a value worked out another way "
+                f"(or changed after sum() gave it).\n\nNext: {ADVICE[BUILTIN]} Return what it "
+                "gives, as it is."
+            )

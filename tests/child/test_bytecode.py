@@ -196,3 +196,56 @@ def test_watch_call_sees_the_c_functions_and_the_steps_of_a_total() -> None:
     assert counting.result == 1225
     assert "sum" in counting.called
     assert counting.added == 1
+
+
+DOOR = """\
+import json
+from checks.child.sums import open_door
+open_door()
+from checks.child.bytecode import watch_call
+
+def right(n):
+    return sum(reversed(range(n)))
+
+def formula_in_a_list(n):
+    return sum([n * (n - 1) // 2])
+
+def for_show(n):
+    sum(range(n))
+    return n * (n - 1) // 2
+
+def called_by_map(n):
+    return next(map(sum, [range(n)]))
+
+def door_rebuilt(n):
+    namespace = dict(sum.__globals__, _sum=lambda items, start: n * (n - 1) // 2)
+    return type(sum)(sum.__code__, namespace, "sum", sum.__defaults__)(range(n))
+
+def busy_then_comb(n):
+    import math
+    busy = 0
+    for number in range(n):
+        busy += number + 1
+    return next(map(math.comb, [n], [2]))
+
+seen = {}
+for func in (right, formula_in_a_list, for_show, called_by_map, door_rebuilt, busy_then_comb):
+    watched = watch_call("<string>", func, 300)
+    seen[func.__name__] = [list(map(list, watched.sums)), watched.returned_sum, watched.kept]
+print(json.dumps(seen))
+"""
+
+
+def test_the_door_to_sum_sees_what_it_is_handed_and_returns() -> None:
+    """Through the kit's door, a watched call tells what sum() was handed and whether its
+    result was returned, also when sum() is called from C; a rebuilt door counts for nothing."""
+    done = subprocess.run(
+        [sys.executable, "-E", "-c", DOOR], capture_output=True, text=True, check=True
+    )
+    seen = json.loads(done.stdout)
+    assert seen["right"] == [[[300, 299, True]], 0, 0]
+    assert seen["formula_in_a_list"] == [[[1, -1, True]], 0, 0]
+    assert seen["for_show"] == [[[300, 299, True]], -1, 0]
+    assert seen["called_by_map"] == [[[300, 299, True]], 0, 0]
+    assert seen["door_rebuilt"] == [[], -1, 0]
+    assert seen["busy_then_comb"] == [[], -1, 0]
