@@ -44,7 +44,7 @@ from checks.run.copy import (
 )
 from checks.run.environment import child_environment, child_python, hidden_folders
 from checks.run.facts import FACTS_CAP, new_nonce, read_sealed
-from checks.run.limits import Limits, become_subreaper, live_session, posix_limits, sweep
+from checks.run.limits import Limits, become_subreaper, live_session, rlimit_orders, sweep
 from checks.run.watch import watch
 
 __all__ = ["launches", "run_file", "run_files", "stops"]
@@ -233,8 +233,9 @@ def _run_in(
     popen_extra: dict[str, object] = {}
     pipes = [str(fd) for fd in writers]
     if os.name == "posix":
+        # No preexec_fn: Popen then starts the child with vfork on every Python from 3.10
+        # (a session of its own included); the launcher sets the limits (rlimit_orders).
         popen_extra["start_new_session"] = True
-        popen_extra["preexec_fn"] = lambda: posix_limits(limits)
         popen_extra["pass_fds"] = tuple(writers)
     else:  # pragma: no cover - Windows: reviewed by reading, not run here
         popen_extra["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
@@ -246,6 +247,7 @@ def _run_in(
         )
         pipes = [f"h{handle}" for handle in handles]  # pyright: ignore[reportUnknownVariableType]
     given = [
+        *rlimit_orders(limits),
         f"seal={pipes[0]}",
         f"report={pipes[1]}",
         *([f"facts={pipes[2]}", f"nonce={nonce}"] if facts_write >= 0 else []),
