@@ -3,10 +3,12 @@
 The limits (``Limits``: the timeout, the output cap, memory, file size, processes, disk) and
 how the parent keeps them: caps over the whole run that the parent reads while it runs (the
 memory its process tree holds, ``tree_memory``; the bytes in its folders, ``folder_bytes``;
-the number of its processes), the POSIX resource limits set in the child before it runs as a
-backstop per process (``posix_limits``, a ``preexec_fn``), and the run's process tree, each run in a session of its
-own, counted while it runs, killed when it is stopped and swept when it ends, so that no process
-outlives its run (on Linux this process adopts a run's orphans, as a subreaper).
+the number of its processes), the POSIX resource limits the child's launcher sets before any
+other code of the run, as a backstop per process (``rlimit_orders``; ``checks/child/rlimits.py``
+says why that holds as a ``preexec_fn`` did, which cost every launch a full ``fork``), and the
+run's process tree, each run in a session of its own, counted while it runs, killed when it is
+stopped and swept when it ends, so that no process outlives its run (on Linux this process
+adopts a run's orphans, as a subreaper).
 
 It imports only the standard library and psutil: every other module of ``run/`` may use it.
 """
