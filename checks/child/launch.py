@@ -9,18 +9,16 @@ the code does later can speak on it. Only then is confinement applied (``confine
 the code started, as ``__main__`` with its folder first on ``sys.path`` and ``sys.argv[0]`` the
 file; or, for trials, loaded as a module whose functions are called (``calls.answer``).
 
-How the run ended (the exception that stopped it, ``SystemExit`` and its code, and the line of
-the student's file it came from) goes on a second pipe, the ``report`` descriptor. The code
-can write there too, so the parent takes from it only what the code could say anyway: the
-stage comes from the seal and the exit status.
+How the run ended (the exception that stopped it, ``SystemExit`` and its code, the line of the
+student's file it came from) goes on a second pipe, ``report``. The code can write there too, so
+the parent takes from it only what the code could say anyway: the stage is the seal's and exit's.
 
-Usage: ``python -E -S -u -X utf8 start.py`` (``start.py`` beside a private copy of the package,
-which calls ``main``) with the orders on stdin, until it ends:
-``file`` (absolute), ``shown`` (``sys.argv[0]``), ``seal`` and ``report`` (descriptors),
-``hide`` (folders taken off ``sys.path``), ``helpers`` (whether a kit-owned script may import
-the child package), ``confine`` (the spec for ``confine.enter``, one line), and for trials
-``mode=calls``, ``call`` (one item per call) and ``token``; as ``key=value`` items separated by
-NUL bytes. It imports nothing of the kit's parent side: it must run on any Python from 3.10.
+Usage: ``python -E -S -u -X utf8 start.py`` (beside a private copy of the package; it calls
+``main``), orders on stdin until it ends: ``limit`` (resource limits, set first: ``rlimits``),
+``file`` (absolute), ``shown`` (``sys.argv[0]``), ``seal`` and ``report`` (descriptors), ``hide``
+(folders off ``sys.path``), ``helpers`` (a kit-owned script may import the child package),
+``confine`` (``confine.enter``'s spec), for trials ``mode=calls``, ``call`` (one per call) and
+``token``; ``key=value`` items apart by NUL bytes. It imports nothing of the kit's parent side.
 """
 
 from __future__ import annotations
@@ -343,6 +341,10 @@ def _end_in_crash(
 
 def main() -> NoReturn:
     """Judge the file's read, parse and compile, seal that verdict, then run or call it."""
+    orders = _read_orders()
+    from checks.child.rlimits import apply  # first: no code of the run is older than its limits
+
+    apply(orders.get("limit", []))
     if sys.flags.no_site:
         # Started with -S, so that no site-packages leads to the kit: what site gives a script.
         import site
@@ -350,7 +352,6 @@ def main() -> NoReturn:
         site.setquit()
         site.setcopyright()
         site.sethelper()
-    orders = _read_orders()
     seal = _Pipe(_descriptor(_one(orders, "seal", "-1")))
     report = _Pipe(_descriptor(_one(orders, "report", "-1")))
     # The program gets no input: input() meets the end of the file at once.

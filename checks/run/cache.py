@@ -16,7 +16,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import cast
 
-from checks.cache import digest_tree, load_json, prune, store_json
+from checks.cache import load_json, prune, store_json
 from checks.model import Run, Stage
 from checks.run import sandbox
 from checks.run.copy import CHILD_PACKAGE
@@ -28,7 +28,7 @@ __all__ = ["CACHED_OUTPUT_CAP", "RunCache", "in_use", "use_cache", "was_stopped"
 CACHED_OUTPUT_CAP = 256 * 1024
 """Largest output of a run kept in the cache: its stdout, stderr and their merge, in characters."""
 
-_CACHE_FORMAT = "checks-run-cache 2"
+_CACHE_FORMAT = "checks-run-cache 3"
 
 
 _RUNNER = ("cache.py", "copy.py", "environment.py", "limits.py", "program.py", "watch.py")
@@ -76,7 +76,7 @@ class RunCache:
 
     def key(
         self,
-        work: Path,
+        held: str,
         relative: Path,
         shown: Path,
         folder: Path,
@@ -84,8 +84,9 @@ class RunCache:
         python: str,
         orders: Sequence[str] = (),
     ) -> str:
-        """The key of running ``work / relative`` (shown as ``shown``) in the copy ``work``,
-        with the ``orders`` that say how (trials, a driver's helpers)."""
+        """The key of running ``relative`` (shown as ``shown``) in a copy holding ``held`` (a
+        digest of its files: ``copy_digest``), with the ``orders`` that say how (trials, a
+        driver's helpers)."""
         digest = hashlib.sha256()
         head = [
             _CACHE_FORMAT,
@@ -97,7 +98,7 @@ class RunCache:
             str(folder),
             json.dumps(sorted(child_environment().items())),
             f"sandbox={sandbox.mode()}",
-            digest_tree(work, caches=True),
+            held,
         ]
         digest.update("\0".join(head).encode("utf-8", "surrogateescape"))
         digest.update(hashlib.sha256(_kit_code()).digest())

@@ -3,7 +3,8 @@
 A student's file is checked before it is run (``check_student_file``: a file, not a folder, a
 link or a pipe), and its folder copied into a throwaway folder that is removed after the run,
 whatever the program did to it (``throwaway_copy``, within ``COPY_CAP``; links that lead out
-of the folder are left out). The child runs from a private copy of ``checks/child/`` made once
+of the folder are left out). What such a copy would hold can be told without making it
+(``copy_digest``), so that a run the cache answers costs no copy. The child runs from a private copy of ``checks/child/`` made once
 per process outside every student's folder (``child_copy``), never from the kit.
 
 It imports only the standard library: every other module of ``run/`` may use it.
@@ -14,12 +15,13 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import hashlib
 import os
 import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "check_student_file",
     "child_copy",
     "copies",
+    "copy_digest",
     "throwaway_copy",
 ]
 
@@ -44,6 +47,10 @@ CHILD_PACKAGE = Path(__file__).resolve().parent.parent / "child"
 _START = "from checks.child.launch import main\n\nmain()\n"
 """The script the child runs, beside the private copy of the package (its ``sys.path[0]``)."""
 _IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
+
+_PLAIN_PATH_CAP = PATH_CAP - 512
+"""Bytes of a path ``copy_digest`` vouches for: near ``PATH_CAP`` the copy may leave an entry
+out (it depends on where the copy is made), so such a folder has no digest."""
 
 _copies = 0
 """Throwaway copies made by this process."""
@@ -140,8 +147,7 @@ def _copy_folder(folder: Path, work: Path) -> None:
             if entry.is_file():
                 total += entry.stat().st_size
         if total > COPY_CAP:
-            msg = f"{folder} holds more than {COPY_CAP // 2**20} MiB; remove the large files."
-            raise StudentFileError(msg)
+            raise _too_large(folder)
         return skipped
 
     shutil.copytree(folder, work, ignore=ignore, symlinks=False)
@@ -159,6 +165,89 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, onexc=retry)
     else:
         shutil.rmtree(path, onerror=retry)
+
+
+def copy_digest(folder: Path, overlays: Mapping[str, Path] | None = None) -> str | None:
+    """A digest of what ``throwaway_copy(folder, overlays)`` would hold, without copying.
+
+    Every entry the copy would take (the same names left out: ``__pycache__``, ``.pytest_cache``
+    and ``*.pyc``) counts by its name, whether it is a folder, and for a file whether it may be
+    executed and its bytes; the overlays count after the folder, under their names. Two equal
+    digests mean two equal copies. A folder or overlay holding anything but plain files and
+    folders (a link, a pipe), a path near the system's limit or an unreadable entry has no
+    digest (``None``): the copy, which has its own rules for those, must be made and read.
+    Past ``COPY_CAP`` it raises ``StudentFileError`` as the copy would.
+    """
+    digest = hashlib.sha256()
+    reach = len(os.fsencode(tempfile.gettempdir())) + len(os.fsencode(folder.resolve().name)) + 64
+    total = 0
+    sources = [("", folder), *((_OVERLAY + name, path) for name, path in (overlays or {}).items())]
+    try:
+        for top, given in sources:
+            overlay = top.startswith(_OVERLAY)
+            # An overlay file is copied by its content, through a link too.
+            source = (
+                given.resolve() if overlay and given.is_symlink() and given.is_file() else given
+            )
+            for entry, path, kind in _plain_entries(source, top, reach):
+                if kind == "ignored":
+                    total += 0 if overlay else path.lstat().st_size  # counted, as the copy does
+                elif kind == "folder":
+                    digest.update(f"{entry}\0d\0".encode("utf-8", "surrogateescape"))
+                else:
+                    data = path.read_bytes()
+                    total += 0 if overlay else len(data)
+                    mode = "x" if os.access(path, os.X_OK) else "-"
+                    digest.update(f"{entry}\0{mode}".encode("utf-8", "surrogateescape"))
+                    digest.update(hashlib.sha256(data).digest())
+                if total > COPY_CAP:
+                    raise _too_large(folder)
+    except (_NotPlainError, OSError):
+        return None
+    return digest.hexdigest()
+
+
+_OVERLAY = "\1"
+"""What starts an overlay's name in ``copy_digest`` (the folder's entries start with ``/``)."""
+
+
+class _NotPlainError(Exception):
+    """An entry the copy has rules of its own for: a link, a pipe, a path near the limit."""
+
+
+def _plain_entries(source: Path, name: str, reach: int) -> Iterator[tuple[str, Path, str]]:
+    """Each entry under ``source`` by its name and kind (``file``, ``folder``, or ``ignored``: a
+    file the copy leaves out but counts), in a stable order; raise ``_NotPlainError`` at a link,
+    a pipe or a path within ``reach`` bytes of ``PATH_CAP``."""
+    mode = source.lstat().st_mode
+    if max(len(os.fsencode(source)), len(os.fsencode(name)) + reach) > _PLAIN_PATH_CAP:
+        raise _NotPlainError
+    if stat.S_ISREG(mode):
+        yield name, source, "file"
+        return
+    if not stat.S_ISDIR(mode):
+        raise _NotPlainError
+    if name:
+        yield name, source, "folder"  # the folder's own top ("") is the copy's, made in any case
+    names = sorted(child.name for child in source.iterdir())
+    skipped = set(_IGNORED(os.fspath(source), names))
+    for child in names:
+        path = source / child
+        if child not in skipped:
+            yield from _plain_entries(path, f"{name}/{child}", reach)
+            continue
+        kind = path.lstat().st_mode
+        if stat.S_ISLNK(kind) or not (stat.S_ISREG(kind) or stat.S_ISDIR(kind)):
+            raise _NotPlainError
+        if stat.S_ISREG(kind):
+            yield f"{name}/{child}", path, "ignored"
+
+
+def _too_large(folder: Path) -> StudentFileError:
+    """The refusal of a folder past ``COPY_CAP``."""
+    return StudentFileError(
+        f"{folder} holds more than {COPY_CAP // 2**20} MiB; remove the large files."
+    )
 
 
 def copies() -> int:

@@ -3,10 +3,12 @@
 The limits (``Limits``: the timeout, the output cap, memory, file size, processes, disk) and
 how the parent keeps them: caps over the whole run that the parent reads while it runs (the
 memory its process tree holds, ``tree_memory``; the bytes in its folders, ``folder_bytes``;
-the number of its processes), the POSIX resource limits set in the child before it runs as a
-backstop per process (``posix_limits``, a ``preexec_fn``), and the run's process tree, each run in a session of its
-own, counted while it runs, killed when it is stopped and swept when it ends, so that no process
-outlives its run (on Linux this process adopts a run's orphans, as a subreaper).
+the number of its processes), the POSIX resource limits the child's launcher sets before any
+other code of the run, as a backstop per process (``rlimit_orders``; ``checks/child/rlimits.py``
+says why that holds as a ``preexec_fn`` did, which cost every launch a full ``fork``), and the
+run's process tree, each run in a session of its own, counted while it runs, killed when it is
+stopped and swept when it ends, so that no process outlives its run (on Linux this process
+adopts a run's orphans, as a subreaper).
 
 It imports only the standard library and psutil: every other module of ``run/`` may use it.
 """
@@ -26,10 +28,6 @@ from pathlib import Path
 
 import psutil
 
-if sys.platform != "win32":
-    # Imported here, once: not in every forked child, where an import costs each run.
-    import resource
-
 __all__ = [
     "DEFAULT_TIMEOUT",
     "DISK",
@@ -42,7 +40,7 @@ __all__ = [
     "group_of",
     "kill_tree",
     "live_session",
-    "posix_limits",
+    "rlimit_orders",
     "size_text",
     "stop_group",
     "sweep",
@@ -72,6 +70,10 @@ that, and where ``/tmp`` is a tmpfs (memory) four runs at once still hold at mos
 
 MIB = 1024 * 1024
 
+CPU_GRACE = 5
+"""Seconds of CPU a process of a run may spend past the timeout before the system ends it
+(``RLIMIT_CPU``, a backstop: the parent stops the run at its timeout)."""
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -91,20 +93,17 @@ class Limits:
     """Bytes the run may add to its copy, its temporary folder and its home folder together."""
 
 
-def posix_limits(limits: Limits) -> None:  # pragma: no cover - runs in the child
-    """Set the POSIX resource limits of a run, in the child before it starts (a ``preexec_fn``)."""
-
-    def cap(kind: int, value: int) -> None:
-        with contextlib.suppress(ValueError, OSError):
-            _soft, hard = resource.getrlimit(kind)
-            if hard != resource.RLIM_INFINITY:
-                value = min(value, hard)
-            resource.setrlimit(kind, (value, value))
-
-    cap(resource.RLIMIT_AS, limits.memory)
-    cap(resource.RLIMIT_FSIZE, limits.file_size)
-    cap(resource.RLIMIT_CPU, int(limits.timeout) + 5)
-    cap(resource.RLIMIT_CORE, 0)
+def rlimit_orders(limits: Limits) -> list[str]:
+    """The launcher's orders that set a run's POSIX resource limits (``checks/child/rlimits.py``)."""
+    if sys.platform == "win32":  # pragma: no cover - Windows: a job holds the run
+        return []
+    wanted = {
+        "as": limits.memory,
+        "fsize": limits.file_size,
+        "cpu": int(limits.timeout) + CPU_GRACE,
+        "core": 0,
+    }
+    return [f"limit={name}:{value}" for name, value in wanted.items()]
 
 
 def kill_tree(root: psutil.Process, group: int | None) -> None:

@@ -31,13 +31,20 @@ from pathlib import Path
 if sys.platform == "win32":  # pragma: no cover - Windows
     import msvcrt
 
+from checks.cache import digest_tree
 from checks.model import Run
 from checks.run import sandbox, winjob
 from checks.run.cache import in_use, was_stopped
-from checks.run.copy import StudentFileError, check_student_file, child_copy, throwaway_copy
+from checks.run.copy import (
+    StudentFileError,
+    check_student_file,
+    child_copy,
+    copy_digest,
+    throwaway_copy,
+)
 from checks.run.environment import child_environment, child_python, hidden_folders
 from checks.run.facts import FACTS_CAP, new_nonce, read_sealed
-from checks.run.limits import Limits, become_subreaper, live_session, posix_limits, sweep
+from checks.run.limits import Limits, become_subreaper, live_session, rlimit_orders, sweep
 from checks.run.watch import watch
 
 __all__ = ["launches", "run_file", "run_files", "stops"]
@@ -105,19 +112,38 @@ def run_file(
     if helpers:
         orders.append("helpers=1")
     cache = in_use() if cached else None
-    with throwaway_copy(folder, overlays) as work:
-        key = cache.key(work, relative, file, folder, limits, python, orders) if cache else ""
-        if cache is not None and (kept := cache.load(key, file)) is not None:
+    # The cache is asked before any copy is made: a run it answers costs no copy. Its key
+    # holds what the copy would hold (``copy_digest``), or, for a folder with links or pipes,
+    # the copy itself as made.
+    held = copy_digest(folder, overlays) if cache is not None else None
+    key = ""
+    if cache is not None and held is not None:
+        key = cache.key(held, relative, file, folder, limits, python, orders)
+        if (kept := cache.load(key, file)) is not None:
             sandbox.note(kept.confinement)
             return kept
+    with throwaway_copy(folder, overlays) as work:
+        if cache is not None and key:
+            # The files changed while they were copied: this run is kept under no key.
+            key = key if copy_digest(folder, overlays) == held else ""
+        elif cache is not None:
+            key = cache.key(_made(work), relative, file, folder, limits, python, orders)
+            if (kept := cache.load(key, file)) is not None:
+                sandbox.note(kept.confinement)
+                return kept
         global _launched, _stops  # noqa: PLW0603 - counts for the session
         _launched += 1
         run = _run_in(work / relative, file, work, folder, limits, python, orders, shared)
         sandbox.note(run.confinement)
         _stops += was_stopped(run)
-        if cache is not None:
+        if cache is not None and key:
             cache.store(key, run)
         return run
+
+
+def _made(work: Path) -> str:
+    """What a copy holds, read from the copy itself (``copy_digest`` had none to give)."""
+    return "made\0" + digest_tree(work, caches=True)
 
 
 def run_files(
@@ -207,8 +233,9 @@ def _run_in(
     popen_extra: dict[str, object] = {}
     pipes = [str(fd) for fd in writers]
     if os.name == "posix":
+        # No preexec_fn: Popen then starts the child with vfork on every Python from 3.10
+        # (a session of its own included); the launcher sets the limits (rlimit_orders).
         popen_extra["start_new_session"] = True
-        popen_extra["preexec_fn"] = lambda: posix_limits(limits)
         popen_extra["pass_fds"] = tuple(writers)
     else:  # pragma: no cover - Windows: reviewed by reading, not run here
         popen_extra["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
@@ -220,6 +247,7 @@ def _run_in(
         )
         pipes = [f"h{handle}" for handle in handles]  # pyright: ignore[reportUnknownVariableType]
     given = [
+        *rlimit_orders(limits),
         f"seal={pipes[0]}",
         f"report={pipes[1]}",
         *([f"facts={pipes[2]}", f"nonce={nonce}"] if facts_write >= 0 else []),

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks.run.cache import RunCache, use_cache
+from checks.run.copy import copies, copy_digest
 from checks.run.limits import Limits
 from checks.run.program import launches, run_file
 from tests.support import KIT, run_pytest
@@ -217,3 +218,67 @@ def test_a_stopped_driver_run_is_neither_shared_nor_kept(tmp_path: Path) -> None
         )
         assert "2 failed" in done.stdout, done.stdout + done.stderr
         assert "files run: 2; runs from the cache: 0; tests from the cache: 0" in done.stdout
+
+
+def test_a_run_the_cache_answers_makes_no_copy(tmp_path: Path, cache: RunCache) -> None:
+    """The cache is asked before the folder is copied: a kept run costs no throwaway copy."""
+    folder = tmp_path / "work"
+    (folder / "data").mkdir(parents=True)
+    program = folder / "program.py"
+    program.write_text("print(open('data/d.txt').read())\n", encoding="utf-8")
+    (folder / "data" / "d.txt").write_text("one", encoding="utf-8")
+    made = copies()
+    assert run_file(program).stdout == "one\n"
+    assert run_file(program).stdout == "one\n"
+    assert copies() - made == 1
+    assert cache.hits == 1
+    (folder / "data" / "d.txt").write_text("two", encoding="utf-8")
+    assert run_file(program).stdout == "two\n"
+    assert copies() - made == 2
+
+
+def test_a_folder_with_a_link_is_kept_by_its_copy(tmp_path: Path, cache: RunCache) -> None:
+    """A link in the folder (the copy follows it): the key is read from the copy as made, so
+    a change behind the link is run again."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    program = folder / "program.py"
+    program.write_text("print(open('link.txt').read())\n", encoding="utf-8")
+    (folder / "data.txt").write_text("one", encoding="utf-8")
+    (folder / "link.txt").symlink_to("data.txt")
+    assert copy_digest(folder) is None
+    assert run_file(program).stdout == "one\n"
+    assert run_file(program).stdout == "one\n"
+    assert cache.hits == 1
+    (folder / "data.txt").write_text("two", encoding="utf-8")
+    assert run_file(program).stdout == "two\n"
+    assert cache.hits == 1
+
+
+def test_the_digest_of_a_copy_holds_what_the_copy_holds(tmp_path: Path) -> None:
+    """Equal digests for what the copy leaves out (bytecode); a new digest for any byte, name,
+    empty folder, overlay or execute bit the copy would take."""
+    folder = tmp_path / "work"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.py").write_text("print(1)\n", encoding="utf-8")
+    (folder / "sub" / "b.txt").write_text("b", encoding="utf-8")
+    overlay = tmp_path / "mine.py"
+    overlay.write_text("print(2)\n", encoding="utf-8")
+    first = copy_digest(folder)
+    (folder / "__pycache__").mkdir()
+    (folder / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\0" * 16)
+    (folder / "sub" / "c.pyc").write_bytes(b"\0")
+    assert copy_digest(folder) == first
+    seen = {first}
+    for change in (
+        lambda: (folder / "sub" / "b.txt").write_text("B", encoding="utf-8"),
+        (folder / "empty").mkdir,
+        lambda: (folder / "a.py").chmod(0o755),
+        lambda: (folder / "sub" / "b.txt").rename(folder / "sub" / "c.txt"),
+    ):
+        change()
+        seen.add(copy_digest(folder))
+    seen.add(copy_digest(folder, {"a.py": overlay}))
+    seen.add(copy_digest(folder, {"sub/a.py": overlay}))
+    assert None not in seen
+    assert len(seen) == 7
