@@ -4,15 +4,17 @@ Exercise 09 asks for data written with its types: each value handed to the invoi
 functions must be a literal written in the file (``4``, ``1.20``, ``"pen"``), or built from
 such literals only: a tuple, list or dict of them, an item of one, a name given nothing else,
 a loop over them, an ``append`` of them, or arithmetic the compiler folds into a constant
-(``-0.90``). Any other origin (a call of any name, ``int``, ``float``, ``Decimal``, ``eval``,
-``json.loads``, a function of the file, an import, an attribute) is not "written": the value
-was made while the program ran, whatever name made it. The source file in the copy is evidence
-the parent reads from outside the student's process, so nothing the program does while it runs
-changes this verdict. Names are followed the way Python resolves them (local, enclosing,
-global), a parameter through every call of its function in the file, and a container through
-every place that changes it (``ORDER.append(...)``, ``ORDER[0] = ...``, a function it is handed
-to). What a static reading cannot follow (``globals()``, ``setattr`` on the module, ``exec``)
-is judged elsewhere: the run shows every call of a hinted function and the line it came from.
+(``-0.90``). Any other origin (a call of any other name, ``int``, ``float``, ``Decimal``,
+``eval``, ``json.loads``, a function of the file, an import, an attribute) is not "written":
+the value was made while the program ran, whatever name made it. The source file in the copy
+is evidence the parent reads from outside the student's process, so nothing the program does
+while it runs changes this verdict. Names are followed the way Python resolves them (local,
+enclosing, global), a parameter through every call of its function in the file, a ``match``
+capture to its subject, and a container through every place that changes it
+(``ORDER.append(...)``, ``ORDER[0] = ...``, a function it is handed to or has as a default).
+A builtin that only walks what it is handed (``zip``, ``enumerate``) passes its arguments'
+origin through; what a static reading cannot follow (``globals()``, ``exec``, ``setattr`` on
+the module) is refused (``unfollowed.py``).
 """
 
 from __future__ import annotations
@@ -21,17 +23,24 @@ import ast
 import typing
 from dataclasses import dataclass
 
+from checks.judges.scopes import (
+    COUNT,
+    PARAMETER,
+    Comprehension,
+    Reader,
+    Scope,
+    Scoped,
+    held,
+    parameters,
+)
+from checks.judges.unfollowed import WALKERS, around, plain_walkers
+
 __all__ = ["Unwritten", "unwritten_values", "written_call_lines"]
 
 SHOWN = 50
 """Longest piece of source a message quotes."""
 VIEWS = frozenset({"items", "keys", "values", "copy"})
 """Methods that give written data's own items back (a dict's or a list's; str has none)."""
-PARAMETER = "a parameter"
-"""What binds a function's parameter: the values its calls give it."""
-
-_Scoped = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-_Comprehension = ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
 _FOLDED = (ast.UnaryOp, ast.BinOp)
 
 
@@ -44,216 +53,9 @@ class Unwritten:
     why: str
 
 
-@dataclass
-class _Scope:
-    """One namespace of the file: what binds each name, and what changes it in place."""
-
-    node: ast.AST
-    parent: _Scope | None
-    bound: dict[str, list[tuple[ast.expr | str, _Scope, int]]]
-    changed: dict[str, list[tuple[ast.expr, _Scope]]]
-    declared_global: set[str]
-
-    def owner(self, name: str) -> _Scope | None:
-        """The scope whose ``name`` a load of ``name`` here reads, as Python resolves it."""
-        scope: _Scope | None = self
-        first = True
-        while scope is not None:
-            if name in scope.declared_global:
-                scope = scope.parent
-                continue
-            if name in scope.bound and (first or not isinstance(scope.node, ast.ClassDef)):
-                return scope
-            first = False
-            scope = scope.parent
-        return None
-
-
 def _shown(node: ast.AST) -> str:
     text = ast.unparse(node)
     return text if len(text) <= SHOWN else text[: SHOWN - 3] + "..."
-
-
-def _names(target: ast.expr) -> list[str]:
-    """The names a binding target binds (``a``, ``a, (b, *c)``)."""
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
-
-
-def _held(node: ast.expr, judged: frozenset[str] = frozenset()) -> list[str]:
-    """The names whose objects ``node`` may be or hold (``ORDER[0].x``, ``same(ORDER)``); a call
-    of a ``judged`` function gives back a number, none of them."""
-    if isinstance(node, ast.Name):
-        return [node.id]
-    if isinstance(node, (ast.Subscript, ast.Attribute, ast.Starred, ast.NamedExpr)):
-        return _held(node.value, judged)
-    if isinstance(node, ast.IfExp):
-        return _held(node.body, judged) + _held(node.orelse, judged)
-    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        return [name for item in node.elts for name in _held(item, judged)]
-    if isinstance(node, ast.Call) and not (
-        isinstance(node.func, ast.Name) and node.func.id in judged
-    ):
-        values = [*node.args, *(k.value for k in node.keywords)]
-        return [name for value in values for name in _held(value, judged)]
-    return []
-
-
-class _Reader(ast.NodeVisitor):
-    """One walk over the file: its scopes, bindings, changes in place and calls by name."""
-
-    def __init__(self, tree: ast.Module) -> None:
-        self.module = _Scope(tree, None, {}, {}, set())
-        self.scope = self.module
-        self.scopes: dict[ast.AST, _Scope] = {tree: self.module}
-        self.calls: list[tuple[ast.Call, _Scope]] = []
-        self.loads: list[tuple[ast.Name, _Scope]] = []
-        self.visit(tree)
-
-    def bind(self, name: str, source: ast.expr | str, line: int) -> None:
-        home = self.module if name in self.scope.declared_global else self.scope
-        home.bound.setdefault(name, []).append((source, self.scope, line))
-
-    def change(self, target: ast.expr, value: ast.expr) -> None:
-        for name in _held(target):
-            self.scope.changed.setdefault(name, []).append((value, self.scope))
-
-    def enter(self, node: ast.AST, body: list[ast.AST]) -> None:
-        outer = self.scope
-        self.scope = _Scope(node, outer, {}, {}, set())
-        self.scopes[node] = self.scope
-        if isinstance(node, _Scoped):
-            for param in _parameters(node):
-                self.bind(param, PARAMETER, node.lineno)
-        for part in body:
-            self.visit(part)
-        self.scope = outer
-
-    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        for part in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
-            if part is not None:
-                self.visit(part)
-        self.bind(node.name, "a function defined here", node.lineno)
-        self.enter(node, list(node.body))
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def visit_Lambda(self, node: ast.Lambda) -> None:
-        self.enter(node, [node.body])
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        for part in [*node.bases, *node.keywords, *node.decorator_list]:
-            self.visit(part)
-        self.bind(node.name, "a class", node.lineno)
-        self.enter(node, list(node.body))
-
-    def _comprehension(self, node: _Comprehension) -> None:
-        self.visit(node.generators[0].iter)
-        outer = self.scope
-        self.scope = _Scope(node, outer, {}, {}, set())
-        self.scopes[node] = self.scope
-        for index, generator in enumerate(node.generators):
-            if index:
-                self.visit(generator.iter)
-            for name in _names(generator.target):
-                self.bind(name, generator.iter, generator.iter.lineno)
-            for condition in generator.ifs:
-                self.visit(condition)
-        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
-        for part in parts:
-            self.visit(part)
-        self.scope = outer
-
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
-
-    def visit_Global(self, node: ast.Global | ast.Nonlocal) -> None:
-        self.scope.declared_global.update(node.names)
-
-    visit_Nonlocal = visit_Global
-
-    def _store(self, target: ast.expr, value: ast.expr) -> None:
-        if isinstance(target, (ast.Tuple, ast.List)):
-            for item in target.elts:
-                self._store(item, value)
-        elif isinstance(target, ast.Starred):
-            self._store(target.value, value)
-        elif isinstance(target, ast.Name):
-            self.bind(target.id, value, target.lineno)
-        else:
-            self.change(target, value)
-            self.visit(target)
-
-    def visit_Assign(self, node: ast.Assign) -> None:
-        self.visit(node.value)
-        for target in node.targets:
-            self._store(target, node.value)
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        if node.value is not None:
-            self.visit(node.value)
-            self._store(node.target, node.value)
-
-    def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        self.visit(node.value)
-        self._store(node.target, node.value)
-        self.change(node.target, node.value)
-
-    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
-        self.visit(node.value)
-        self._store(node.target, node.value)
-
-    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
-        self.visit(node.iter)
-        self._store(node.target, node.iter)
-        for part in [*node.body, *node.orelse]:
-            self.visit(part)
-
-    visit_AsyncFor = visit_For
-
-    def _opaque(self, target: ast.AST | None, why: str) -> None:
-        if isinstance(target, ast.expr):
-            for name in _names(target):
-                self.bind(name, why, target.lineno)
-
-    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
-        for item in node.items:
-            self.visit(item.context_expr)
-            self._opaque(item.optional_vars, "the value of a `with` block")
-        for part in node.body:
-            self.visit(part)
-
-    visit_AsyncWith = visit_With
-
-    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
-        for alias in node.names:
-            name = (alias.asname or alias.name).split(".")[0]
-            self.bind(name, "imported", node.lineno)
-
-    visit_ImportFrom = visit_Import
-
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
-        if node.name:
-            self.bind(node.name, "a caught exception", node.lineno)
-        self.generic_visit(node)
-
-    def visit_MatchAs(self, node: ast.MatchAs) -> None:
-        if node.name:
-            self.bind(node.name, "a `match` capture", node.lineno)
-        self.generic_visit(node)
-
-    def visit_Delete(self, node: ast.Delete) -> None:
-        for target in node.targets:
-            self.visit(target)
-
-    def visit_Call(self, node: ast.Call) -> None:
-        self.calls.append((node, self.scope))
-        if isinstance(node.func, ast.Attribute):
-            for arg in [*node.args, *(k.value for k in node.keywords)]:
-                self.change(node.func, arg)
-        self.generic_visit(node)
-
-    def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load):
-            self.loads.append((node, self.scope))
 
 
 class _Judge:
@@ -261,7 +63,8 @@ class _Judge:
 
     def __init__(self, tree: ast.Module, judged: list[str]) -> None:
         self.judged = frozenset(judged)
-        self.reader = _Reader(tree)
+        self.walkers = plain_walkers(tree)
+        self.reader = Reader(tree, self.walkers)
         self.functions = {
             node: self.reader.scopes[node]
             for node in ast.walk(tree)
@@ -270,7 +73,7 @@ class _Judge:
         self.names: dict[tuple[int, str], list[Unwritten]] = {}
 
     def function_of(
-        self, name: ast.Name, scope: _Scope
+        self, name: ast.Name, scope: Scope
     ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         """The function of this file a load of ``name`` reads, if it reads only one."""
         owner = scope.owner(name.id)
@@ -283,7 +86,7 @@ class _Judge:
         ]
         return found[0] if len(found) == 1 and len(owner.bound[name.id]) == 1 else None
 
-    def expr(self, node: ast.expr | None, scope: _Scope) -> list[Unwritten]:
+    def expr(self, node: ast.expr | None, scope: Scope) -> list[Unwritten]:
         """Why ``node``'s value is not written data (empty: it is)."""
         if node is None or isinstance(node, ast.Constant):
             return []
@@ -304,7 +107,7 @@ class _Judge:
             isinstance(v, ast.Constant) for v in node.values
         ):
             return []
-        if isinstance(node, _Comprehension):
+        if isinstance(node, Comprehension):
             inner = self.reader.scopes[node]
             parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
             return [u for p in parts for u in self.expr(p, inner)]
@@ -312,12 +115,24 @@ class _Judge:
             return self.name(node, scope)
         if isinstance(node, ast.Call) and _a_view(node):
             return self.expr(typing.cast("ast.Attribute", node.func).value, scope)
+        if isinstance(node, ast.Call) and self.walks(node, scope):
+            count = typing.cast("ast.Name", node.func).id == "enumerate"
+            made = [Unwritten(node.lineno, _shown(node), f"gives {COUNT}")] if count else []
+            return made + [u for arg in node.args for u in self.expr(arg, scope)]
         if isinstance(node, ast.Call):
             why = f"is made by a call of {_shown(node.func)}() while the program runs"
             return [Unwritten(node.lineno, _shown(node), why)]
         return [Unwritten(node.lineno, _shown(node), "is computed while the program runs")]
 
-    def name(self, node: ast.Name, scope: _Scope) -> list[Unwritten]:
+    def walks(self, call: ast.Call, scope: Scope) -> bool:
+        """Whether ``call`` is a builtin in ``WALKERS`` whose items are its arguments' items."""
+        func = call.func
+        if not isinstance(func, ast.Name) or func.id not in self.walkers or scope.owner(func.id):
+            return False
+        keywords = {k.arg for k in call.keywords}
+        return keywords <= WALKERS[func.id] and not (func.id == "iter" and len(call.args) > 1)
+
+    def name(self, node: ast.Name, scope: Scope) -> list[Unwritten]:
         owner = scope.owner(node.id)
         if owner is None:
             return [Unwritten(node.lineno, node.id, "is not a value written in this file")]
@@ -341,14 +156,14 @@ class _Judge:
         self.names[key] = _unique(found)
         return self.names[key]
 
-    def parameter(self, scope: _Scope, name: str) -> list[Unwritten]:
+    def parameter(self, scope: Scope, name: str) -> list[Unwritten]:
         """Why a parameter's values are not written data: judged at every call of its function."""
         function = scope.node
         if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or (
             function.decorator_list
         ):
             why = "is a parameter of a function the checks cannot follow (a lambda, or decorated)"
-            line = function.lineno if isinstance(function, _Scoped) else 0
+            line = function.lineno if isinstance(function, Scoped) else 0
             return [Unwritten(line, name, why)]
         found: list[Unwritten] = []
         for load, where in self.reader.loads:
@@ -363,13 +178,13 @@ class _Judge:
         return found
 
     def given(
-        self, call: ast.Call, scope: _Scope, function: _Scoped, name: str
-    ) -> list[tuple[ast.expr, _Scope]]:
+        self, call: ast.Call, scope: Scope, function: Scoped, name: str
+    ) -> list[tuple[ast.expr, Scope]]:
         """What ``call`` gives ``function``'s parameter ``name`` (a default where it gives none)."""
         args = function.args
         positional = [a.arg for a in [*args.posonlyargs, *args.args]]
         spread = name in {a.arg for a in (args.vararg, args.kwarg) if a is not None}
-        found: list[tuple[ast.expr, _Scope]] = []
+        found: list[tuple[ast.expr, Scope]] = []
         given = False
         for index, value in enumerate(call.args):
             named = index < len(positional) and positional[index] == name
@@ -397,8 +212,8 @@ class _Judge:
         return None
 
     def changes(
-        self, owner: _Scope, name: str, seen: set[tuple[int, str]]
-    ) -> list[tuple[ast.expr, _Scope]]:
+        self, owner: Scope, name: str, seen: set[tuple[int, str]]
+    ) -> list[tuple[ast.expr, Scope]]:
         """What is put into ``name``'s object in place: by itself, an alias, or a function."""
         if (id(owner), name) in seen:
             return []
@@ -414,6 +229,19 @@ class _Judge:
                 for source, where, _line in sources:
                     if not isinstance(source, str) and self.holds(source, where, owner, name):
                         found += self.changes(scope, alias, seen)
+        for function, inner in self.functions.items():
+            args = function.args
+            pairs = [
+                *zip([*args.posonlyargs, *args.args][::-1], args.defaults[::-1], strict=False),
+                *zip(args.kwonlyargs, args.kw_defaults, strict=True),
+            ]
+            for param, default in pairs:
+                if (
+                    default is not None
+                    and inner.parent is not None
+                    and self.holds(default, inner.parent, owner, name)
+                ):
+                    found += self.changes(inner, param.arg, seen)
         for call, where in self.reader.calls:
             handed = [
                 a
@@ -425,7 +253,7 @@ class _Judge:
             target = self.function_of(call.func, where) if isinstance(call.func, ast.Name) else None
             if target is not None:
                 inner = self.reader.scopes[target]
-                for param in _parameters(target):
+                for param in parameters(target):
                     values = self.given(call, where, target, param)
                     if any(self.holds(v, home, owner, name) for v, home in values):
                         found += self.changes(inner, param, seen)
@@ -437,9 +265,9 @@ class _Judge:
                 ]
         return found
 
-    def holds(self, node: ast.expr, scope: _Scope, owner: _Scope, name: str) -> bool:
+    def holds(self, node: ast.expr, scope: Scope, owner: Scope, name: str) -> bool:
         """Whether ``node``'s value may be, or hold, the object ``name`` of ``owner`` is."""
-        return name in _held(node, self.judged) and scope.owner(name) is owner
+        return name in held(node, self.judged) and scope.owner(name) is owner
 
 
 def _a_view(call: ast.Call) -> bool:
@@ -450,19 +278,13 @@ def _a_view(call: ast.Call) -> bool:
     )
 
 
-def _parameters(function: _Scoped) -> list[str]:
-    args = function.args
-    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-    return [a.arg for a in every if a is not None]
-
-
 def _unique(found: list[Unwritten]) -> list[Unwritten]:
     return sorted(set(found), key=lambda u: (u.line, u.code))
 
 
 def unwritten_values(tree: ast.Module, functions: list[str]) -> list[Unwritten]:
     """The values handed to ``functions`` (each call in the file) that are not written data."""
-    found: list[Unwritten] = []
+    found = [Unwritten(line, code, why) for line, code, why in around(tree)]
     try:
         judge = _Judge(tree, functions)
         for call, scope in judge.reader.calls:
