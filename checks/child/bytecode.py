@@ -34,9 +34,9 @@ import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, ParamSpec, TypeVar
-from typing import cast as typing_cast
 
 from checks.child.sums import Handed, door_code, handed, real_sum
+from checks.child.totals import Globals, numbers
 
 if TYPE_CHECKING:
     from _typeshed import TraceFunction
@@ -74,9 +74,6 @@ MONITORING_TOOLS = (2, 3, 4)
 debuggers, coverage tools and optimisers."""
 
 MONITORING_NAME = "checks: count executed instructions"
-
-PEEKED = 20
-"""Most entries of one dict (or attributes of one object) read for numbers."""
 
 CALLED_LIMIT = 50
 """Most names of distinct C functions a watched call reports."""
@@ -145,11 +142,14 @@ class _Steps:
         self.door, self.sum = door_code(), real_sum()
         self.handing: dict[int, Handed | None] = {}
         self.sums: list[tuple[Handed | None, object]] = []
+        self.globals = Globals()
 
     def note(self, frame: types.FrameType) -> None:
-        """Read the frame's numbers (a local variable, an entry of a dict or an attribute of an
-        object it holds); keep each positive change as a step."""
-        for name, value in _numbers(dict(frame.f_locals)):
+        """Read the frame's numbers (a local variable, a global one its code stores to, an
+        entry, item or attribute of what they hold: ``checks.child.totals``); keep each
+        positive change as a step."""
+        names = [*dict(frame.f_locals).items(), *self.globals.of(frame)]
+        for name, value in numbers(names):
             key = (id(frame), name)
             before = self.last.get(key)
             if before is not None and value > before:
@@ -188,30 +188,6 @@ class _Steps:
         sums = tuple(found or (-1, -1, False) for found, _ in self.sums)
         returned = next((i for i, (_, value) in enumerate(self.sums) if value is result), -1)
         return Watched(result, tuple(self.called), added, instructions, adds, kept, sums, returned)
-
-
-def _numbers(names: Mapping[str, object]) -> list[tuple[str, float]]:
-    """The numbers a frame's variables hold: themselves, a dict's entries, an object's
-    attributes (one level down, read without running any code of the object's: plain ``int``,
-    ``float`` and ``dict`` only)."""
-    found: list[tuple[str, float]] = []
-    for name, value in names.items():
-        inside: object = value
-        if type(value) is not dict and type(value) not in _NUMBERS:
-            try:
-                inside = object.__getattribute__(value, "__dict__")
-            except (AttributeError, TypeError):
-                continue
-        if type(inside) is dict:
-            entries = typing_cast(dict[object, object], inside)
-            found.extend(
-                (f"{name}[{id(key)}]", typing_cast(float, item))
-                for key, item in list(entries.items())[:PEEKED]
-                if type(item) in _NUMBERS
-            )
-        elif type(inside) in _NUMBERS:
-            found.append((name, typing_cast(float, inside)))
-    return found
 
 
 class _Adds:
