@@ -17,8 +17,10 @@ meant for this, which counts the same on the first call as on every other.
 
 What a call does, beyond its count, is watched too (``watch_call``): which functions written in
 C it calls (``sys.setprofile``'s ``c_call`` events before 3.12, ``sys.monitoring``'s ``CALL``
-from 3.12), how each local variable of the student's frames changes from line to line
-(``sys.settrace`` line events), whether what it returned is a total one of them added up, and,
+from 3.12), how the numbers of the student's frames grow by the file's own add instructions
+(each add opens a window, read just before it runs and closed once what it made is stored: a
+number that grew in between took a step of adding; one set by a plain assignment, from a value
+worked out elsewhere, took none), whether what it returned is a total one of them added up, and,
 through the kit's door to ``sum`` (``checks.child.sums``), what each call of ``sum`` was handed
 and whether the function returned what ``sum`` returned. So a judge can tell a loop that adds
 the numbers from one that only counts beside a built-in, and a ``sum`` that adds them from one
@@ -36,7 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, ParamSpec, TypeVar
 
 from checks.child.sums import Handed, door_code, handed, real_sum
-from checks.child.totals import Globals, numbers
+from checks.child.totals import Globals, Offsets, numbers
 
 if TYPE_CHECKING:
     from _typeshed import TraceFunction
@@ -51,7 +53,6 @@ __builtins__: dict[str, object] = dict(vars(builtins))
 _settrace, _setprofile = sys.settrace, sys.setprofile
 _gettrace, _getprofile = sys.gettrace, sys.getprofile
 _getframe = sys._getframe  # pyright: ignore[reportPrivateUsage]
-_get_instructions = dis.get_instructions
 _ModuleType = types.ModuleType
 _PYTHON_CALLABLES = (types.FunctionType, types.MethodType, type)
 """What a ``sys.monitoring`` ``CALL`` event may call that is not written in C."""
@@ -81,6 +82,10 @@ CALLED_LIMIT = 50
 SUMS_LIMIT = 20
 """Most calls of ``sum`` a watched call reports what they were handed."""
 
+CALLERS_READ = 8
+"""Frames read when an add runs: its own, and the student's frames that called it (a helper
+that adds, whose result its caller stores as the total)."""
+
 _NUMBERS = (int, float)
 """The kinds of number a variable's steps are read from: exactly these, never a subclass whose
 own arithmetic would run while the call is watched."""
@@ -103,8 +108,9 @@ class Watched(Generic[R]):
     """The functions written in C the call ran (``sum``, ``functools.reduce``...), in order of
     first call."""
     added: int
-    """The most distinct positive steps one local variable of ``file`` took: a variable that
-    grows by 1, then 2, ..., then n - 1 took n - 1 steps; a counter raised by 1 took one."""
+    """The most distinct positive steps one number of ``file``'s frames took by an add of the
+    file's own: a total that grows by 1, then 2, ..., then n - 1 took n - 1 steps; a counter
+    raised by 1 took one; a variable set from running totals worked out elsewhere took none."""
     instructions: int
     """The bytecode instructions the call executed, counted as ``count_executed`` counts them."""
     adds: int = 0
@@ -138,22 +144,59 @@ class _Steps:
     def __init__(self) -> None:
         self.last: dict[tuple[int, str], float] = {}
         self.steps: dict[tuple[int, str], set[float]] = {}
+        self.before: dict[tuple[int, str], float] | None = None
+        """The numbers of the frame that ran an add, read just before it: an open window."""
+        self.chain: set[int] = set()
+        """The frames read for the open window: the add's and its callers'."""
         self.called: dict[str, None] = {}
         self.door, self.sum = door_code(), real_sum()
         self.handing: dict[int, Handed | None] = {}
         self.sums: list[tuple[Handed | None, object]] = []
         self.globals = Globals()
 
-    def note(self, frame: types.FrameType) -> None:
-        """Read the frame's numbers (a local variable, a global one its code stores to, an
-        entry, item or attribute of what they hold: ``checks.child.totals``); keep each
-        positive change as a step."""
+    def _read(self, frame: types.FrameType) -> dict[tuple[int, str], float]:
+        """The frame's numbers (a local variable, a global one its code stores to, an entry,
+        item or attribute of what they hold: ``checks.child.totals``), by frame and name."""
         names = [*dict(frame.f_locals).items(), *self.globals.of(frame)]
-        for name, value in numbers(names):
-            key = (id(frame), name)
-            before = self.last.get(key)
-            if before is not None and value > before:
-                self.steps.setdefault(key, set()).add(value - before)
+        return {(id(frame), name): value for name, value in numbers(names)}
+
+    def note(self, frame: types.FrameType) -> None:
+        """Read the frame's numbers, to know the last value of each."""
+        self.last.update(self._read(frame))
+
+    def adding(self, frame: types.FrameType, file: str) -> None:
+        """An add instruction of ``file`` is about to run in ``frame``: read the numbers of it
+        and of the frames of ``file`` that called it, and keep the window open until what the
+        add made is stored (``stored``)."""
+        if self.before is not None:
+            return
+        before: dict[tuple[int, str], float] = {}
+        current: types.FrameType | None = frame
+        self.chain.clear()
+        for _ in range(CALLERS_READ):
+            if current is None or current.f_code.co_filename != file:
+                break
+            before.update(self._read(current))
+            self.chain.add(id(current))
+            current = current.f_back
+        self.before = before
+
+    def stored(self, frame: types.FrameType, credit: bool) -> None:
+        """Close the window an add opened, when ``frame`` ran the add or called what did (not
+        a function the add's own line called). With ``credit`` (what the add made was just
+        stored there), each number of ``frame`` that grew since the add took a step: a step of
+        adding, made by the file's own add instruction. Without it (a new line began first),
+        nothing was added to a total."""
+        before = self.before
+        if before is None or id(frame) not in self.chain:
+            return
+        self.before = None
+        if not credit:
+            return
+        for key, value in self._read(frame).items():
+            old = before.get(key)
+            if old is not None and value > old:
+                self.steps.setdefault(key, set()).add(value - old)
             self.last[key] = value
 
     def call(self, func: object) -> None:
@@ -188,32 +231,6 @@ class _Steps:
         sums = tuple(found or (-1, -1, False) for found, _ in self.sums)
         returned = next((i for i, (_, value) in enumerate(self.sums) if value is result), -1)
         return Watched(result, tuple(self.called), added, instructions, adds, kept, sums, returned)
-
-
-class _Adds:
-    """The add instructions (``BINARY_OP +`` and ``+=``; ``BINARY_ADD`` and ``INPLACE_ADD`` on
-    3.10) of the watched file's code objects, by offset as ``dis`` reads them."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.by_code: dict[int, frozenset[int]] = {}
-        self.kept: list[types.CodeType] = []  # ids stay theirs while the call is watched
-
-    def at(self, code: types.CodeType, offset: int) -> bool:
-        """Whether ``offset`` of ``code`` (a code object of the file's) is an add."""
-        found = self.by_code.get(id(code))
-        if found is None:
-            found = frozenset[int]()
-            if code.co_filename == self.file:
-                found = frozenset(
-                    i.offset
-                    for i in _get_instructions(code)
-                    if i.opname in ("BINARY_ADD", "INPLACE_ADD")
-                    or (i.opname == "BINARY_OP" and i.argrepr in ("+", "+="))
-                )
-            self.by_code[id(code)] = found
-            self.kept.append(code)
-        return offset in found
 
 
 def _c_name(func: object) -> str:
@@ -318,19 +335,32 @@ if sys.version_info >= (3, 12):
         seen = _Steps()
         door = seen.door
         count = adds = 0
-        offsets = _Adds(file)
+        offsets = Offsets(file)
         getframe = _getframe
 
+        after_store = False
+        """Whether the last instruction of the file's code that ran stored a value."""
+
         def on_instruction(code: types.CodeType, offset: int) -> None:
-            nonlocal count, adds
+            nonlocal count, adds, after_store
             if code is not own_code and code is not door:
                 count += 1
+                if code.co_filename != file:
+                    return
+                if after_store and seen.before is not None:
+                    seen.stored(getframe(1), credit=True)
+                after_store = offsets.store(code, offset)
                 if offsets.at(code, offset):
                     adds += 1
+                    seen.adding(getframe(1), file)
 
         def on_line(code: types.CodeType, _line: int) -> None:
+            nonlocal after_store
             if code.co_filename == file:
-                seen.note(getframe(1))
+                frame = getframe(1)
+                seen.stored(frame, credit=after_store)
+                after_store = False
+                seen.note(frame)
 
         def on_return(code: types.CodeType, _offset: int, value: object) -> None:
             if code is door:
@@ -394,10 +424,13 @@ else:
         door = seen.door
         count = adds = 0
         own_code = _watch.__code__
-        offsets = _Adds(file)
+        offsets = Offsets(file)
+
+        after_store = False
+        """Whether the last instruction of the file's code that ran stored a value."""
 
         def trace(frame: types.FrameType, event: str, arg: object) -> TraceFunction:
-            nonlocal count, adds
+            nonlocal count, adds, after_store
             code = frame.f_code
             if code is door:
                 if event == "return":
@@ -406,9 +439,18 @@ else:
             frame.f_trace_opcodes = True
             if event == "opcode":
                 count += 1
+                if code.co_filename != file:
+                    return trace
+                if after_store and seen.before is not None:
+                    seen.stored(frame, credit=True)
+                after_store = offsets.store(code, frame.f_lasti)
                 if offsets.at(code, frame.f_lasti):
                     adds += 1
+                    seen.adding(frame, file)
             elif event in ("line", "return") and code.co_filename == file:
+                if event == "line":
+                    seen.stored(frame, credit=after_store)
+                    after_store = False
                 seen.note(frame)
             return trace
 

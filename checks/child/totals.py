@@ -8,7 +8,9 @@ the student's frames, and only by means the student's code cannot reach into: ex
 types (``int``, ``float``, ``dict``, ``list``, ``tuple``), the instance's ``__dict__`` through
 ``object.__getattribute__``, a slot through the slot's own descriptor found on the type's MRO
 through ``type``'s own descriptors, all taken when this module was imported. No ``__eq__``,
-``__getattr__``, property or metaclass of the student's runs.
+``__getattr__``, property or metaclass of the student's runs. Which instructions of the
+student's code add and which store (``Offsets``) tells the watchers when a total grew by an add
+of the file's own.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ _TYPE_DICT = cast("types.GetSetDescriptorType", type.__dict__["__dict__"])
 _SLOT = types.MemberDescriptorType
 _dict_get: Callable[[dict[str, object], str], object] = dict[str, object].get
 
-__all__ = ["PEEKED", "Globals", "numbers"]
+__all__ = ["PEEKED", "Globals", "Offsets", "numbers"]
 
 PEEKED = 20
 """Most entries of one dict, items of one list or attributes of one object read for numbers."""
@@ -128,3 +130,39 @@ def _slots(kind: type) -> tuple[types.MemberDescriptorType, ...]:
         _slots_by_type[id(kind)] = found
         _types_kept.append(kind)
     return found
+
+
+class Offsets:
+    """The add instructions (``BINARY_OP +`` and ``+=``; ``BINARY_ADD`` and ``INPLACE_ADD`` on
+    3.10) of the watched file's code objects, by offset as ``dis`` reads them."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.by_code: dict[int, tuple[frozenset[int], frozenset[int]]] = {}
+        self.kept: list[types.CodeType] = []  # ids stay theirs while the call is watched
+
+    def _read(self, code: types.CodeType) -> tuple[frozenset[int], frozenset[int]]:
+        found = self.by_code.get(id(code))
+        if found is None:
+            adds, stores = frozenset[int](), frozenset[int]()
+            if code.co_filename == self.file:
+                instructions = list(_get_instructions(code))
+                adds = frozenset(
+                    i.offset
+                    for i in instructions
+                    if i.opname in ("BINARY_ADD", "INPLACE_ADD")
+                    or (i.opname == "BINARY_OP" and i.argrepr in ("+", "+="))
+                )
+                stores = frozenset(i.offset for i in instructions if i.opname.startswith("STORE_"))
+            found = self.by_code[id(code)] = (adds, stores)
+            self.kept.append(code)
+        return found
+
+    def at(self, code: types.CodeType, offset: int) -> bool:
+        """Whether ``offset`` of ``code`` (a code object of the file's) is an add."""
+        return offset in self._read(code)[0]
+
+    def store(self, code: types.CodeType, offset: int) -> bool:
+        """Whether ``offset`` of ``code`` (a code object of the file's) stores a value
+        (``STORE_FAST``, ``STORE_SUBSCR``, ``STORE_ATTR``, ``STORE_GLOBAL``...)."""
+        return offset in self._read(code)[1]

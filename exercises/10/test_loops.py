@@ -201,6 +201,13 @@ def test_loop_adds_one_number_at_a_time(exercise):
             f"\n\nNext: {ADVICE[LOOP]}"
         )
     for n, value in found[LOOP].items():
+        if n >= 2 and value.get("adds", 0) < n - 1:
+            expect.fail(
+                f"{LOOP}({n}) ran a loop, but its own code added only {value.get('adds', 0)} "
+                f"times (+ or +=), while 0 + 1 + ... + {n - 1} takes at least {n - 1} additions. "
+                "A loop that only counts, while the sum comes from somewhere else, is not the "
+                f"loop this exercise asks for.\n\nNext: {ADVICE[LOOP]}"
+            )
         if n >= 2 and value.get("added", 0) < n - 1:
             expect.fail(
                 f"{LOOP}({n}) ran a loop, but nothing it keeps grew by 1, then 2, then 3 ... up "
@@ -208,13 +215,6 @@ def test_loop_adds_one_number_at_a_time(exercise):
                 f"different amounts one value grew by was {value.get('added', 0)}). A loop that "
                 "only counts, while the sum comes from somewhere else, is not the loop this "
                 f"exercise asks for.\n\nNext: {ADVICE[LOOP]}"
-            )
-        if n >= 2 and value.get("adds", 0) < n - 1:
-            expect.fail(
-                f"{LOOP}({n}) ran a loop, but its own code added only {value.get('adds', 0)} "
-                f"times (+ or +=), while 0 + 1 + ... + {n - 1} takes at least {n - 1} additions. "
-                "A loop that only counts, while the sum comes from somewhere else, is not the "
-                f"loop this exercise asks for.\n\nNext: {ADVICE[LOOP]}"
             )
         if n >= 2 and value.get("kept", 0) < n - 1:
             expect.fail(
