@@ -340,6 +340,12 @@ def _reports(tmp_path: Path, *args: str, cwd: Path = KIT) -> tuple[Any, Any, int
     )
 
 
+def _short_of_full_marks(gradescope: Any) -> list[Any]:
+    """The tests of a Gradescope report that did not earn their whole share, with their output:
+    what a failed assertion on a solved run shows."""
+    return [t for t in gradescope["tests"] if t["score"] < t["max_score"]]
+
+
 def _check_sums(gradescope: Any, classroom: Any) -> None:
     scores = [t["score"] for t in gradescope["tests"]]
     assert cents(gradescope["score"]) == _sum_cents(scores)
@@ -355,7 +361,7 @@ def _check_sums(gradescope: Any, classroom: Any) -> None:
 def test_a_solved_run_scores_the_whole_kit(tmp_path: Path) -> None:
     """`pytest --solutions` reports every exercise, full marks, in both formats."""
     gradescope, classroom, status = _reports(tmp_path, "exercises", "--solutions")
-    assert status == 0
+    assert status == 0, _short_of_full_marks(gradescope)
     _check_sums(gradescope, classroom)
     assert cents(gradescope["score"]) == _kit_max()
     assert cents(classroom["max_score"]) == _kit_max()
