@@ -10,7 +10,9 @@ problem, with what to do; exit status 1 when there is one.
 
 The runs are batched (one pytest run for the starters, one for the solutions, one per round
 of cases), the batches run side by side (one per core), and any verdict a batch finds wrong is
-judged again alone before it is reported, so the batch only saves time. Each Python of ``pyproject.toml``'s classifiers found on the machine
+judged again alone before it is reported, so the batch only saves time. The rounds share one
+scratch cache (``--checks-cache``, content-keyed, as a class's grading does), and pyright looks at
+every round's typed files in one run before them. Each Python of ``pyproject.toml``'s classifiers found on the machine
 is checked (``--python`` to pick); one other than the running Python is checked by the same
 command run under it (``uv run --isolated``).
 """
@@ -246,14 +248,21 @@ def _case_rounds(root: Path, exercises: Sequence[Exercise]) -> list[dict[str, Pa
     ]
 
 
-def _case_problems(python: str, root: Path, laid: dict[str, Path], scratch: Path) -> list[_Problem]:
-    """The verdicts of one round of cases, in one pytest run (in ``scratch``, its own)."""
+def _case_problems(
+    python: str, root: Path, laid: dict[str, Path], scratch: Path, cache: Path
+) -> list[_Problem]:
+    """The verdicts of one round of cases, in one pytest run (in ``scratch``, its own, where
+    the round's cases are laid already), with the check's ``cache`` shared by every round."""
     found: list[_Problem] = []
     submission = scratch / "submission"
-    for case in laid.values():
-        selfcheck.lay_case(case, root, submission)
     verdicts, _ = _batch(
-        python, root, sorted(laid), scratch / "verdicts.json", "--submission", str(submission)
+        python,
+        root,
+        sorted(laid),
+        scratch / "verdicts.json",
+        "--submission",
+        str(submission),
+        f"--checks-cache={cache}",
     )
     for number, case in laid.items():
         verdict = verdicts.get(number, selfcheck.ExerciseVerdict(number))
@@ -321,19 +330,23 @@ def check(
             tempfile.TemporaryDirectory(prefix="checks-dev-") as scratch,
             ThreadPoolExecutor(max_workers=_side_by_side()) as pool,
         ):
-            where = Path(scratch)
+            where, cache = Path(scratch), Path(scratch) / "cache"
             rounds = _case_rounds(root, exercises)
-            for index in range(len(rounds)):
-                (where / f"round-{index}").mkdir()
+            for index, laid in enumerate(rounds):
+                for case in laid.values():
+                    selfcheck.lay_case(case, root, where / f"round-{index}" / "submission")
+            submissions = [where / f"round-{index}" / "submission" for index in range(len(rounds))]
+            ahead = pool.submit(selfcheck.typecheck_ahead, root, exercises, submissions, cache)
             jobs = [  # the longest first, so that the runs end together
                 *(
-                    pool.submit(_case_problems, python, root, laid, where / f"round-{index}")
-                    for index, laid in enumerate(rounds)
+                    pool.submit(_case_problems, python, root, laid, where / f"round-{i}", cache)
+                    for i, laid in enumerate(rounds)
                 ),
                 pool.submit(_starter_problems, python, root, exercises, where),
                 pool.submit(_solution_problems, python, root, exercises, where),
                 pool.submit(_readme_problems, python, root, exercises, where),
             ]
+            ahead.result()
             found = [job.result() for job in jobs]
             # reported in the order of old: starters, solutions, cases, README commands
             for part in (found[-3], found[-2], *found[:-3], found[-1]):

@@ -11,6 +11,7 @@ in a copy of the kit's layout and checked with ``--submission``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -18,10 +19,13 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.manifest import load_exercise
+from checks.model import Exercise
+from checks.run.typecheck import TypecheckError, run_pyright
 
 __all__ = [
     "CASES",
@@ -38,6 +42,7 @@ __all__ = [
     "readme_commands",
     "readme_problem",
     "run_pytest",
+    "typecheck_ahead",
 ]
 
 CASES = Path("tests") / "cases"
@@ -143,6 +148,24 @@ def lay_case(case: Path, root: Path, submission: Path) -> None:
             shutil.copytree(item, destination, dirs_exist_ok=True)
         else:
             shutil.copyfile(item, destination)
+
+
+def typecheck_ahead(
+    root: Path, exercises: Sequence[Exercise], submissions: Sequence[Path], cache: Path
+) -> None:
+    """Run pyright once over every file the exercises have it look at in ``submissions``, into
+    the pyright cache under ``cache`` (``--checks-cache``), so that each pytest run of a round
+    finds its findings kept instead of starting pyright for one file: one pyright run over many
+    files costs about what one over one file costs. A pyright that cannot run is left to the
+    rounds, which say so."""
+    files = [
+        submission / "exercises" / exercise.number / name
+        for submission in submissions
+        for exercise in exercises
+        for name in exercise.typecheck
+    ]
+    with contextlib.suppress(TypecheckError):
+        run_pyright([f for f in files if f.is_file()], root=root, cache=cache / "pyright")
 
 
 def case_problem(case: Path, passed: bool, output: str) -> str | None:
