@@ -24,6 +24,8 @@ from checks.manifest import SCHEMA, ManifestError, load_exercise
 from tests.grade.test_classroom50 import ENV
 from tests.support import KIT, small_kit, student_copy
 
+pytestmark = pytest.mark.machinery
+
 GUIDE = KIT / "docs" / "authoring.md"
 SHOWN_FILE = re.compile(r"\*\*`([^`]+)`\*\*\s*\n\s*```[a-z]*\n(.*?)\n\s*```", re.DOTALL)
 
