@@ -11,10 +11,10 @@ problem, with what to do; exit status 1 when there is one.
 The runs are batched (one pytest run for the starters, one for the solutions, one per round
 of cases), the batches run side by side (one per core), and any verdict a batch finds wrong is
 judged again alone before it is reported, so the batch only saves time. The rounds share one
-scratch cache (``--checks-cache``, content-keyed, as a class's grading does), and pyright looks at
-every round's typed files in one run before them. Each Python of ``pyproject.toml``'s classifiers found on the machine
-is checked (``--python`` to pick); one other than the running Python is checked by the same
-command run under it (``uv run --isolated``).
+scratch cache (``--checks-cache``, keyed by content, as a class's grading does), and pyright
+looks at every round's typed files in one run before them. Each Python of ``pyproject.toml``'s
+classifiers found on the machine is checked (``--python`` to pick); one other than the running
+Python is checked by the same command run under it (``uv run --isolated``).
 """
 
 from __future__ import annotations
