@@ -10,7 +10,11 @@ problem, with what to do; exit status 1 when there is one.
 
 The runs are batched (one pytest run for the starters, one for the solutions, one per round
 of cases), the batches run side by side (one per core), and any verdict a batch finds wrong is
-judged again alone before it is reported, so the batch only saves time. The rounds share one
+judged again alone, in a pytest of its own, before it is reported, so the batch only saves time.
+The starters and solutions run as a student runs them (``python -m pytest``); the rounds of cases
+run in the long-lived pytest workers that ``checks grade`` keeps (``selfcheck.WarmRuns``), so
+that each round pays for its tests and not for pytest's start, and each case's verdict is the
+one a class's grading gives it. The rounds share one
 scratch cache (``--checks-cache``, keyed by content, as a class's grading does), and pyright
 looks at every round's typed files in one run before them. Each Python of ``pyproject.toml``'s
 classifiers found on the machine is checked (``--python`` to pick); one other than the running
@@ -20,6 +24,7 @@ Python is checked by the same command run under it (``uv run --isolated``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -132,13 +137,21 @@ def _crash(output: str) -> str | None:
 
 
 def _batch(
-    python: str, root: Path, numbers: Sequence[str], results: Path, *options: str
+    python: str,
+    root: Path,
+    numbers: Sequence[str],
+    results: Path,
+    *options: str,
+    warm: selfcheck.WarmRuns | None = None,
 ) -> tuple[dict[str, selfcheck.ExerciseVerdict], str]:
-    """Run the tests of ``numbers`` at once; each exercise's verdict, and pytest's output."""
+    """Run the tests of ``numbers`` at once (in a ``warm`` worker if given, else in a pytest of
+    its own); each exercise's verdict, and pytest's output."""
     targets = [f"exercises/{n}" for n in numbers]
-    done = selfcheck.run_pytest(
-        python, root, *targets, *options, f"--gradescope={results}", "-p", "no:cacheprovider"
-    )
+    args = [*targets, *options, f"--gradescope={results}", "-p", "no:cacheprovider"]
+    if warm is not None:
+        _, output = warm.run(*args, log=results.with_suffix(".log"))
+        return selfcheck.read_verdicts(results), output
+    done = selfcheck.run_pytest(python, root, *args)
     return selfcheck.read_verdicts(results), done.stdout + done.stderr
 
 
@@ -249,7 +262,12 @@ def _case_rounds(root: Path, exercises: Sequence[Exercise]) -> list[dict[str, Pa
 
 
 def _case_problems(
-    python: str, root: Path, laid: dict[str, Path], scratch: Path, cache: Path
+    python: str,
+    root: Path,
+    laid: dict[str, Path],
+    scratch: Path,
+    cache: Path,
+    warm: selfcheck.WarmRuns | None,
 ) -> list[_Problem]:
     """The verdicts of one round of cases, in one pytest run (in ``scratch``, its own, where
     the round's cases are laid already), with the check's ``cache`` shared by every round."""
@@ -263,6 +281,7 @@ def _case_problems(
         "--submission",
         str(submission),
         f"--checks-cache={cache}",
+        warm=warm,
     )
     for number, case in laid.items():
         verdict = verdicts.get(number, selfcheck.ExerciseVerdict(number))
@@ -328,9 +347,17 @@ def check(
     if exercises:
         with (
             tempfile.TemporaryDirectory(prefix="checks-dev-") as scratch,
+            contextlib.ExitStack() as stack,
             ThreadPoolExecutor(max_workers=_side_by_side()) as pool,
         ):
             where, cache = Path(scratch), Path(scratch) / "cache"
+            warm = (
+                selfcheck.WarmRuns(root, where / "warm", _side_by_side())
+                if python == sys.executable
+                else None
+            )
+            if warm is not None:
+                stack.callback(warm.close)
             rounds = _case_rounds(root, exercises)
             for index, laid in enumerate(rounds):
                 for case in laid.values():
@@ -339,7 +366,9 @@ def check(
             ahead = pool.submit(selfcheck.typecheck_ahead, root, exercises, submissions, cache)
             jobs = [  # the longest first, so that the runs end together
                 *(
-                    pool.submit(_case_problems, python, root, laid, where / f"round-{i}", cache)
+                    pool.submit(
+                        _case_problems, python, root, laid, where / f"round-{i}", cache, warm
+                    )
                     for i, laid in enumerate(rounds)
                 ),
                 pool.submit(_starter_problems, python, root, exercises, where),

@@ -14,15 +14,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.grade.workers import Worker
 from checks.manifest import load_exercise
 from checks.model import Exercise
 from checks.run.typecheck import TypecheckError, run_pyright
@@ -33,6 +36,7 @@ __all__ = [
     "EXPECT",
     "RIGHT",
     "ExerciseVerdict",
+    "WarmRuns",
     "case_problem",
     "cases_of",
     "copy_kit",
@@ -106,6 +110,45 @@ def run_pytest(
         timeout=timeout,
         check=False,
     )
+
+
+class WarmRuns:
+    """Long-lived pytest processes for many runs of the kit's tests at ``root``, ``count`` at
+    once: the workers ``checks grade`` keeps (``checks.grade.worker``), so that each run pays for
+    its tests, not for Python's and pytest's start and the kit's imports, and each verdict is the
+    one a class's grading gives. Started when first needed; ``close`` ends them."""
+
+    def __init__(self, root: Path, scratch: Path, count: int) -> None:
+        self.scratch = scratch
+        self.stop = threading.Event()
+        self.idle: queue.SimpleQueue[Worker] = queue.SimpleQueue()
+        self.workers: list[Worker] = []
+        for index in range(count):
+            basetemp = scratch / f"worker-{index}"
+            basetemp.mkdir(parents=True, exist_ok=True)
+            worker = Worker(scratch, basetemp / "tmp", self.stop, root=root)
+            self.workers.append(worker)
+            self.idle.put(worker)
+
+    def run(self, *args: str, log: Path, timeout: float = PYTEST_TIMEOUT) -> tuple[int, str]:
+        """Run pytest with ``args`` in an idle worker: its exit status (-1 when it gave none)
+        and its whole output (and why it ended early, if it did)."""
+        worker = self.idle.get()
+        try:
+            why, _ = worker.run(["-p", "no:randomly", *args], log, timeout)
+            status = worker.status
+        finally:
+            self.idle.put(worker)
+        try:
+            output = log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            output = ""
+        return (-1 if status is None else status), output + (f"\n{why}" if why else "")
+
+    def close(self) -> None:
+        """End every worker."""
+        for worker in self.workers:
+            worker.close()
 
 
 def read_verdicts(results: Path) -> dict[str, ExerciseVerdict]:
