@@ -24,7 +24,9 @@ from checks.manifest import SCHEMA, ManifestError, load_exercise
 from tests.grade.test_classroom50 import ENV
 from tests.support import KIT, small_kit, student_copy
 
-pytestmark = pytest.mark.machinery
+pytestmark = pytest.mark.xdist_group("authoring")
+"""In one process: its module-wide kits (exercise 11, the five broken exercises) are each built,
+and checked by ``checks dev check``, once, not once in every process that runs one of them."""
 
 GUIDE = KIT / "docs" / "authoring.md"
 SHOWN_FILE = re.compile(r"\*\*`([^`]+)`\*\*\s*\n\s*```[a-z]*\n(.*?)\n\s*```", re.DOTALL)

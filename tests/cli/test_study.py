@@ -24,8 +24,6 @@ import pytest
 
 from tests.support import TOY_HINTS, run_checks, study_kit, write
 
-pytestmark = pytest.mark.machinery
-
 SOLVED_01 = 'print("Hello, Python!")\n'
 SOLVED_02 = "print(42)\n"
 RECHECK_WITHIN = 2.0

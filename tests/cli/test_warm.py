@@ -16,8 +16,6 @@ from checks.manifest import load_all
 from checks.plugin.verdict import judge
 from tests.support import small_kit
 
-pytestmark = pytest.mark.machinery
-
 SOLVED = 'print("Hello, Python!")\n'
 
 

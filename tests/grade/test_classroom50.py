@@ -17,14 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from checks.grade import classroom50
 from checks.manifest import load_all
 from checks.model import cents
 from tests.support import KIT, copy_kit, solve
-
-pytestmark = pytest.mark.machinery
 
 ENV = {
     "CLASSROOM": "python-101",

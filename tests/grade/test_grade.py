@@ -26,7 +26,7 @@ from checks.manifest import load_all
 from checks.model import cents
 from tests.support import KIT, NEVER_ENDS, copy_kit, run_checks, solve
 
-pytestmark = [pytest.mark.xdist_group("graded-class"), pytest.mark.machinery]
+pytestmark = pytest.mark.xdist_group("graded-class")
 """The tests of the class graded once run in one process (``batch`` is built once)."""
 
 EXERCISES = load_all()

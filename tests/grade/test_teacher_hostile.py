@@ -29,8 +29,6 @@ from checks.run.program import run_files
 from tests import support
 from tests.support import KIT, NEVER_ENDS, student_copy
 
-pytestmark = pytest.mark.machinery
-
 if sys.platform != "win32":
     import fcntl
 

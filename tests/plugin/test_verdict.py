@@ -17,8 +17,6 @@ from checks.model import Exercise, ExerciseResult, Outcome
 from checks.plugin.verdict import VerdictError, fingerprint, judge, run_tests
 from tests.support import study_kit, write
 
-pytestmark = pytest.mark.machinery
-
 
 @pytest.fixture
 def kit(tmp_path: Path) -> Path:

@@ -29,7 +29,7 @@ from checks.model import FailedAt, Failure, Grade, Outcome, TestResult, cents
 from checks.reports.classpage import BINS, PAGE
 from tests.support import KIT, copy_kit, run_checks, solve, write
 
-pytestmark = [pytest.mark.xdist_group("class-of-30"), pytest.mark.machinery]
+pytestmark = pytest.mark.xdist_group("class-of-30")
 """The tests of the class of 30 run in one process (``graded`` is built once)."""
 
 EXERCISES = load_all()

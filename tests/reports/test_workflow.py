@@ -12,15 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from checks import reports
 from checks.manifest import load_all
 from checks.model import Exercise, ExerciseResult, Grade, Outcome, TestResult
 from checks.reports.workflow import error_annotations, student_place
 from tests.support import KIT, run_pytest
-
-pytestmark = pytest.mark.machinery
 
 
 def _row(message: str, files: tuple[str, ...] = ("pycache.py", "answers.py")) -> ExerciseResult:

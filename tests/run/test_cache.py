@@ -16,8 +16,6 @@ from checks.run.limits import Limits
 from checks.run.program import launches, run_file
 from tests.support import KIT, run_pytest
 
-pytestmark = pytest.mark.machinery
-
 PROGRAMS = {
     "ok": "print('a')\nprint('b')\n",
     "crash": "print('before')\n1 / 0\n",

@@ -10,8 +10,6 @@ import pytest
 
 from checks.run.typecheck import TypecheckError, in_plain_words, run_pyright, suppressions
 
-pytestmark = pytest.mark.machinery
-
 WRONG_CALL = "def add(a: int, b: int) -> int:\n    return a + b\n\n\nadd('2', '3')\n"
 RIGHT_CALL = "def add(a: int, b: int) -> int:\n    return a + b\n\n\nadd(2, 3)\n"
 
