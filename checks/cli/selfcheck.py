@@ -28,7 +28,7 @@ from pathlib import Path
 from checks.grade.workers import Worker
 from checks.manifest import load_exercise
 from checks.model import Exercise
-from checks.run.typecheck import TypecheckError, run_pyright
+from checks.run.typecheck import CACHE_FOLDER, TypecheckError, run_pyright
 
 __all__ = [
     "CASES",
@@ -208,7 +208,7 @@ def typecheck_ahead(
         for name in exercise.typecheck
     ]
     with contextlib.suppress(TypecheckError):
-        run_pyright([f for f in files if f.is_file()], root=root, cache=cache / "pyright")
+        run_pyright([f for f in files if f.is_file()], root=root, cache=cache / CACHE_FOLDER)
 
 
 def case_problem(case: Path, passed: bool, output: str) -> str | None:

@@ -38,7 +38,7 @@ from checks.grade.workers import Worker
 from checks.manifest import KIT_ROOT
 from checks.model import Exercise, Grade
 from checks.run import sandbox
-from checks.run.typecheck import TypecheckError, run_pyright
+from checks.run.typecheck import CACHE_FOLDER, TypecheckError, run_pyright
 from checks.starter import StarterError, untouched
 
 __all__ = ["PYRIGHT_CHUNK", "grade_batch"]
@@ -248,7 +248,7 @@ def grade_batch(
 
     def check_types() -> None:
         try:
-            _check_types_of_batch(later, exercises, cache / "pyright")
+            _check_types_of_batch(later, exercises, cache / CACHE_FOLDER)
         except Exception:
             if not stop.is_set():  # killed on Ctrl-C: nothing to say
                 raise

@@ -36,6 +36,7 @@ from checks.run import program, sandbox
 from checks.run.cache import RunCache, use_cache
 from checks.run.environment import child_environment
 from checks.run.limits import DEFAULT_TIMEOUT, DISK, MEMORY, MIB, Limits
+from checks.run.typecheck import CACHE_FOLDER
 
 __all__ = [
     "exercise",
@@ -151,7 +152,7 @@ def pytest_configure(config: pytest.Config) -> None:
     given_cache = config.getoption("checks_cache")
     if given_cache is not None:
         base = config.invocation_params.dir / Path(given_cache)
-        state.cache, runs, tests = base / "pyright", base / "runs", base / "tests"
+        state.cache, runs, tests = base / CACHE_FOLDER, base / "runs", base / "tests"
     elif config.pluginmanager.has_plugin("cacheprovider") and not report_paths:
         # A run that grades (a report asked for) reads no cache it was not given: the
         # .pytest_cache folder of a student's copy is the student's to write.

@@ -32,6 +32,7 @@ from checks.manifest import KIT_ROOT
 from checks.model import Finding, Suppression
 
 __all__ = [
+    "CACHE_FOLDER",
     "PYRIGHT_TIMEOUT",
     "TypecheckError",
     "in_plain_words",
@@ -43,7 +44,10 @@ __all__ = [
 PYRIGHT_TIMEOUT = 180.0
 """Seconds one pyright run may take before the kit gives up on it."""
 
-"""The folder whose ``pyproject.toml`` configures pyright."""
+CACHE_FOLDER = "pyright"
+"""The folder of a shared cache (pytest's ``--checks-cache``) that holds pyright's findings:
+the one ``checks grade`` and ``checks dev check`` fill ahead, in one pyright run, for every
+pytest run that follows."""
 
 # What pyright itself honours: `type: ignore` or a `pyright:` directive at the start of a
 # comment or right after a `#` inside it (its tokenizer's rule).
