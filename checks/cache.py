@@ -14,8 +14,10 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Protocol, cast
@@ -43,6 +45,14 @@ ENTRIES = 4000
 _SKIPPED_FOLDERS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 _KIT_FILES = ("conftest.py", "pyproject.toml")
+_SETTLED_NS = 2_000_000_000
+"""How long a file must have been left alone before its hash is remembered by its status: more
+than the coarsest clock tick of a file system's times (FAT's two seconds)."""
+_HASHES_KEPT = 100_000
+_HASHES: dict[str, tuple[tuple[int, ...], bytes]] = {}
+"""The hashes ``file_entry`` remembers, by path: the file's status when read, and its entry."""
+_LISTINGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+"""The distributions ``_distributions`` found, by folder of ``sys.path``, with its status."""
 
 
 def load_json(folder: Path, key: str) -> object | None:
@@ -82,34 +92,76 @@ def prune(folder: Path, keep: int = ENTRIES) -> None:
 
 def walk_files(folder: Path, *, caches: bool = False) -> Iterator[tuple[str, Path]]:
     """Every file under ``folder`` that can decide a verdict, by ``/``-separated name, in a
-    stable order. Symbolic links are listed, never followed. Bytecode and tool caches
-    (``__pycache__``, ``.pytest_cache``...) are left out unless ``caches`` is given."""
-    for here, folders, names in os.walk(folder):
-        links = [name for name in folders if Path(here, name).is_symlink()]
-        folders[:] = sorted(
-            name
-            for name in folders
-            if name not in links and (caches or name not in _SKIPPED_FOLDERS)
-        )
-        for name in sorted([*names, *links]):
-            if caches or not name.endswith(_SKIPPED_SUFFIXES):
-                path = Path(here, name)
-                yield path.relative_to(folder).as_posix(), path
+    stable order: a folder's files (and links) by name, then its subfolders by name. Symbolic
+    links are listed, never followed. Bytecode and tool caches (``__pycache__``,
+    ``.pytest_cache``...) are left out unless ``caches`` is given; a folder that cannot be read
+    is left out."""
+    for name, path in _walk(os.fspath(folder), "", caches=caches):
+        yield name, Path(path)
 
 
-def file_entry(name: str, path: Path) -> bytes:
-    """A file's name, whether it may be executed and a hash of its content, for a digest; a
-    symbolic link counts by where it points, a missing file as absent."""
+def _walk(here: str, prefix: str, *, caches: bool) -> Iterator[tuple[str, str]]:
+    """``walk_files`` with paths as strings (pathlib's objects cost more than the stat)."""
     try:
-        if path.is_symlink():
-            content = b"symlink:" + os.fsencode(path.readlink())
-        elif path.is_file():
-            mode = b"x" if os.access(path, os.X_OK) else b"-"
-            content = mode + hashlib.sha256(path.read_bytes()).digest()
-        else:
-            content = b"absent"
+        with os.scandir(here) as found:
+            entries = list(found)
+    except OSError:
+        return
+    folders: list[str] = []
+    names: list[str] = []
+    for entry in entries:
+        try:
+            real_folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            real_folder = False
+        if real_folder:
+            if caches or entry.name not in _SKIPPED_FOLDERS:
+                folders.append(entry.name)
+        elif caches or not entry.name.endswith(_SKIPPED_SUFFIXES):
+            names.append(entry.name)
+    for name in sorted(names):
+        yield prefix + name, os.path.join(here, name)  # noqa: PTH118 - strings, as _walk says
+    for name in sorted(folders):
+        yield from _walk(os.path.join(here, name), f"{prefix}{name}/", caches=caches)  # noqa: PTH118
+
+
+def file_entry(name: str, path: str | os.PathLike[str]) -> bytes:
+    """A file's name, whether it may be executed and a hash of its content, for a digest; a
+    symbolic link counts by where it points, a missing file as absent.
+
+    A file's hash is remembered by its status (device, inode, size, mode, modification and
+    change times), which any write changes, once the file had been left alone for
+    ``_SETTLED_NS`` when it was read: a change within the same tick of the clock as the read
+    before it is never missed, and the kit's digest of some hundred files (read at every save
+    ``checks watch`` checks) costs a few stat calls."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return _entry(name, b"absent")
+    try:
+        if stat.S_ISLNK(status.st_mode):
+            return _entry(name, b"symlink:" + os.fsencode(os.readlink(path)))  # noqa: PTH115
+        if not stat.S_ISREG(status.st_mode):
+            return _entry(name, b"absent")
+        key = os.fspath(path)
+        seen = (status.st_dev, status.st_ino, status.st_size, status.st_mode)
+        seen += (status.st_mtime_ns, status.st_ctime_ns)
+        remembered = _HASHES.get(key)
+        if remembered is not None and remembered[0] == seen:
+            return _entry(name, remembered[1])
+        mode = b"x" if os.access(path, os.X_OK) else b"-"
+        with open(path, "rb") as file:  # noqa: PTH123 - the path may be a string
+            content = mode + hashlib.sha256(file.read()).digest()
     except OSError as error:
-        content = f"unreadable:{error.errno}".encode()
+        return _entry(name, f"unreadable:{error.errno}".encode())
+    if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > _SETTLED_NS:
+        if len(_HASHES) >= _HASHES_KEPT:
+            _HASHES.clear()
+        _HASHES[key] = (seen, content)
+    return _entry(name, content)
+
+
+def _entry(name: str, content: bytes) -> bytes:
     return name.encode("utf-8", "surrogateescape") + b"\0" + content + b"\0"
 
 
@@ -129,15 +181,30 @@ def digest_path(path: Path) -> str:
 
 
 def _distributions() -> list[str]:
-    """The installed distributions with their versions (``pytest-9.2.0.dist-info``...)."""
+    """The installed distributions with their versions (``pytest-9.2.0.dist-info``...).
+
+    Each folder of ``sys.path`` is listed again only once its status changed (adding or
+    removing an entry changes a folder's times), as ``file_entry`` does for files."""
     found: set[str] = set()
     for entry in sys.path:
-        with contextlib.suppress(OSError):
-            found.update(
-                path.name
-                for path in Path(entry or os.curdir).iterdir()
-                if path.name.endswith((".dist-info", ".egg-info"))
-            )
+        folder = os.path.abspath(entry or os.curdir)  # noqa: PTH100 - no link resolved
+        try:
+            status = os.stat(folder)  # noqa: PTH116
+        except OSError:
+            continue
+        seen = (status.st_dev, status.st_ino, status.st_mtime_ns, status.st_ctime_ns)
+        remembered = _LISTINGS.get(folder)
+        if remembered is not None and remembered[0] == seen:
+            found.update(remembered[1])
+            continue
+        try:
+            with os.scandir(folder) as listing:
+                names = [e.name for e in listing if e.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+        if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > _SETTLED_NS:
+            _LISTINGS[folder] = (seen, tuple(names))
+        found.update(names)
     return sorted(found)
 
 
@@ -148,8 +215,8 @@ def kit_digest(root: Path = KIT_ROOT) -> bytes:
     digest = hashlib.sha256(
         f"{sys.version}\0{sys.executable}\0{sys.platform}\0{shutil.which('git')}\0".encode()
     )
-    for name, path in walk_files(root / "checks"):
-        digest.update(file_entry(f"checks/{name}", path))
+    for name, path in _walk(os.path.join(root, "checks"), "checks/", caches=False):  # noqa: PTH118
+        digest.update(file_entry(name, path))
     for name in _KIT_FILES:
         digest.update(file_entry(name, root / name))
     for name in _distributions():

@@ -3,13 +3,18 @@ again, and what the machine decides (a timeout) is never kept."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from checks import cache as kit_cache
+from checks.cache import file_entry
 from checks.run.cache import RunCache, use_cache
 from checks.run.copy import copies, copy_digest
 from checks.run.limits import Limits
@@ -282,3 +287,78 @@ def test_the_digest_of_a_copy_holds_what_the_copy_holds(tmp_path: Path) -> None:
     seen.add(copy_digest(folder, {"sub/a.py": overlay}))
     assert None not in seen
     assert len(seen) == 7
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file counts as left alone long before it is read, so its hash is remembered."""
+    monkeypatch.setattr(kit_cache, "_SETTLED_NS", -(10**18))
+
+
+def _rewrite_keeping_times(path: Path, text: str) -> None:
+    """Write ``text`` (of the same size) over ``path`` and set its times back as they were."""
+    before = path.stat()
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+
+
+def test_a_file_written_as_it_is_read_is_never_remembered(tmp_path: Path) -> None:
+    """A file changed in the same tick of the clock as its last read, to the same size and
+    times, still gets a new entry: only a file left alone for a while is remembered."""
+    path = tmp_path / "answer.py"
+    path.write_text("print(1)\n", encoding="utf-8")
+    first = file_entry("answer.py", path)
+    _rewrite_keeping_times(path, "print(2)\n")
+    assert file_entry("answer.py", path) != first
+    assert str(path) not in kit_cache._HASHES  # pyright: ignore[reportPrivateUsage]
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_remembered_file_is_read_again_after_any_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A remembered hash answers while the file is untouched (nothing is read), and any write,
+    mode change or replacement makes it read again, even one that keeps its size and times."""
+    path = tmp_path / "answer.py"
+    path.write_text("print(1)\n", encoding="utf-8")
+    first = file_entry("answer.py", path)
+    with monkeypatch.context() as unreadable:
+        unreadable.setattr(kit_cache, "open", _no_open, raising=False)
+        assert file_entry("answer.py", path) == first
+    seen = {first}
+    for change in (
+        lambda: _rewrite_keeping_times(path, "print(2)\n"),
+        lambda: path.chmod(0o755),
+        lambda: _replace(path, "print(3)\n"),
+    ):
+        time.sleep(0.05)  # past the coarsest tick of the change time (a jiffy, up to 10 ms)
+        change()
+        seen.add(file_entry("answer.py", path))
+    assert len(seen) == 4
+
+
+def _replace(path: Path, text: str) -> None:
+    """Put a new file with ``text`` in the place of ``path``, as an editor's safe save does."""
+    new = path.with_name(f"new-{path.name}")
+    new.write_text(text, encoding="utf-8")
+    new.replace(path)
+
+
+def _no_open(*_args: object, **_kwargs: object) -> None:
+    raise AssertionError("a remembered file was read")
+
+
+@pytest.mark.usefixtures("settled")
+def test_the_kit_digest_sees_a_distribution_installed_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of ``sys.path`` is listed again once an entry is added to it."""
+    packages = tmp_path / "site-packages"
+    (packages / "pytest-9.0.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(packages)])
+    before = kit_cache.kit_digest(KIT)
+    assert kit_cache.kit_digest(KIT) == before
+    time.sleep(0.05)
+    (packages / "pytest-9.0.1.dist-info").mkdir()
+    assert kit_cache.kit_digest(KIT) != before
