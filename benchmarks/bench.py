@@ -9,7 +9,7 @@ start-up per run of a student file.
 The figures of issue 25: exercise 09 cold and unchanged, all ten cold; a class of 20 distinct
 submissions graded by ``checks grade`` against one pytest run per submission; ``checks watch``
 from a save of exercise 01 to its new verdict on the screen (driven in tmux, as a student sees
-it) in Python start-ups; the first ``checks`` (the progress table) of a fresh copy, with no
+it, a second after the last verdict was shown) in Python start-ups; the first ``checks`` (the progress table) of a fresh copy, with no
 ``.pytest_cache``, no ``.checks`` and no bytecode. And one run of a student file through the kit
 (``run_file``: the throwaway copy, the child's environment and confinement) in Python
 start-ups: what each confinement or sealing step adds to every run shows there first.
@@ -62,6 +62,11 @@ SIGNED_SUFFIXES = (".py", ".gitignore")
 """The student files a name is written into, as a last comment line."""
 WATCH_SAVES = 7
 """Saves of exercise 01 timed in ``checks watch`` (after one warm-up save)."""
+READING = 1.0
+"""Seconds between a verdict on the screen and the next save: a student reads it, then edits.
+``checks watch`` prepares the next check in that time (pytest's start of a session and its
+collection), as it does while a student types; a save within a fraction of a second of the last
+verdict waits for that preparation too."""
 SCREEN_WAIT = 120.0
 """Seconds the bench waits for ``checks watch`` to show a screen before it gives up."""
 QUIT_WAIT = 10.0
@@ -245,6 +250,7 @@ def watch_saves(copy: Path, saves: int) -> list[float]:
         pane.wait_for("exercise 01")
         pane.wait_for("Checked at")
         for save in range(saves + 1):
+            time.sleep(READING)
             mark = f"save {salt} {save}"
             hello.write_text(f'print("{mark}")\n', encoding="utf-8")
             start = time.perf_counter()
