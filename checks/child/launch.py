@@ -103,8 +103,7 @@ def _descriptor(given: str) -> int:
 
 
 def _one(orders: dict[str, list[str]], key: str, default: str = "") -> str:
-    values = orders.get(key)
-    return values[0] if values else default
+    return (orders.get(key) or [default])[0]
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -341,10 +340,16 @@ def _end_in_crash(
 
 def main() -> NoReturn:
     """Judge the file's read, parse and compile, seal that verdict, then run or call it."""
-    orders = _read_orders()
-    from checks.child.rlimits import apply  # first: no code of the run is older than its limits
+    # The child package, from its private copy (``sys.path[0]``, never the kit), before the
+    # orders are read: a launcher started ahead of its run (``checks.run.spare``) has it ready.
+    from checks.child import confine, rlimits
+    from checks.child import seal as sealing
+    from checks.child.where import crash_line
 
-    apply(orders.get("limit", []))
+    for name in ("ctypes", "resource") if sys.platform == "linux" else ():  # Landlock, limits
+        __import__(name)
+    orders = _read_orders()
+    rlimits.apply(orders.get("limit", []))  # first: no code of the run is older than its limits
     if sys.flags.no_site:
         # Started with -S, so that no site-packages leads to the kit: what site gives a script.
         import site
@@ -359,11 +364,6 @@ def main() -> NoReturn:
     os.dup2(null, 0)
     os.close(null)
     sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
-
-    # The child package comes from its private copy (``sys.path[0]``), never from the kit.
-    from checks.child import confine
-    from checks.child import seal as sealing
-    from checks.child.where import crash_line
 
     path = _one(orders, "file")
     given = _one(orders, "shown", path)
