@@ -60,6 +60,16 @@ margin (a whole class graded on a loaded machine)."""
 NEVER_ENDS = "import time\nwhile True:\n    time.sleep(1)\n"
 """A student program that never ends and uses no CPU meanwhile (the kit's other tests keep the
 CPU while a run waits for its time limit)."""
+SAMPLE_PROGRAMS = {
+    "ok": "print('a')\nprint('b')\n",
+    "crash": "print('before')\n1 / 0\n",
+    "parse": "print('never'\n",
+    "compile": "def f():\n    nonlocal x\n",
+    "exit": "import sys\nprint('bye')\nsys.exit(3)\n",
+    "input": "name = input('name? ')\n",
+}
+"""A program ending at each stage and in each way a run can: tests of run machinery that must
+change no verdict (the run cache, a launcher started ahead) run each."""
 
 TOY_HINTS = ("Look at the number.", "It is one too small.", "Print 42.")
 """The three hints of the study kit's toy exercise 02."""

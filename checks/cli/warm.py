@@ -8,7 +8,9 @@ plugin that judges them and the record that is read back are those of ``uv run p
 exercises/NN``. After each check it prepares the next one, the same arguments again: that
 session configures and collects, then waits (``Worker.prepare``) until the next save lets it go
 on, before pyright starts or any test reads a student file. A check with other arguments ends
-the prepared one unused.
+the prepared one unused. The worker's runs leave the interpreter of the next run started
+(``--checks-spare``, ``checks.run.spare``): a save pays for the student's program, not for
+Python's start.
 
 The worker keeps the kit's modules and the exercises' test modules imported, so whenever the kit
 changes (``checks/``, ``conftest.py``, ``pyproject.toml``, the installed distributions, or any
@@ -40,6 +42,8 @@ CHECK_TIMEOUT = 600.0
 """Seconds one check may take in all (each student run has its own, shorter limit)."""
 
 _RECORD = "--checks-record"
+_SPARE = "--checks-spare"
+"""Each run leaves the interpreter of the next started ahead (``checks.run.spare``)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ class WarmPytest:
                 worker.close()  # its modules are older than the kit: a fresh one starts
                 self._kit = kit
             if prepared is None:
-                stopped, _ = worker.run([*args, _RECORD, str(record)], log, CHECK_TIMEOUT)
+                stopped, _ = worker.run([*args, _SPARE, _RECORD, str(record)], log, CHECK_TIMEOUT)
             else:
                 stopped, _ = worker.release(CHECK_TIMEOUT)
                 for made, wanted in ((prepared.record, record), (prepared.log, log)):
@@ -121,7 +125,7 @@ class WarmPytest:
             tuple(args), folder / f"record-{self._jobs}.json", folder / f"log-{self._jobs}.txt", kit
         )
         with contextlib.suppress(OSError, KeyboardInterrupt):  # the next check starts cold
-            worker.prepare([*args, _RECORD, str(ahead.record)], ahead.log)
+            worker.prepare([*args, _SPARE, _RECORD, str(ahead.record)], ahead.log)
             self._prepared = ahead
         return status
 

@@ -32,7 +32,7 @@ from checks.plugin.recorder import RECORD_HELP, Recorder
 from checks.plugin.screen import ScreenLinks
 from checks.plugin.state import STATE, KitState
 from checks.plugin.verdict import STUDY_FOLDER, VERDICTS_FILE, known
-from checks.run import program, sandbox
+from checks.run import program, sandbox, spare
 from checks.run.cache import RunCache, use_cache
 from checks.run.environment import child_environment
 from checks.run.limits import DEFAULT_TIMEOUT, DISK, MEMORY, MIB, Limits
@@ -63,6 +63,10 @@ CLASSROOM_HELP = (
 CACHE_HELP = (
     "keep the kit's caches (pyright's findings, the verdicts of runs and of tests) in DIR "
     "(default: pytest's cache folder; -p no:cacheprovider without this option keeps none)"
+)
+SPARE_HELP = (
+    "once a student file has run, start the interpreter of its next run ahead, waiting for its "
+    "orders (checks watch: a save pays for the program, not for Python's start)"
 )
 SANDBOX_INI = "checks_sandbox"
 """The ini key that sets ``--sandbox`` for every run of a copy of the kit."""
@@ -98,6 +102,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--classroom", metavar="PATH", type=Path, default=None, help=CLASSROOM_HELP)
     group.addoption("--checks-cache", metavar="DIR", type=Path, default=None, help=CACHE_HELP)
     group.addoption("--checks-record", metavar="FILE", type=Path, default=None, help=RECORD_HELP)
+    group.addoption("--checks-spare", action="store_true", default=False, help=SPARE_HELP)
     parser.addini("checks_timeout", TIMEOUT_HELP, default=str(DEFAULT_TIMEOUT))
     parser.addini("checks_memory", MEMORY_HELP, default=str(MEMORY // MIB))
     parser.addini("checks_disk", DISK_HELP, default=str(DISK // MIB))
@@ -132,6 +137,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if submission is not None and not Path(submission).is_dir():
         raise pytest.UsageError(f"--submission {submission}: no such folder")
     _use_sandbox(config, submission)
+    spare.keep_spares(bool(config.getoption("checks_spare")))
     record = config.getoption("checks_record")
     if record is not None:
         config.pluginmanager.register(Recorder(Path(record)), "checks-recorder")

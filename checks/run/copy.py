@@ -33,6 +33,8 @@ __all__ = [
     "child_copy",
     "copies",
     "copy_digest",
+    "copy_name",
+    "remove_run_folder",
     "throwaway_copy",
 ]
 
@@ -93,17 +95,19 @@ def _special_kind(path: Path) -> str:
 
 @contextlib.contextmanager
 def throwaway_copy(
-    folder: Path, overlays: Mapping[str, Path] | None = None
+    folder: Path, overlays: Mapping[str, Path] | None = None, *, base: Path | None = None
 ) -> Generator[Path, None, None]:
     """Copy ``folder`` (and each overlay file at its relative name) into a temporary folder.
 
     The copy is removed afterwards, whatever the program did to it. Symbolic links that lead
     outside ``folder`` are not followed: a run cannot reach beyond the copy through them.
+    ``base``: the run's own folder, made ahead (``spare``), where the copy's folder
+    (``copy_name``) is empty; by default a new one.
     """
     global _copies  # noqa: PLW0603 - counts for the process
     _copies += 1
-    base = Path(tempfile.mkdtemp(prefix="run-"))
-    work = base / (folder.resolve().name or "work")
+    base = base or Path(tempfile.mkdtemp(prefix="run-"))
+    work = base / copy_name(folder)
     try:
         _copy_folder(folder, work)
         for name, source in (overlays or {}).items():
@@ -119,7 +123,12 @@ def throwaway_copy(
                 shutil.copyfile(source, target)
         yield work
     finally:
-        _remove(base)
+        remove_run_folder(base)
+
+
+def copy_name(folder: Path) -> str:
+    """The name of ``folder``'s copy in its run's folder: the folder's own."""
+    return folder.resolve().name or "work"
 
 
 def _copy_folder(folder: Path, work: Path) -> None:
@@ -150,10 +159,12 @@ def _copy_folder(folder: Path, work: Path) -> None:
             raise _too_large(folder)
         return skipped
 
-    shutil.copytree(folder, work, ignore=ignore, symlinks=False)
+    shutil.copytree(folder, work, ignore=ignore, symlinks=False, dirs_exist_ok=True)
 
 
-def _remove(path: Path) -> None:
+def remove_run_folder(path: Path) -> None:
+    """Remove a run's folder, whatever the program left in it (folders it made unreadable)."""
+
     def retry(func: object, name: str, _exc: object) -> None:
         with contextlib.suppress(OSError):
             Path(name).chmod(0o700)

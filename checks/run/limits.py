@@ -38,8 +38,10 @@ __all__ = [
     "become_subreaper",
     "folder_bytes",
     "group_of",
+    "holding_session",
     "kill_tree",
     "live_session",
+    "released_session",
     "rlimit_orders",
     "size_text",
     "stop_group",
@@ -286,8 +288,19 @@ def stop_group(group: int | None) -> None:
 @contextlib.contextmanager
 def live_session(session: int) -> Generator[None, None, None]:
     """Count ``session`` (a run's root's pid) among the runs still going while it runs."""
-    _live_sessions.add(session)
+    holding_session(session)
     try:
         yield
     finally:
-        _live_sessions.discard(session)
+        released_session(session)
+
+
+def holding_session(session: int) -> None:
+    """Count ``session`` among the runs still going until ``released_session``: no sweep ends
+    its processes (a launcher started ahead of its run, ``spare``, is one)."""
+    _live_sessions.add(session)
+
+
+def released_session(session: int) -> None:
+    """Count ``session`` no longer among the runs still going."""
+    _live_sessions.discard(session)

@@ -24,7 +24,7 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Generator, Hashable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,18 +33,20 @@ if sys.platform == "win32":  # pragma: no cover - Windows
 
 from checks.cache import digest_tree
 from checks.model import Run
-from checks.run import sandbox, winjob
+from checks.run import sandbox, spare, winjob
 from checks.run.cache import in_use, was_stopped
 from checks.run.copy import (
     StudentFileError,
     check_student_file,
     child_copy,
     copy_digest,
+    copy_name,
     throwaway_copy,
 )
 from checks.run.environment import child_environment, child_python, hidden_folders
 from checks.run.facts import FACTS_CAP, new_nonce, read_sealed
 from checks.run.limits import Limits, become_subreaper, live_session, rlimit_orders, sweep
+from checks.run.spare import Started
 from checks.run.watch import watch
 
 __all__ = ["launches", "run_file", "run_files", "stops"]
@@ -122,23 +124,48 @@ def run_file(
         if (kept := cache.load(key, file)) is not None:
             sandbox.note(kept.confinement)
             return kept
-    with throwaway_copy(folder, overlays) as work:
-        if cache is not None and key:
-            # The files changed while they were copied: this run is kept under no key.
-            key = key if copy_digest(folder, overlays) == held else ""
-        elif cache is not None:
-            key = cache.key(_made(work), relative, file, folder, limits, python, orders)
-            if (kept := cache.load(key, file)) is not None:
-                sandbox.note(kept.confinement)
-                return kept
-        global _launched, _stops  # noqa: PLW0603 - counts for the session
-        _launched += 1
-        run = _run_in(work / relative, file, work, folder, limits, python, orders, shared)
-        sandbox.note(run.confinement)
-        _stops += was_stopped(run)
-        if cache is not None and key:
-            cache.store(key, run)
-        return run
+    # A plain run of a file at the top of its folder may take a launcher started ahead.
+    ahead = _spare_key(python, folder) if relative.parent == Path() and not orders else None
+    taken = spare.take(ahead) if ahead is not None else None
+    try:
+        with throwaway_copy(folder, overlays, base=taken and taken.base) as work:
+            if cache is not None and key:
+                # The files changed while they were copied: this run is kept under no key.
+                key = key if copy_digest(folder, overlays) == held else ""
+            elif cache is not None:
+                key = cache.key(_made(work), relative, file, folder, limits, python, orders)
+                if (kept := cache.load(key, file)) is not None:
+                    sandbox.note(kept.confinement)
+                    return kept
+            global _launched, _stops  # noqa: PLW0603 - counts for the session
+            _launched += 1
+            started, taken = taken and taken.started, None
+            run = _run_in(
+                work / relative, file, work, folder, limits, python, orders, shared, started
+            )
+            sandbox.note(run.confinement)
+            _stops += was_stopped(run)
+            if cache is not None and key:
+                cache.store(key, run)
+    finally:
+        if taken is not None:  # taken, never used: the cache answered or the copy failed
+            spare.discard(taken)
+    if ahead is not None:
+        spare.leave(ahead, copy_name(folder), lambda base, cwd: _start(python, base, cwd))
+    return run
+
+
+def _spare_key(python: str, folder: Path) -> Hashable:
+    """All a launcher started ahead for a plain run of ``python`` from a copy of ``folder`` is
+    started with, less its run's folder (``spare``)."""
+    environment = child_environment(python, home=None, temporary=None)
+    return (
+        python,
+        child_python(python),
+        str(child_copy()),
+        copy_name(folder),
+        *environment.items(),
+    )
 
 
 def _made(work: Path) -> str:
@@ -211,25 +238,68 @@ def _run_in(
     python: str,
     orders: Sequence[str],
     shared: Sequence[Path] = (),
+    started: Started | None = None,
 ) -> Run:
     # The copy's own folder (made by throwaway_copy) holds it, the program's temporary folder
     # and its home folder: confined, the program may read and write there (and in ``shared``),
     # nowhere else.
     base = work.parent
-    temporary, home = base / "tmp", base / "home"
-    temporary.mkdir(exist_ok=True)
-    home.mkdir(exist_ok=True)
     driver = "helpers=1" in orders  # the kit's driver: confined at its load of the student's code
     spec = sandbox.spec_line([base, *shared], driver=driver)
     seatbelt = sandbox.seatbelt([base, *shared], driver=driver)
     applied = "off" if sandbox.mode() == "off" else sandbox.SEATBELT_NAME if seatbelt else ""
+    if started is None:
+        started = _start(python, base, path.parent, seatbelt, sealed=_sealed(orders))
+    given = [
+        *rlimit_orders(limits),
+        f"seal={started.pipes[0]}",
+        f"report={started.pipes[1]}",
+        *([f"facts={started.pipes[2]}", f"nonce={started.nonce}"] if started.facts >= 0 else []),
+        f"file={path}",
+        f"shown={path}",
+        *(f"hide={h}" for h in hidden_folders()),
+        *orders,
+        # The spec's fields (NUL apart, as the orders are) travel as one order each.
+        *(f"confine={field}" for field in spec.split("\0") if spec.strip()),
+    ]
+    proc = started.proc
+    # Windows: a job holds the process count and memory, and kills all it holds when closed.
+    job = winjob.contain(proc, processes=limits.processes, memory=limits.memory)
+    try:
+        with live_session(proc.pid):
+            heard = bytearray()
+            run = watch(
+                proc,
+                shown,
+                work,
+                folder,
+                limits,
+                given,
+                started.seal,
+                started.report,
+                (started.facts, heard),
+            )
+        run = _with_facts(run, heard, started.nonce) if started.facts >= 0 else run
+        return replace(run, confinement=applied) if applied else run
+    finally:
+        winjob.close(job)
+        sweep(proc.pid)
+
+
+def _start(
+    python: str, base: Path, cwd: Path, seatbelt: Sequence[str] = (), *, sealed: bool = False
+) -> Started:
+    """Start the launcher for a run in ``base`` (its home and temporary folders made there),
+    from ``cwd``: it waits for its orders. ``sealed``: with a sealed channel for its facts."""
+    temporary, home = base / "tmp", base / "home"
+    temporary.mkdir(exist_ok=True)
+    home.mkdir(exist_ok=True)
     become_subreaper()
     seal_read, seal_write = os.pipe()
     report_read, report_write = os.pipe()
     # Trials and drivers speak on a sealed channel of their own (checks/run/facts.py).
-    facts_read, facts_write = os.pipe() if _sealed(orders) else (-1, -1)
+    facts_read, facts_write = os.pipe() if sealed else (-1, -1)
     writers = [fd for fd in (seal_write, report_write, facts_write) if fd >= 0]
-    nonce = new_nonce()
     popen_extra: dict[str, object] = {}
     pipes = [str(fd) for fd in writers]
     if os.name == "posix":
@@ -246,56 +316,34 @@ def _run_in(
             lpAttributeList={"handle_list": handles}
         )
         pipes = [f"h{handle}" for handle in handles]  # pyright: ignore[reportUnknownVariableType]
-    given = [
-        *rlimit_orders(limits),
-        f"seal={pipes[0]}",
-        f"report={pipes[1]}",
-        *([f"facts={pipes[2]}", f"nonce={nonce}"] if facts_write >= 0 else []),
-        f"file={path}",
-        f"shown={path}",
-        *(f"hide={h}" for h in hidden_folders()),
-        *orders,
-        # The spec's fields (NUL apart, as the orders are) travel as one order each.
-        *(f"confine={field}" for field in spec.split("\0") if spec.strip()),
-    ]
     try:
         proc = subprocess.Popen(
             [*seatbelt, child_python(python), "-E", "-S", "-u", "-X", "utf8", str(child_copy())],
-            cwd=path.parent,
-            env={
-                **child_environment(python, home=home, temporary=temporary),
-                "PWD": str(path.parent),
-            },
+            cwd=cwd,
+            env=_environment(python, base, cwd),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             bufsize=0,
             **popen_extra,  # type: ignore[arg-type]
         )
+    except BaseException:
+        for fd in (seal_read, report_read, facts_read):
+            if fd >= 0:
+                os.close(fd)
+        raise
     finally:
         for fd in writers:
             os.close(fd)
-    # Windows: a job holds the process count and memory, and kills all it holds when closed.
-    job = winjob.contain(proc, processes=limits.processes, memory=limits.memory)
-    try:
-        with live_session(proc.pid):
-            heard = bytearray()
-            run = watch(
-                proc,
-                shown,
-                work,
-                folder,
-                limits,
-                given,
-                seal_read,
-                report_read,
-                (facts_read, heard),
-            )
-        run = _with_facts(run, heard, nonce) if facts_read >= 0 else run
-        return replace(run, confinement=applied) if applied else run
-    finally:
-        winjob.close(job)
-        sweep(proc.pid)
+    return Started(proc, seal_read, report_read, facts_read, tuple(pipes), new_nonce())
+
+
+def _environment(python: str, base: Path, cwd: Path) -> dict[str, str]:
+    """The environment of a run in ``base`` started from ``cwd``."""
+    return {
+        **child_environment(python, home=base / "home", temporary=base / "tmp"),
+        "PWD": str(cwd),
+    }
 
 
 def _sealed(orders: Sequence[str]) -> bool:

@@ -19,16 +19,9 @@ from checks.run.cache import RunCache, use_cache
 from checks.run.copy import copies, copy_digest
 from checks.run.limits import Limits
 from checks.run.program import launches, run_file
-from tests.support import KIT, run_pytest
+from tests.support import KIT, SAMPLE_PROGRAMS, run_pytest
 
-PROGRAMS = {
-    "ok": "print('a')\nprint('b')\n",
-    "crash": "print('before')\n1 / 0\n",
-    "parse": "print('never'\n",
-    "compile": "def f():\n    nonlocal x\n",
-    "exit": "import sys\nprint('bye')\nsys.exit(3)\n",
-    "input": "name = input('name? ')\n",
-}
+PROGRAMS = SAMPLE_PROGRAMS
 
 
 @pytest.fixture

@@ -1,0 +1,133 @@
+"""A launcher started ahead of its run (``checks.run.spare``) changes no verdict: a run that
+takes one is the run a fresh launcher gives, one started with anything else is never taken,
+and none outlives the switch or a sweep of another run's leftovers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from checks.run import spare
+from checks.run.limits import sweep
+from checks.run.program import run_file
+from tests.support import SAMPLE_PROGRAMS
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="spares are kept on Linux only")
+
+PROGRAMS = {
+    **SAMPLE_PROGRAMS,
+    "where": (
+        "import os, pathlib\n"
+        "print(pathlib.Path.cwd().name, pathlib.Path(os.environ['PWD']).name)\n"
+        "print(sorted(p.name for p in pathlib.Path.cwd().iterdir()))\n"
+        "print(pathlib.Path(os.environ['HOME']).parent == pathlib.Path.cwd().parent)\n"
+        "print(os.environ.get('LANG'))\n"
+    ),
+}
+
+
+@pytest.fixture
+def spares() -> Iterator[None]:
+    """Spares kept for the test, as ``checks watch``'s worker keeps them; none after it."""
+    spare.keep_spares(True)
+    yield
+    spare.keep_spares(False)
+
+
+def _waiting() -> spare.Spare | None:
+    return spare._spare  # pyright: ignore[reportPrivateUsage]
+
+
+def _next_session() -> None:
+    """What a new pytest session of the worker does: start the spare the last run asked for."""
+    spare.keep_spares(True)
+
+
+@pytest.mark.usefixtures("spares")
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_a_run_that_takes_a_spare_is_a_fresh_run(tmp_path: Path, name: str) -> None:
+    """The same stage, output, exit and confinement, the same folder to start from, as a
+    launcher started for the run."""
+    folder = tmp_path / "exercise"
+    folder.mkdir()
+    (folder / "data.txt").write_text("kept\n", encoding="utf-8")
+    program = folder / "program.py"
+    program.write_text(PROGRAMS[name], encoding="utf-8")
+    fresh = run_file(program, cached=False)
+    assert _waiting() is None  # a run asks for a spare; the next session starts it
+    _next_session()
+    waiting = _waiting()
+    assert waiting is not None
+    taken = run_file(program, cached=False)
+    assert taken == fresh
+    assert not waiting.base.exists()
+    assert not psutil.pid_exists(waiting.started.proc.pid) or (
+        psutil.Process(waiting.started.proc.pid).status() == psutil.STATUS_ZOMBIE
+    )
+
+
+@pytest.mark.usefixtures("spares")
+def test_a_spare_started_with_another_environment_is_never_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A variable of the short list changed since the spare started: the run gets a launcher
+    of its own, which sees the new value, and the spare is ended."""
+    folder = tmp_path / "exercise"
+    folder.mkdir()
+    program = folder / "program.py"
+    program.write_text(PROGRAMS["where"], encoding="utf-8")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    run_file(program, cached=False)
+    _next_session()
+    waiting = _waiting()
+    assert waiting is not None
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    run = run_file(program, cached=False)
+    assert run.stdout.splitlines()[-1] == "en_GB.UTF-8"
+    assert waiting.started.proc.poll() is not None
+    assert not waiting.base.exists()
+
+
+@pytest.mark.usefixtures("spares")
+def test_a_spare_for_another_folder_is_never_taken(tmp_path: Path) -> None:
+    """A spare waits in a folder named after the last run's: a file of another folder starts
+    from its own folder's copy."""
+    for name in ("first", "second"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "program.py").write_text(PROGRAMS["where"], encoding="utf-8")
+    run_file(tmp_path / "first" / "program.py", cached=False)
+    _next_session()
+    run = run_file(tmp_path / "second" / "program.py", cached=False)
+    assert run.stdout.splitlines()[0] == "second second"
+
+
+@pytest.mark.usefixtures("spares")
+def test_no_sweep_ends_a_spare_and_the_switch_ends_it(tmp_path: Path) -> None:
+    """Another run's sweep leaves a waiting spare alone; turning spares off ends it and
+    removes its folder."""
+    program = tmp_path / "program.py"
+    program.write_text(PROGRAMS["ok"], encoding="utf-8")
+    run_file(program, cached=False)
+    _next_session()
+    waiting = _waiting()
+    assert waiting is not None
+    sweep(-1)
+    assert waiting.started.proc.poll() is None
+    spare.keep_spares(False)
+    assert _waiting() is None
+    assert waiting.started.proc.poll() is not None
+    assert not waiting.base.exists()
+
+
+def test_without_the_switch_no_spare_is_started(tmp_path: Path) -> None:
+    """A run of ``uv run pytest`` or of ``checks grade`` leaves no process behind it."""
+    spare.keep_spares(False)
+    program = tmp_path / "program.py"
+    program.write_text(PROGRAMS["ok"], encoding="utf-8")
+    run_file(program, cached=False)
+    assert _waiting() is None
+    assert spare._recipe is None  # pyright: ignore[reportPrivateUsage]
