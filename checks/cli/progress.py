@@ -76,9 +76,10 @@ def check(
     announce: Callable[[list[Exercise]], None] | None = None,
     starters: bool = False,
     runner: Runner | None = None,
+    later: list[Callable[[], None]] | None = None,
 ) -> dict[str, ExerciseResult] | None:
     """The verdict of each exercise on the student's files (cached by content), the tests run
-    by ``runner`` when one is given (a warm pytest process).
+    by ``runner`` when one is given (a warm pytest process); ``later`` as ``judge`` has it.
 
     With ``starters``, an exercise whose folder is sealed as shipped (its starter, the kit's
     tests) is not run: it is not started (``ExerciseResult.untouched``, no tests), which is all a
@@ -93,7 +94,9 @@ def check(
     found: dict[str, ExerciseResult] = {}
     if todo:
         cache = study_folder(root) / VERDICTS_FILE
-        judged = judge(todo, root=root, cache=cache, stop=stop, announce=announce, runner=runner)
+        judged = judge(
+            todo, root=root, cache=cache, stop=stop, announce=announce, runner=runner, later=later
+        )
         if judged is None:
             return None
         found = judged

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -93,6 +93,8 @@ class Watch:
         self.quit = threading.Event()
         self.events_note = ""
         self.tests = WarmPytest(root, exercises, self.quit)
+        self._later: list[Callable[[], None]] = []
+        """Verdicts to keep in the study folder's cache, left for after they are shown."""
         self._student_files = {
             (exercise.number, name.rstrip("/")) for exercise in exercises for name in exercise.files
         }
@@ -109,6 +111,7 @@ class Watch:
         finally:
             stop_events.set()
             self.tests.close()
+            self._keep()
 
     # The background threads: both only put words in the inbox.
 
@@ -177,6 +180,7 @@ class Watch:
         """The verdicts of ``exercises``, their tests run in the warm pytest (``starters``:
         untouched starters known without a run); on a terminal the note "Checking..." is erased
         once they are in."""
+        self._keep()
         shown: list[str] = []
 
         def announce(todo: list[Exercise]) -> None:
@@ -196,11 +200,17 @@ class Watch:
                 announce=announce,
                 starters=starters,
                 runner=self.tests,
+                later=self._later,
             )
         finally:
             if shown:
                 self.out.write(_ERASE_LINE)
                 self.out.flush()
+
+    def _keep(self) -> None:
+        """Keep the verdicts shown since the last time (``judge``'s ``later``)."""
+        while self._later:
+            self._later.pop(0)()
 
     def _everything(self) -> dict[str, ExerciseResult] | None:
         """The verdict of every exercise, as the table shows it."""
@@ -310,6 +320,7 @@ class Watch:
         self._screen(current, shown)
         signature = self._signature(current)
         while not self.quit.is_set():
+            self._keep()  # the verdict is on the screen: now it is kept
             try:
                 word = self.inbox.get(timeout=TICK)
             except queue.Empty:

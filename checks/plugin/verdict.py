@@ -344,12 +344,15 @@ def judge(
     stop: threading.Event | None = None,
     announce: Callable[[list[Exercise]], None] | None = None,
     runner: Runner | None = None,
+    later: list[Callable[[], None]] | None = None,
 ) -> dict[str, ExerciseResult] | None:
     """The verdict of each exercise on its current files, by number.
 
     Verdicts whose key is in ``cache`` are reused; the others come from ``run_tests``
     (``announce`` is told which exercises, first). A verdict is kept only if no
     file changed while the tests ran. Returns None if ``stop`` is set while the tests run.
+    ``later``: keeping the new verdicts is left there to do, once they are shown (a file
+    changed by then keeps none).
     """
     kit = _kit_digest(root)
     keys = {exercise.number: fingerprint(exercise, root, kit) for exercise in exercises}
@@ -370,12 +373,19 @@ def judge(
         found = run_tests(numbers, root=root, stop=stop, weights=weights, runner=runner)
         if found is None:
             return None
-        kept = _load(cache)
-        kit = _kit_digest(root)
         for exercise in todo:
-            tests = found.get(exercise.number, [])
-            results[exercise.number] = ExerciseResult(exercise, tests)
-            if fingerprint(exercise, root, kit) == keys[exercise.number]:
-                kept[exercise.number] = (keys[exercise.number], tests)
-        _save(cache, kept)
+            results[exercise.number] = ExerciseResult(exercise, found.get(exercise.number, []))
+
+        def keep() -> None:
+            kept = _load(cache)
+            kit = _kit_digest(root)
+            for exercise in todo:
+                if fingerprint(exercise, root, kit) == keys[exercise.number]:
+                    kept[exercise.number] = (keys[exercise.number], results[exercise.number].tests)
+            _save(cache, kept)
+
+        if later is None:
+            keep()
+        else:
+            later.append(keep)
     return {exercise.number: results[exercise.number] for exercise in exercises}
