@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -71,6 +72,26 @@ def test_kept_verdicts_are_reused(kit: Path) -> None:
     second = _judge(kit, announced)
     assert announced == [["01", "02"]]
     assert {n: r.passed for n, r in first.items()} == {n: r.passed for n, r in second.items()}
+
+
+def test_verdicts_left_to_keep_later_are_kept_then_unless_a_file_changed(kit: Path) -> None:
+    """``later`` (checks watch: the verdict first on the screen) holds keeping the verdicts:
+    nothing is kept until it is done, and a student file changed before then keeps none."""
+    announced: list[list[str]] = []
+    later: list[Callable[[], None]] = []
+    cache = kit / "cache.json"
+    assert judge(load_all(kit), root=kit, cache=cache, later=later) is not None
+    assert not cache.exists()
+    assert len(later) == 1
+    later.pop()()
+    _judge(kit, announced)
+    assert announced == []
+    write(kit / "exercises" / "01" / "hello.py", "print('changed')\n")
+    assert judge(load_all(kit), root=kit, cache=cache, later=later) is not None
+    write(kit / "exercises" / "01" / "hello.py", "print('changed again')\n")
+    later.pop()()
+    _judge(kit, announced)
+    assert announced == [["01"]]
 
 
 @pytest.mark.parametrize(
