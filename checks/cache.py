@@ -37,6 +37,7 @@ __all__ = [
     "prune",
     "store_json",
     "walk_files",
+    "walk_paths",
 ]
 
 ENTRIES = 4000
@@ -51,6 +52,8 @@ than the coarsest clock tick of a file system's times (FAT's two seconds)."""
 _HASHES_KEPT = 100_000
 _HASHES: dict[str, tuple[tuple[int, ...], bytes]] = {}
 """The hashes ``file_entry`` remembers, by path: the file's status when read, and its entry."""
+_LISTED: dict[str, tuple[tuple[int, ...], tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+"""The folders ``walk_files`` listed, by path: the folder's status, its files and subfolders."""
 _LISTINGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {}
 """The distributions ``_distributions`` found, by folder of ``sys.path``, with its status."""
 
@@ -96,17 +99,45 @@ def walk_files(folder: Path, *, caches: bool = False) -> Iterator[tuple[str, Pat
     links are listed, never followed. Bytecode and tool caches (``__pycache__``,
     ``.pytest_cache``...) are left out unless ``caches`` is given; a folder that cannot be read
     is left out."""
-    for name, path in _walk(os.fspath(folder), "", caches=caches):
+    for name, path in walk_paths(folder, caches=caches):
         yield name, Path(path)
+
+
+def walk_paths(folder: Path | str, *, caches: bool = False) -> Iterator[tuple[str, str]]:
+    """``walk_files`` with paths as strings, which cost less than pathlib's objects where a
+    walk is taken at every save (``checks watch``)."""
+    return _walk(os.fspath(folder), "", caches=caches)
 
 
 def _walk(here: str, prefix: str, *, caches: bool) -> Iterator[tuple[str, str]]:
     """``walk_files`` with paths as strings (pathlib's objects cost more than the stat)."""
+    listed = _listing(here, caches=caches)
+    if listed is None:
+        return
+    names, folders = listed
+    for name in names:
+        yield prefix + name, os.path.join(here, name)  # noqa: PTH118 - strings, as _walk says
+    for name in folders:
+        yield from _walk(os.path.join(here, name), f"{prefix}{name}/", caches=caches)  # noqa: PTH118
+
+
+def _listing(here: str, *, caches: bool) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The files (and links) and the subfolders of the folder ``here``, each by name, or
+    ``None`` if it cannot be read. Remembered by the folder's status, as ``file_entry``
+    remembers a file's hash: adding, removing or renaming an entry changes it."""
+    try:
+        status = os.stat(here)  # noqa: PTH116
+    except OSError:
+        return None
+    seen = (status.st_dev, status.st_ino, status.st_mtime_ns, status.st_ctime_ns, int(caches))
+    remembered = _LISTED.get(here)
+    if remembered is not None and remembered[0] == seen:
+        return remembered[1]
     try:
         with os.scandir(here) as found:
             entries = list(found)
     except OSError:
-        return
+        return None
     folders: list[str] = []
     names: list[str] = []
     for entry in entries:
@@ -119,10 +150,12 @@ def _walk(here: str, prefix: str, *, caches: bool) -> Iterator[tuple[str, str]]:
                 folders.append(entry.name)
         elif caches or not entry.name.endswith(_SKIPPED_SUFFIXES):
             names.append(entry.name)
-    for name in sorted(names):
-        yield prefix + name, os.path.join(here, name)  # noqa: PTH118 - strings, as _walk says
-    for name in sorted(folders):
-        yield from _walk(os.path.join(here, name), f"{prefix}{name}/", caches=caches)  # noqa: PTH118
+    listed = (tuple(sorted(names)), tuple(sorted(folders)))
+    if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > _SETTLED_NS:
+        if len(_LISTED) >= _HASHES_KEPT:
+            _LISTED.clear()
+        _LISTED[here] = (seen, listed)
+    return listed
 
 
 def file_entry(name: str, path: str | os.PathLike[str]) -> bytes:

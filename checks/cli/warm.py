@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.cache import file_entry, kit_digest, walk_files
+from checks.cache import file_entry, kit_digest, walk_paths
 from checks.grade.workers import Worker
 from checks.model import Exercise
 
@@ -85,7 +85,7 @@ class WarmPytest:
         """A digest of all the worker keeps imported or collected: the kit and every file of the
         exercise folders but the student files."""
         digest = hashlib.sha256(kit_digest(self.root))
-        for name, path in walk_files(self.root / "exercises"):
+        for name, path in walk_paths(self.root / "exercises"):
             number, _, rest = name.partition("/")
             parts = rest.split("/")
             if not any(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from checks import cache as kit_cache
-from checks.cache import file_entry
+from checks.cache import file_entry, walk_files
 from checks.run.cache import RunCache, use_cache
 from checks.run.copy import copies, copy_digest
 from checks.run.limits import Limits
@@ -355,3 +355,25 @@ def test_the_kit_digest_sees_a_distribution_installed_since(
     time.sleep(0.05)
     (packages / "pytest-9.0.1.dist-info").mkdir()
     assert kit_cache.kit_digest(KIT) != before
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_remembered_folder_is_listed_again_after_any_change(tmp_path: Path) -> None:
+    """A folder's listing is remembered by its status: a file added, renamed or removed, or a
+    file turned into a folder, is seen at the next walk."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.py").write_text("a\n", encoding="utf-8")
+
+    def names() -> list[str]:
+        return [name for name, _ in walk_files(tmp_path)]
+
+    assert names() == ["sub/a.py"]
+    for change, expected in (
+        (lambda: (tmp_path / "sub" / "b.py").write_text("b\n", encoding="utf-8"), ["a.py", "b.py"]),
+        (lambda: (tmp_path / "sub" / "b.py").rename(tmp_path / "sub" / "c.py"), ["a.py", "c.py"]),
+        ((tmp_path / "sub" / "a.py").unlink, ["c.py"]),
+        (lambda: (tmp_path / "sub" / "c.py").unlink() or (tmp_path / "sub" / "c.py").mkdir(), []),
+    ):
+        time.sleep(0.05)  # past the coarsest tick of the folder's times
+        change()
+        assert names() == [f"sub/{name}" for name in expected]
