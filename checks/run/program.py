@@ -125,7 +125,8 @@ def run_file(
             sandbox.note(kept.confinement)
             return kept
     # A plain run of a file at the top of its folder may take a launcher started ahead.
-    ahead = _spare_key(python, folder) if relative.parent == Path() and not orders else None
+    plain = relative.parent == Path() and not orders
+    ahead = _spare_key(python, folder) if plain and spare.kept() else None
     taken = spare.take(ahead) if ahead is not None else None
     try:
         with throwaway_copy(folder, overlays, base=taken and taken.base) as work:

@@ -40,7 +40,7 @@ from pathlib import Path
 from checks.run.copy import remove_run_folder
 from checks.run.limits import holding_session, released_session
 
-__all__ = ["Spare", "Started", "keep_spares", "leave", "take"]
+__all__ = ["Spare", "Started", "discard", "keep_spares", "kept", "leave", "take"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,11 @@ def keep_spares(keep: bool = True) -> None:
         _drop(_take_any())
     elif _spare is None and _recipe is not None:
         _start(*_recipe)
+
+
+def kept() -> bool:
+    """Whether plain runs leave a spare launcher for the next."""
+    return _keeping
 
 
 def take(key: Hashable) -> Spare | None:
