@@ -135,7 +135,9 @@ def kill_tree(root: psutil.Process, group: int | None) -> None:
     if group is not None and hasattr(os, "killpg"):
         with contextlib.suppress(OSError):
             os.killpg(group, signal.SIGKILL)
-    psutil.wait_procs(list(family.values()), timeout=2)
+    # The root is the caller's own child, reaped by its Popen: reaped here first, it would be
+    # left with no exit status to give (Popen then says 0 where the kill made it -9).
+    psutil.wait_procs([proc for pid, proc in family.items() if pid != root.pid], timeout=2)
 
 
 _FREEZE_ROUNDS = 1_000

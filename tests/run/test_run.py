@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ import pytest
 from checks import Limits, Stage, run_file
 from checks.model import Run
 from checks.run import watch as watch_module
-from tests.support import KIT
+from tests.support import KIT, NEVER_ENDS
 
 GOLDEN = KIT / "tests" / "golden"
 LIMITS = Limits(timeout=3)
@@ -150,6 +151,17 @@ def test_timeout_leaves_no_process(tmp_path: Path) -> None:
     assert time.monotonic() - start < 300  # a backstop: waiting for the child would take 600 s
     child = int(run.stdout.split()[0])
     assert not psutil.pid_exists(child) or psutil.Process(child).status() == psutil.STATUS_ZOMBIE
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a signal's exit status is POSIX's")
+def test_a_stopped_run_says_it_was_killed(tmp_path: Path) -> None:
+    """A run stopped at its time limit ends by SIGKILL, every time: the kit's killing of the
+    tree never takes the exit status from the run's own wait."""
+    program = tmp_path / "program.py"
+    program.write_text(NEVER_ENDS, encoding="utf-8")
+    limits = Limits(timeout=0.1)
+    statuses = {run_file(program, limits=limits, cached=False).exit_status for _ in range(30)}
+    assert statuses == {-signal.SIGKILL}
 
 
 def test_shell_variables_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
