@@ -152,21 +152,16 @@ def run_file(
         if taken is not None:  # taken, never used: the cache answered or the copy failed
             spare.discard(taken)
     if ahead is not None:
-        spare.leave(ahead, copy_name(folder), lambda base, cwd: _start(python, base, cwd))
+        spare.leave(ahead[0], copy_name(folder), lambda base, cwd: _start(python, base, cwd))
     return run
 
 
-def _spare_key(python: str, folder: Path) -> Hashable:
+def _spare_key(python: str, folder: Path) -> tuple[Hashable, tuple[tuple[str, str], ...]]:
     """All a launcher started ahead for a plain run of ``python`` from a copy of ``folder`` is
-    started with, less its run's folder (``spare``)."""
-    environment = child_environment(python, home=None, temporary=None)
-    return (
-        python,
-        child_python(python),
-        str(child_copy()),
-        copy_name(folder),
-        *environment.items(),
-    )
+    started with, less its run's folder (``spare``): the interpreter, the child's private copy
+    and the copy's name, then the environment."""
+    here = (python, child_python(python), str(child_copy()), copy_name(folder))
+    return here, spare.unplaced(child_environment(python, home=None, temporary=None))
 
 
 def _made(work: Path) -> str:
@@ -317,11 +312,12 @@ def _start(
             lpAttributeList={"handle_list": handles}
         )
         pipes = [f"h{handle}" for handle in handles]  # pyright: ignore[reportUnknownVariableType]
+    environment = _environment(python, base, cwd)
     try:
         proc = subprocess.Popen(
             [*seatbelt, child_python(python), "-E", "-S", "-u", "-X", "utf8", str(child_copy())],
             cwd=cwd,
-            env=_environment(python, base, cwd),
+            env=environment,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -336,7 +332,8 @@ def _start(
     finally:
         for fd in writers:
             os.close(fd)
-    return Started(proc, seal_read, report_read, facts_read, tuple(pipes), new_nonce())
+    kept = spare.unplaced(environment)
+    return Started(proc, seal_read, report_read, facts_read, tuple(pipes), new_nonce(), kept)
 
 
 def _environment(python: str, base: Path, cwd: Path) -> dict[str, str]:

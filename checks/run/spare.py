@@ -26,6 +26,7 @@ Imports the run's folder layout (``copy``) and the process tree's bookkeeping (`
 
 from __future__ import annotations
 
+import array
 import atexit
 import contextlib
 import os
@@ -40,7 +41,17 @@ from pathlib import Path
 from checks.run.copy import remove_run_folder
 from checks.run.limits import holding_session, released_session
 
-__all__ = ["Spare", "Started", "discard", "keep_spares", "kept", "leave", "take"]
+__all__ = [
+    "PLACED",
+    "Spare",
+    "Started",
+    "discard",
+    "keep_spares",
+    "kept",
+    "leave",
+    "take",
+    "unplaced",
+]
 
 
 @dataclass(frozen=True)
@@ -55,15 +66,29 @@ class Started:
     pipes: tuple[str, ...]
     """The launcher's ends of the pipes, as its orders name them."""
     nonce: str
+    environment: tuple[tuple[str, str], ...] = ()
+    """The environment it was started with, less what names its run's folder (``unplaced``)."""
 
 
 @dataclass(frozen=True)
 class Spare:
-    """A launcher started ahead, in ``base``, with what decides whether a run may take it."""
+    """A launcher started ahead, in ``base``, with what decides whether a run may take it:
+    what it was started with (``key``: the interpreter and the like, and its environment) and
+    the folder it was started from (``place``: device and inode)."""
 
     started: Started
     base: Path
     key: Hashable
+    place: tuple[int, int]
+
+
+PLACED = frozenset({"HOME", "USERPROFILE", "TMPDIR", "TEMP", "TMP", "PWD"})
+"""The variables that name a run's own folders: each run has its own, spare or not."""
+
+
+def unplaced(environment: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """An environment less the variables that name the run's folders, in a stable order."""
+    return tuple(sorted((k, v) for k, v in environment.items() if k not in PLACED))
 
 
 _keeping = False
@@ -93,21 +118,55 @@ def kept() -> bool:
 
 
 def take(key: Hashable) -> Spare | None:
-    """The spare launcher, if it was started with ``key`` and waits still; any other is ended."""
+    """The spare launcher, if it was started with ``key`` and waits still, untouched, in its
+    folder; any other is ended."""
     spare = _take_any()
     if spare is None:
         return None
-    if spare.key == key and spare.started.proc.poll() is None:
+    if spare.key == key and _intact(spare):
         released_session(spare.started.proc.pid)
         return spare
     _drop(spare)
     return None
 
 
+def _intact(spare: Spare) -> bool:
+    """Whether a spare still waits as it was started: alive and not stopped, nothing written
+    to its orders yet, started from its folder, which is still there with its home and
+    temporary folders. A program unconfined (the sandbox off) could have reached it."""
+    import fcntl  # POSIX only, and spares are kept on Linux only
+    import termios
+
+    proc, copy = spare.started.proc, None
+    try:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rpartition(")")[2].split()
+        with os.scandir(spare.base) as found:
+            present = {entry.name for entry in found if entry.is_dir(follow_symlinks=False)}
+        for name in present - {"home", "tmp"}:
+            copy = os.stat(spare.base / name)  # noqa: PTH116
+        started_from = os.stat(f"/proc/{proc.pid}/cwd")  # noqa: PTH116
+        waiting = array.array("i", [0])
+        if proc.stdin is not None:
+            fcntl.ioctl(proc.stdin.fileno(), termios.FIONREAD, waiting)
+    except (OSError, ValueError):
+        return False
+    return (
+        proc.poll() is None
+        and bool(fields)
+        and fields[0] not in ("T", "t", "Z", "X")
+        and waiting[0] == 0
+        and {"home", "tmp"} <= present
+        and len(present) == 3
+        and copy is not None
+        and (copy.st_dev, copy.st_ino) == spare.place == (started_from.st_dev, started_from.st_ino)
+    )
+
+
 def leave(key: Hashable, name: str, start: Callable[[Path, Path], Started]) -> None:
-    """Ask for a spare for the next run with ``key``, in a fresh folder whose copy will be
-    called ``name``: ``start(base, cwd)`` starts the launcher, when the next session starts.
-    Does nothing unless spares are kept."""
+    """Ask for a spare for the next run started as ``key`` says (its environment aside: the
+    spare's key holds the one it is started with), in a fresh folder whose copy will be called
+    ``name``: ``start(base, cwd)`` starts the launcher, when the next session starts. Does
+    nothing unless spares are kept."""
     global _recipe  # noqa: PLW0603 - the one recipe
     if _keeping:
         _recipe = (key, name, start)
@@ -118,14 +177,16 @@ def _start(key: Hashable, name: str, start: Callable[[Path, Path], Started]) -> 
     try:
         cwd = base / name
         cwd.mkdir()
+        place = os.stat(cwd)  # noqa: PTH116
         started = start(base, cwd)
     except (OSError, subprocess.SubprocessError):  # no spare: the next run starts its own
         remove_run_folder(base)
         return
     holding_session(started.proc.pid)
+    spare = Spare(started, base, (key, started.environment), (place.st_dev, place.st_ino))
     global _spare
     with _lock:
-        old, _spare = _spare, Spare(started, base, key)
+        old, _spare = _spare, spare
     _drop(old)
 
 

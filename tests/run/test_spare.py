@@ -4,8 +4,11 @@ and none outlives the switch or a sweep of another run's leftovers."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -64,6 +67,7 @@ def test_a_run_that_takes_a_spare_is_a_fresh_run(tmp_path: Path, name: str) -> N
     assert waiting is not None
     taken = run_file(program, cached=False)
     assert taken == fresh
+    assert waiting.started.proc.returncode == taken.exit_status  # the spare ran it
     assert not waiting.base.exists()
     assert not psutil.pid_exists(waiting.started.proc.pid) or (
         psutil.Process(waiting.started.proc.pid).status() == psutil.STATUS_ZOMBIE
@@ -131,3 +135,57 @@ def test_without_the_switch_no_spare_is_started(tmp_path: Path) -> None:
     run_file(program, cached=False)
     assert _waiting() is None
     assert spare._recipe is None  # pyright: ignore[reportPrivateUsage]
+
+
+@pytest.mark.usefixtures("spares")
+def test_a_spare_is_started_with_the_environment_its_key_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The environment changed after the last run and back before the next: the spare was
+    started with the changed one, so the next run does not take it."""
+    program = tmp_path / "program.py"
+    program.write_text(PROGRAMS["where"], encoding="utf-8")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    run_file(program, cached=False)
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    _next_session()
+    waiting = _waiting()
+    assert waiting is not None
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert run_file(program, cached=False).stdout.splitlines()[-1] == "C.UTF-8"
+    assert waiting.started.proc.returncode == -signal.SIGKILL  # ended, never used
+
+
+def _spoil_folder(waiting: spare.Spare) -> None:
+    shutil.rmtree(waiting.base)
+
+
+def _stop(waiting: spare.Spare) -> None:
+    os.kill(waiting.started.proc.pid, signal.SIGSTOP)
+
+
+def _write_orders(waiting: spare.Spare) -> None:
+    stdin = waiting.started.proc.stdin
+    assert stdin is not None
+    stdin.write(b"file=/elsewhere/planted.py\0")
+    stdin.flush()
+
+
+@pytest.mark.usefixtures("spares")
+@pytest.mark.parametrize("spoil", [_spoil_folder, _stop, _write_orders])
+def test_a_spare_touched_while_it_waited_is_never_taken(
+    tmp_path: Path, spoil: Callable[[spare.Spare], None]
+) -> None:
+    """Its folder removed (a cleaner of /tmp), the process stopped, or orders written to it
+    (all beyond a confined program's reach, not an unconfined one's): the run starts its own
+    launcher and its verdict is the file's."""
+    program = tmp_path / "program.py"
+    program.write_text(PROGRAMS["ok"], encoding="utf-8")
+    fresh = run_file(program, cached=False)
+    _next_session()
+    waiting = _waiting()
+    assert waiting is not None
+    spoil(waiting)
+    assert run_file(program, cached=False) == fresh
+    assert waiting.started.proc.returncode == -signal.SIGKILL  # ended, never used
+    assert not waiting.base.exists()
