@@ -78,7 +78,14 @@ class WarmPytest:
         if self._worker is None or self._folder is None:
             self._folder = Path(tempfile.mkdtemp(prefix="checks-watch-"))
             basetemp = self._folder / "pytest"
-            self._worker = Worker(self._folder, basetemp, self.stop, root=self.root, student=True)
+            self._worker = Worker(
+                self._folder,
+                basetemp,
+                self.stop,
+                root=self.root,
+                student=True,
+                temporary=self._folder / "tmp",  # removed by close, whatever the worker left
+            )
         return self._worker, self._folder
 
     def _kit_state(self) -> str:

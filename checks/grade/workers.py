@@ -70,8 +70,12 @@ class Worker:
         *,
         root: Path = KIT_ROOT,
         student: bool = False,
+        temporary: Path | None = None,
     ) -> None:
         self.logs = logs
+        self.temporary = temporary
+        """The worker's temporary folder (``TMPDIR``), if it has one of its own: what a killed
+        worker leaves there (a run's copy, a spare launcher's folder) goes with it."""
         self.root = root
         """The kit the worker runs in (its ``exercises/``, ``conftest.py``, ``pyproject.toml``)."""
         self.student = student
@@ -99,6 +103,9 @@ class Worker:
         if not self.student:
             env = {k: v for k, v in env.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
             flags = GRADER_FLAGS
+        if self.temporary is not None:
+            self.temporary.mkdir(parents=True, exist_ok=True)
+            env.update(dict.fromkeys(("TMPDIR", "TEMP", "TMP"), str(self.temporary)))
         self.errors = self.logs / f"worker-{id(self)}-{self.started}.log"
         errors = self.errors.open("wb")
         process = subprocess.Popen(

@@ -4,7 +4,11 @@ prepared run is let go, and a fresh worker whenever the kit's tests change."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +18,7 @@ from checks.cli.warm import WarmPytest
 from checks.grade.workers import Worker
 from checks.manifest import load_all
 from checks.plugin.verdict import judge
-from tests.support import small_kit
+from tests.support import COMMAND_TIMEOUT, small_kit
 
 SOLVED = 'print("Hello, Python!")\n'
 
@@ -78,3 +82,22 @@ def test_a_change_to_the_tests_is_seen(kit: Path, warm: WarmPytest, tmp_path: Pa
     text = test.read_text(encoding="utf-8").replace('["Hello, Python!"]', '["Bonjour"]')
     test.write_text(text, encoding="utf-8")
     assert _passed(kit, warm, tmp_path / "after.json")[0]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="spare launchers are kept on Linux only")
+def test_what_a_killed_worker_leaves_goes_with_the_watch(kit: Path, tmp_path: Path) -> None:
+    """After a check, the worker's next session starts a spare launcher in a run folder of its
+    own; the worker killed outright (a check stopped), that folder is removed with watch's."""
+    runner = WarmPytest(kit, load_all(kit), threading.Event())
+    try:
+        _passed(kit, runner, tmp_path / "cache.json")
+        folder, worker = runner._folder, runner._worker  # pyright: ignore[reportPrivateUsage]
+        assert folder is not None and worker is not None and worker.process is not None
+        deadline = time.monotonic() + COMMAND_TIMEOUT  # a backstop, never a margin
+        while not list((folder / "tmp").glob("run-*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list((folder / "tmp").glob("run-*")), "no spare launcher was started"
+        os.kill(worker.process.pid, signal.SIGKILL)
+    finally:
+        runner.close()
+    assert not folder.exists()
