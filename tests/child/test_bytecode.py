@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import builtins
 import dis
 import json
 import subprocess
 import sys
 import textwrap
-import types
+from typing import Any
 
 import pytest
 
@@ -17,7 +16,6 @@ from checks.child.bytecode import (
     count_executed,
     growth,
     instruction_names,
-    watch_call,
 )
 
 PROGRAM = """\
@@ -42,13 +40,15 @@ def total_loop(n):
 """
 
 
-def _fresh(source: str, name: str) -> types.FunctionType:
-    """A function compiled just now, so that no earlier call has warmed or traced it."""
-    namespace: dict[str, object] = {}
-    exec(compile(source, f"<{name}>", "exec"), namespace)  # noqa: S102 - the test's own source
-    function = namespace[name]
-    assert isinstance(function, types.FunctionType)
-    return function
+def _alone(script: str) -> Any:
+    """What ``script`` prints as JSON, run in a Python of its own. From 3.12 a count sees
+    every thread (``sys.monitoring`` is the interpreter's), and the process that runs these
+    tests may have threads of its own (pytest-xdist's channel to its controller): a count
+    compared exactly is made where only the call counted runs."""
+    done = subprocess.run(
+        [sys.executable, "-E", "-c", script], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
 
 
 def total_builtin(n: int) -> int:
@@ -111,9 +111,21 @@ def test_count_returns_the_result() -> None:
 
 def test_loop_count_grows_with_n_and_builtin_stays_flat() -> None:
     """A Python loop executes instructions for every number; sum() executes the same few."""
-    total_loop = _fresh(LOOP, "total_loop")
-    loop = {n: count_executed(total_loop, n).instructions for n in (0, 10, 100, 1000)}
-    builtin = {n: count_executed(total_builtin, n).instructions for n in (0, 10, 100, 1000)}
+    script = LOOP + textwrap.dedent(
+        """
+        import json
+        from checks.child.bytecode import count_executed
+
+        def total_builtin(n):
+            return sum(range(n))
+
+        print(json.dumps([
+            {n: count_executed(total, n).instructions for n in (0, 10, 100, 1000)}
+            for total in (total_loop, total_builtin)
+        ]))
+        """
+    )
+    loop, builtin = ({int(n): count for n, count in counts.items()} for counts in _alone(script))
     assert growth(loop) >= 4
     assert len(set(builtin.values())) == 1
     assert growth(builtin) == 0
@@ -121,12 +133,19 @@ def test_loop_count_grows_with_n_and_builtin_stays_flat() -> None:
 
 def test_first_call_counts_like_later_ones() -> None:
     """The first traced call of a new function counts as much as the next (3.12.1 counted 0)."""
-    total_loop = _fresh(LOOP, "total_loop")
-    first = count_executed(total_loop, 50).instructions
-    second = count_executed(total_loop, 50).instructions
-    for _ in range(2000):  # warm it up: specialised instructions must count the same
-        total_loop(20)
-    warm = count_executed(total_loop, 50).instructions
+    script = LOOP + textwrap.dedent(
+        """
+        import json
+        from checks.child.bytecode import count_executed
+
+        first = count_executed(total_loop, 50).instructions
+        second = count_executed(total_loop, 50).instructions
+        for _ in range(2000):  # warm it up: specialised instructions must count the same
+            total_loop(20)
+        print(json.dumps([first, second, count_executed(total_loop, 50).instructions]))
+        """
+    )
+    first, second, warm = _alone(script)
     assert first == second == warm > 50
 
 
@@ -173,29 +192,40 @@ def test_growth_is_per_unit_of_n() -> None:
     assert growth({5: 8}) == 0.0
 
 
-def _adds(n: int) -> int:
+WATCHED = """\
+import builtins
+import json
+from checks.child.bytecode import watch_call
+
+def adds(n):
     total = 0
     for number in range(n):
         total += number
     return total
 
-
-def _counts_beside_sum(n: int) -> int:
+def counts_beside_sum(n):
     add_up = getattr(builtins, "su" + "m")
     count = 0
     for _ in range(n):
         count += 1
     return add_up(range(count))
 
+seen = {}
+for func in (adds, counts_beside_sum):
+    watched = watch_call("<string>", func, 50)
+    seen[func.__name__] = [watched.result, list(watched.called), watched.added]
+print(json.dumps(seen))
+"""
+
 
 def test_watch_call_sees_the_c_functions_and_the_steps_of_a_total() -> None:
     """A watched call names the C functions it ran, however reached, and how far a total grew."""
-    adding = watch_call(__file__, _adds, 50)
-    assert (adding.result, adding.called, adding.added) == (1225, (), 49)
-    counting = watch_call(__file__, _counts_beside_sum, 50)
-    assert counting.result == 1225
-    assert "sum" in counting.called
-    assert counting.added == 1
+    seen = _alone(WATCHED)
+    assert seen["adds"] == [1225, [], 49]
+    result, called, added = seen["counts_beside_sum"]
+    assert result == 1225
+    assert "sum" in called
+    assert added == 1
 
 
 DOOR = """\
