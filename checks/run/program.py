@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Generator, Hashable, Mapping, Sequence
@@ -313,12 +314,13 @@ def _start(
         )
         pipes = [f"h{handle}" for handle in handles]  # pyright: ignore[reportUnknownVariableType]
     environment = _environment(python, base, cwd)
+    ours, theirs = _orders_channel()
     try:
         proc = subprocess.Popen(
             [*seatbelt, child_python(python), "-E", "-S", "-u", "-X", "utf8", str(child_copy())],
             cwd=cwd,
             env=environment,
-            stdin=subprocess.PIPE,
+            stdin=subprocess.PIPE if theirs is None else theirs.fileno(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             bufsize=0,
@@ -328,12 +330,29 @@ def _start(
         for fd in (seal_read, report_read, facts_read):
             if fd >= 0:
                 os.close(fd)
+        if ours is not None:
+            ours.close()
         raise
     finally:
         for fd in writers:
             os.close(fd)
+        if theirs is not None:
+            theirs.close()
+    if ours is not None:
+        proc.stdin = ours.makefile("wb")
+        ours.close()  # the file holds the socket until it is closed: the launcher's end of file
     kept = spare.unplaced(environment)
     return Started(proc, seal_read, report_read, facts_read, tuple(pipes), new_nonce(), kept)
+
+
+def _orders_channel() -> tuple[socket.socket, socket.socket] | tuple[None, None]:
+    """Our end and the launcher's of the channel of its orders, or none (a pipe then). On
+    Linux the orders go over a Unix socket: a pipe can be opened again for writing through
+    /proc/PID/fd/0 by any process of the user's, so that the orders of a launcher that waits
+    (a spare) could be written by another hand; a socket cannot (ENXIO)."""
+    if sys.platform.startswith("linux"):
+        return socket.socketpair()
+    return None, None  # pragma: no cover - macOS and Windows: reviewed by reading, not run here
 
 
 def _environment(python: str, base: Path, cwd: Path) -> dict[str, str]:

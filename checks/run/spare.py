@@ -26,7 +26,6 @@ Imports the run's folder layout (``copy``) and the process tree's bookkeeping (`
 
 from __future__ import annotations
 
-import array
 import atexit
 import contextlib
 import os
@@ -131,12 +130,10 @@ def take(key: Hashable) -> Spare | None:
 
 
 def _intact(spare: Spare) -> bool:
-    """Whether a spare still waits as it was started: alive and not stopped, nothing written
-    to its orders yet, started from its folder, which is still there with its home and
-    temporary folders. A program unconfined (the sandbox off) could have reached it."""
-    import fcntl  # POSIX only, and spares are kept on Linux only
-    import termios
-
+    """Whether a spare still waits as it was started: alive and not stopped, started from its
+    folder, which is still there with its home and temporary folders. A program unconfined
+    (the sandbox off) could have reached it. Its orders no other hand can write: they come on
+    a Unix socket, which cannot be opened again through /proc (``program._start``)."""
     proc, copy = spare.started.proc, None
     try:
         fields = Path(f"/proc/{proc.pid}/stat").read_text().rpartition(")")[2].split()
@@ -145,16 +142,12 @@ def _intact(spare: Spare) -> bool:
         for name in present - {"home", "tmp"}:
             copy = os.stat(spare.base / name)  # noqa: PTH116
         started_from = os.stat(f"/proc/{proc.pid}/cwd")  # noqa: PTH116
-        waiting = array.array("i", [0])
-        if proc.stdin is not None:
-            fcntl.ioctl(proc.stdin.fileno(), termios.FIONREAD, waiting)
     except (OSError, ValueError):
         return False
     return (
         proc.poll() is None
         and bool(fields)
         and fields[0] not in ("T", "t", "Z", "X")
-        and waiting[0] == 0
         and {"home", "tmp"} <= present
         and len(present) == 3
         and copy is not None

@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -162,23 +163,19 @@ def _spoil_folder(waiting: spare.Spare) -> None:
 
 def _stop(waiting: spare.Spare) -> None:
     os.kill(waiting.started.proc.pid, signal.SIGSTOP)
-
-
-def _write_orders(waiting: spare.Spare) -> None:
-    stdin = waiting.started.proc.stdin
-    assert stdin is not None
-    stdin.write(b"file=/elsewhere/planted.py\0")
-    stdin.flush()
+    # A signal is delivered when the process is next scheduled: wait until it has stopped.
+    _, status = os.waitpid(waiting.started.proc.pid, os.WUNTRACED)
+    assert os.WIFSTOPPED(status)
 
 
 @pytest.mark.usefixtures("spares")
-@pytest.mark.parametrize("spoil", [_spoil_folder, _stop, _write_orders])
+@pytest.mark.parametrize("spoil", [_spoil_folder, _stop])
 def test_a_spare_touched_while_it_waited_is_never_taken(
     tmp_path: Path, spoil: Callable[[spare.Spare], None]
 ) -> None:
-    """Its folder removed (a cleaner of /tmp), the process stopped, or orders written to it
-    (all beyond a confined program's reach, not an unconfined one's): the run starts its own
-    launcher and its verdict is the file's."""
+    """Its folder removed (a cleaner of /tmp) or the process stopped (both beyond a confined
+    program's reach, not an unconfined one's): the run starts its own launcher and its
+    verdict is the file's."""
     program = tmp_path / "program.py"
     program.write_text(PROGRAMS["ok"], encoding="utf-8")
     fresh = run_file(program, cached=False)
@@ -189,3 +186,33 @@ def test_a_spare_touched_while_it_waited_is_never_taken(
     assert run_file(program, cached=False) == fresh
     assert waiting.started.proc.returncode == -signal.SIGKILL  # ended, never used
     assert not waiting.base.exists()
+
+
+def _reading_its_orders(pid: int) -> bool:
+    """Whether the process waits in a read (its orders), all it started with imported."""
+    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "S" and (
+        Path(f"/proc/{pid}/syscall").read_text().split()[:2] == ["0", "0x0"]  # read(0, ...)
+    )
+
+
+@pytest.mark.usefixtures("spares")
+def test_no_other_hand_can_write_the_orders_of_a_spare(tmp_path: Path) -> None:
+    """A process of the same user, unconfined, that opens a waiting spare's stdin through /proc
+    to give it orders of its own (a file of its choosing) is refused: the orders come on a
+    socket, and the run that takes the spare runs its own file."""
+    program = tmp_path / "program.py"
+    program.write_text(PROGRAMS["ok"], encoding="utf-8")
+    fresh = run_file(program, cached=False)
+    _next_session()
+    waiting = _waiting()
+    assert waiting is not None
+    pid = waiting.started.proc.pid
+    while not _reading_its_orders(pid):  # bounded by the test's time limit
+        time.sleep(0.01)
+    planted = tmp_path / "planted.py"
+    planted.write_text("print('planted')\n", encoding="utf-8")
+    with pytest.raises(OSError, match="No such device or address"):
+        Path(f"/proc/{pid}/fd/0").write_bytes(f"file={planted}\0".encode())
+    taken = run_file(program, cached=False)
+    assert taken == fresh
+    assert waiting.started.proc.returncode == taken.exit_status  # the spare ran it
