@@ -27,12 +27,16 @@ from checks.child.probe import Probe, plain
 HERE = Path(__file__).resolve().parent
 STEPS = (
     "value = value + {k}",
-    "value = value * {k}",
-    "value = [value] * {k}",
+    "value = value * {k} % 1000003",
+    "value = [value, {k}]",
     "value = str(value) + '{k}'",
     "value = -value if value > {k} else value",
     "for _ in range({k}):\n        value -= 1",
 )
+"""The steps a made-up function chains, each keeping the value small: a product is taken modulo
+a prime, and a list or a string is multiplied once at most (its modulo is a TypeError, which
+ends the chain). Repeated, ``[value] * k`` once grew lists past the run's time limit
+(tests/judges/test_made_up.py)."""
 NOT_CONSTANT = frozenset(dis.hasname) | frozenset(dis.haslocal) | frozenset(dis.hasfree)
 """Opcodes whose argument names a variable: a LOAD_ among them loads no constant."""
 BINARY = frozenset(name for name in dis.opmap if name.startswith("BINARY_"))
