@@ -1,6 +1,6 @@
 """A student's progress: the table of exercises, the next one to do, and the hints seen so far.
 
-Whether an exercise is done is always read from the student's files (``checks.plugin.verdict``). The
+Whether an exercise is done is always read from the student's files (``checks.run.verdict``). The
 one shortcut: an exercise whose folder is the one the kit shipped, its starter untouched
 (``checks.starter.sealed_starter``), is not started, and the kit's own tests prove that such a
 starter fails, so the table needs no run to say so. That shortcut only ever says "fails": a
@@ -19,8 +19,8 @@ from pathlib import Path
 
 from checks.cli.terminal import Terminal
 from checks.model import Exercise, ExerciseResult, Outcome, TestResult
-from checks.plugin.verdict import STUDY_FOLDER, VERDICTS_FILE, Runner, judge
 from checks.reports import score_exercise
+from checks.run.verdict import STUDY_FOLDER, VERDICTS_FILE, Runner, judge
 from checks.starter import sealed_starter
 
 __all__ = [

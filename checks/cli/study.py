@@ -40,7 +40,7 @@ from checks.cli.terminal import terminal
 from checks.cli.watch import Watch
 from checks.manifest import KIT_ROOT, ManifestError, load_all
 from checks.model import Exercise, ExerciseResult
-from checks.plugin.verdict import VerdictError
+from checks.run.verdict import VerdictError
 from checks.starter import STARTERS, StarterError, backup, restore, starter_folder, untouched
 
 __all__ = [

@@ -1,7 +1,7 @@
 """A pytest process kept warm for ``checks watch``: a save pays for the tests it decides, not for
 Python's start, pytest's imports and set-up, the kit's plugin and the exercises' collection.
 
-``WarmPytest`` is a ``checks.plugin.verdict.Runner``: it hands the very arguments a child
+``WarmPytest`` is a ``checks.run.verdict.Runner``: it hands the very arguments a child
 ``python -m pytest`` would get to one long-lived ``checks.grade.worker`` process, started in the
 student's copy with the student's own environment and Python flags, so the tests that run, the
 plugin that judges them and the record that is read back are those of ``uv run pytest

@@ -9,8 +9,8 @@ default), ``solutions/NN`` (``--solutions``) or a student's copy of the kit (``-
 The hooks and the fixture stay here, in the package's ``__init__``, because pytest finds them as
 attributes of the module it loads, ``checks.plugin``. The session's state (``KitState``, kept
 under ``STATE``, with the hooks that fill it: pyright, the kept verdicts, each test's result)
-is ``checks/plugin/state.py``; ``recorder.py`` and ``verdict.py`` are the record of a child
-pytest and its reading. This module may import ``checks.reports`` and everything below it;
+is ``checks/plugin/state.py``; ``recorder.py`` writes the record of a child pytest, which
+``checks/run/verdict.py`` reads (there, so that the progress table never imports pytest). This module may import ``checks.reports`` and everything below it;
 never ``checks.grade`` or ``checks.cli``.
 """
 
@@ -31,12 +31,12 @@ from checks.model import Exercise, Outcome
 from checks.plugin.recorder import RECORD_HELP, Recorder
 from checks.plugin.screen import ScreenLinks
 from checks.plugin.state import STATE, KitState
-from checks.plugin.verdict import STUDY_FOLDER, VERDICTS_FILE, known
 from checks.run import program, sandbox, spare
 from checks.run.cache import RunCache, use_cache
 from checks.run.environment import child_environment
 from checks.run.limits import DEFAULT_TIMEOUT, DISK, MEMORY, MIB, Limits
 from checks.run.typecheck import CACHE_FOLDER
+from checks.run.verdict import STUDY_FOLDER, VERDICTS_FILE, known
 
 __all__ = [
     "exercise",

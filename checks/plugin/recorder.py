@@ -17,11 +17,9 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from checks.model import Outcome, TestResult
+from checks.run.verdict import RECORD_FORMAT, as_record
 
-__all__ = ["RECORD_FORMAT", "RECORD_HELP", "Recorder", "as_record", "exercise_number"]
-
-RECORD_FORMAT = 1
-"""Version of the JSON record; ``checks.plugin.verdict`` refuses a record of another version."""
+__all__ = ["RECORD_HELP", "Recorder", "exercise_number"]
 
 RECORD_HELP = "write each exercise's test outcomes to this JSON file (used by `checks`)"
 
@@ -32,22 +30,6 @@ def exercise_number(nodeid: str) -> str | None:
     if len(parts) >= 2 and parts[0] == "exercises":
         return parts[1]
     return None
-
-
-def as_record(test: TestResult) -> dict[str, object]:
-    """One test's outcome as JSON data (read back by ``checks.plugin.verdict``)."""
-    return {
-        "nodeid": test.nodeid,
-        "exercise": test.exercise,
-        "name": test.name,
-        "outcome": test.outcome.value,
-        "message": test.message,
-        "duration": test.duration,
-        "weight": test.weight,
-        "guard": test.guard,
-        "going_further": test.going_further,
-        "failure": test.failure.to_json() if test.failure else None,
-    }
 
 
 def _as_planned(test: TestResult, planned: TestResult | None) -> TestResult:

@@ -17,7 +17,7 @@ import pytest
 from checks.cli.warm import WarmPytest
 from checks.grade.workers import Worker
 from checks.manifest import load_all
-from checks.plugin.verdict import judge
+from checks.run.verdict import judge
 from tests.support import COMMAND_TIMEOUT, small_kit
 
 SOLVED = 'print("Hello, Python!")\n'

@@ -34,7 +34,6 @@ import psutil
 
 from checks.cache import file_entry, kit_digest, walk_files
 from checks.model import Exercise, ExerciseResult, Failure, Outcome, TestResult
-from checks.plugin.recorder import RECORD_FORMAT, as_record
 from checks.run.limits import kill_tree
 
 __all__ = [
@@ -42,16 +41,21 @@ __all__ = [
     "DEFAULT_WEIGHT",
     "MAX_WORKERS",
     "OUTPUT_SHOWN",
+    "RECORD_FORMAT",
     "STUDY_FOLDER",
     "VERDICTS_FILE",
     "WAIT_STEP",
     "Runner",
     "VerdictError",
+    "as_record",
     "fingerprint",
     "judge",
     "known",
     "run_tests",
 ]
+
+RECORD_FORMAT = 1
+"""Version of the JSON record; ``judge`` refuses a record of another version."""
 
 STUDY_FOLDER = ".checks"
 """The folder at the kit's root where ``checks`` keeps what it remembers (git-ignored)."""
@@ -90,6 +94,22 @@ class Runner(Protocol):
     def __call__(self, args: Sequence[str], record: Path, log: Path) -> int | None:
         """Run pytest with ``args``; its exit status."""
         ...
+
+
+def as_record(test: TestResult) -> dict[str, object]:
+    """One test's outcome as JSON data (written by the kit's recorder, ``checks/plugin/recorder.py``; read back here)."""
+    return {
+        "nodeid": test.nodeid,
+        "exercise": test.exercise,
+        "name": test.name,
+        "outcome": test.outcome.value,
+        "message": test.message,
+        "duration": test.duration,
+        "weight": test.weight,
+        "guard": test.guard,
+        "going_further": test.going_further,
+        "failure": test.failure.to_json() if test.failure else None,
+    }
 
 
 def _kit_digest(root: Path) -> bytes:

@@ -15,7 +15,7 @@ import pytest
 
 from checks.manifest import load_all
 from checks.model import Exercise, ExerciseResult, Outcome
-from checks.plugin.verdict import VerdictError, fingerprint, judge, run_tests
+from checks.run.verdict import VerdictError, fingerprint, judge, run_tests
 from tests.support import study_kit, write
 
 
