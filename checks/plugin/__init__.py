@@ -10,8 +10,9 @@ The hooks and the fixture stay here, in the package's ``__init__``, because pyte
 attributes of the module it loads, ``checks.plugin``. The session's state (``KitState``, kept
 under ``STATE``, with the hooks that fill it: pyright, the kept verdicts, each test's result)
 is ``checks/plugin/state.py``; ``recorder.py`` writes the record of a child pytest, which
-``checks/run/verdict.py`` reads (there, so that the progress table never imports pytest). This module may import ``checks.reports`` and everything below it;
-never ``checks.grade`` or ``checks.cli``.
+``checks/run/verdict.py`` reads (there, so that the progress table never imports pytest). This
+module may import ``checks.reports`` and everything below it; never ``checks.grade`` or
+``checks.cli``.
 """
 
 from __future__ import annotations

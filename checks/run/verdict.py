@@ -97,7 +97,8 @@ class Runner(Protocol):
 
 
 def as_record(test: TestResult) -> dict[str, object]:
-    """One test's outcome as JSON data (written by the kit's recorder, ``checks/plugin/recorder.py``; read back here)."""
+    """One test's outcome as JSON data (written by the kit's recorder,
+    ``checks/plugin/recorder.py``; read back here)."""
     return {
         "nodeid": test.nodeid,
         "exercise": test.exercise,
