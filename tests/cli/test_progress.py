@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from checks.manifest import load_all
 from checks.model import Exercise, ExerciseResult, Outcome
 from checks.model import TestResult as Result
 from checks.starter import SEAL, STARTERS, seal
-from tests.support import small_kit
+from tests.support import run_checks, small_kit
 
 PLAIN = Terminal(width=79)
 
@@ -192,28 +190,18 @@ def test_sealed_starters_are_known_without_a_run(tmp_path: Path) -> None:
     assert "not started" in failures_summary(results["01"])[0]
 
 
-FIRST_TABLE = """\
-import json, sys
-from checks.cli import main
-status = main([])
-loaded = sorted(name for name in sys.modules if name.partition(".")[0] in ("pytest", "_pytest"))
-print(json.dumps([status, loaded]), file=sys.stderr)
-"""
-
-
 def test_the_first_table_of_a_fresh_copy_imports_no_pytest(tmp_path: Path) -> None:
     """A fresh copy's table comes from the sealed starters, with no run: the ``checks`` a student
     types first pays for no pytest (a third of its time), only for what it shows."""
     kit = small_kit(tmp_path / "kit")
     seal(kit)
-    done = subprocess.run(
-        [sys.executable, "-c", FIRST_TABLE], cwd=kit, capture_output=True, text=True, check=False
-    )
-    status, loaded = json.loads(done.stderr.splitlines()[-1])
-    assert status == 0, done.stdout + done.stderr
+    done = run_checks(kit, env={"PYTHONPROFILEIMPORTTIME": "1"})  # each import, on stderr
+    assert done.returncode == 0, done.stdout + done.stderr
     assert "01  not yet" in done.stdout
     assert not (kit / STUDY_FOLDER).exists(), "a test ran: the study folder was made"
-    assert loaded == []
+    imported = [line.rpartition("|")[2].strip() for line in done.stderr.splitlines()]
+    assert "checks.cli" in imported, done.stderr  # the list is there to read
+    assert [name for name in imported if name.partition(".")[0] in ("pytest", "_pytest")] == []
 
 
 def test_a_seal_never_makes_a_file_pass(tmp_path: Path) -> None:
