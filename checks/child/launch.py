@@ -417,6 +417,9 @@ def main() -> NoReturn:
         import checks.child
 
         checks.child.ASKED = True  # the driver's facts are for the kit: it asked for them
+    if (trial or helpers) and sys.version_info < (3, 12):  # a namedtuple, an Enum, a TypeVar
+        for name in ("collections", "enum", "typing")[: 3 if helpers else 2]:  # made at run time
+            __import__(name)  # read a frame's module name: loaded before the seal, it lets them
     if trial:
         from checks.child import calls as trials
 
@@ -433,9 +436,6 @@ def main() -> NoReturn:
     _hide_kit(orders.get("hide", []), helpers=helpers)
     del orders
     if helpers:
-        if sys.version_info < (3, 12):  # its TypeVar and NamedTuple read a frame's module name
-            __import__("typing")  # loaded before the seal, so that the seal lets it
-
         from checks.child.probe import Probe
 
         trust = _seal_facts(
