@@ -11,7 +11,9 @@ parent puts the lines together (``printed_lines``). Whatever way the program pri
 it (``os.write``, ``sys.__stdout__``) or printed again from a captured copy is seen for what it
 is: not printed by the function whose line it is.
 
-It imports the standard library only: it runs in the child, on the Python under test.
+It imports the standard library only, and no more of it than the interpreter has loaded at
+start (no ``dataclasses``, no ``collections.abc`` at run time): it runs in the child, on the
+Python under test, and every run of a driver pays for what it imports.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ import io
 import os
 import sys
 import types
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
 
 __all__ = ["MODULE", "Printed", "printed_lines", "watch_printing"]
 
@@ -40,14 +44,28 @@ LINES_KEPT = 200
 """Most printed lines reported."""
 
 
-@dataclass(frozen=True)
 class Printed:
     """One line the program printed, and the function of the student's file that printed it."""
 
-    text: str
-    by: str
-    line: int | None
-    """The line of the student's file that was running when the line's text was written."""
+    __slots__ = ("by", "line", "text")
+
+    def __init__(self, text: str, by: str, line: int | None) -> None:
+        self.text = text
+        self.by = by
+        self.line = line
+        """The line of the student's file that was running when the line's text was written."""
+
+    def _fields(self) -> tuple[str, str, int | None]:
+        return self.text, self.by, self.line
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Printed and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Printed(text={self.text!r}, by={self.by!r}, line={self.line!r})"
 
 
 class _Recorder(io.TextIOBase):

@@ -6,17 +6,23 @@ standard library only, and nothing of the kit that would bring pytest in: every 
 pays for what it imports. What the student's code prints is caught at the file descriptor
 (``capture.at_fd``), and before it is loaded the child package is hidden (``hide_package``):
 the student's module can import nothing of the kit's.
+
+Every import here is paid by every run of a driver, before the student's first line: paths are
+strings (``os.path``, not ``pathlib``), and the types are named for the type checker only.
+Nothing is imported after the student's code has run: a module of theirs could stand in for it.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import linecache
 import os
 import sys
-import traceback
-from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
 
 from checks import child as _package
 from checks.child import hide_package
@@ -34,19 +40,21 @@ _asked = [_package.ASKED]
 class Probe:
     """The child's side: load the student's module, call its functions, report the facts."""
 
-    def __init__(self, student_file: Path) -> None:
-        self.student_file = student_file.resolve()
+    def __init__(self, student_file: str | os.PathLike[str]) -> None:
+        self.student_file = os.path.realpath(student_file)
+        """The student's file, absolute, its links resolved (``Path.resolve``)."""
 
     def load(self) -> Any:
         """Import the student's module; if it cannot be imported, report why and stop."""
-        name = self.student_file.stem
+        name = os.path.splitext(os.path.basename(self.student_file))[0]
         hide_package()
         module: Any = None
         with at_fd(1) as printed:
             try:
                 spec = importlib.util.spec_from_file_location(name, self.student_file)
                 if spec is None or spec.loader is None:
-                    msg = f"{self.student_file.name} cannot be imported as a module"
+                    shown = os.path.basename(self.student_file)
+                    msg = f"{shown} cannot be imported as a module"
                     raise ImportError(msg)
                 module = importlib.util.module_from_spec(spec)
                 sys.modules[name] = module
@@ -89,9 +97,15 @@ class Probe:
     def _raised(self, error: BaseException, printed: str) -> dict[str, object]:
         line: int | None = None
         text = ""
-        for frame in traceback.extract_tb(error.__traceback__):
-            if _same_file(frame.filename, self.student_file):
-                line, text = frame.lineno, (frame.line or "").strip()
+        tb = error.__traceback__
+        while tb is not None:  # traceback.extract_tb's walk, without the modules it brings
+            filename = tb.tb_frame.f_code.co_filename
+            number = tb.tb_lineno  # None where the code has no line (3.12 and on)
+            known = number is not None  # pyright: ignore[reportUnnecessaryComparison]
+            if known and _same_file(filename, self.student_file):
+                linecache.checkcache(filename)
+                line, text = number, linecache.getline(filename, number).strip()
+            tb = tb.tb_next
         message = str(error)
         if isinstance(error, SyntaxError):
             message = str(error.msg)
@@ -118,6 +132,6 @@ def plain(namespace: Mapping[str, object]) -> dict[str, object]:
     }
 
 
-def _same_file(name: str, path: Path) -> bool:
-    # absolute(), not resolve(): names such as "<frozen importlib._bootstrap>" are no paths.
-    return bool(name) and os.path.normcase(Path(name).absolute()) == os.path.normcase(path)
+def _same_file(name: str, path: str) -> bool:
+    # abspath(), not realpath(): names such as "<frozen importlib._bootstrap>" are no paths.
+    return bool(name) and os.path.normcase(os.path.abspath(name)) == os.path.normcase(path)

@@ -8,14 +8,14 @@ compare it with the functions each line of the report comes from.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from checks.child import hide_package
 from checks.child.print_order import watch_printing
 from checks.child.probe import Probe
 
-HERE = Path(__file__).resolve().parent
-STUDENT = HERE / "crashes.py"
+HERE = os.path.dirname(os.path.realpath(__file__))
+STUDENT = os.path.join(HERE, "crashes.py")
 FUNCTIONS = frozenset({"show_title", "total_distance", "show_total", "speed"})
 """The functions whose lines and returns are told apart."""
 

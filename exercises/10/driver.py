@@ -13,18 +13,18 @@ grow with n, and what ran, get the facts on a channel of their own.
 
 from __future__ import annotations
 
+import os
 import random
-from pathlib import Path
 
 from checks.child.bytecode import Watched, watch_call
 from checks.child.probe import Probe
 from checks.child.sums import open_door
 
-HERE = Path(__file__).resolve().parent
+HERE = os.path.dirname(os.path.realpath(__file__))
 FUNCTIONS = ("total_loop", "total_builtin")
 SIZES = (0, 1, 10, 100, 1000)
 
-probe = Probe(HERE / "loops.py")
+probe = Probe(os.path.join(HERE, "loops.py"))
 open_door()  # before loops.py runs: every sum() it can name is the kit's door
 student = probe.load()
 # One more n, different at every run, so that no stored answer can fit it.
@@ -35,7 +35,7 @@ def counted(name: str, n: int) -> dict[str, object]:
     """Call the student's function ``name`` on ``n`` once: count and watch what it executed."""
 
     def traced() -> Watched[object]:
-        return watch_call(str(probe.student_file), getattr(student, name), n)
+        return watch_call(probe.student_file, getattr(student, name), n)
 
     def kept(watched: Watched[object]) -> dict[str, object]:
         result = watched.result

@@ -1,0 +1,79 @@
+"""What the child package costs a run: every trial and every run of a kit's driver imports it
+before the student's first line, on the Python under test, so it brings in no more of the
+standard library than its work needs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checks.run.copy import child_copy
+from checks.run.environment import child_python
+from checks.run.program import run_file
+
+HEAVY = frozenset({"dataclasses", "inspect", "pathlib", "shutil", "tempfile", "typing"})
+"""Modules that each bring a dozen more (``re``, ``fnmatch``, ``ast``, ``random``...), and that
+none of these modules needs."""
+
+LOADED = (
+    "import sys\n"
+    "sys.path.insert(0, {base!r})\n"
+    "import {module}\n"
+    "print(' '.join(sorted(sys.modules)))\n"
+)
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "checks.child.capture",
+        "checks.child.calls",
+        "checks.child.probe",
+        "checks.child.print_order",
+    ],
+)
+def test_a_trial_or_a_driver_imports_only_what_it_needs(module: str) -> None:
+    """The modules trials and drivers import, in the child's own copy of the package, started
+    as the child starts (no ``site``), load none of the heavy modules."""
+    base = str(child_copy().parent)
+    code = LOADED.format(base=base, module=module)
+    done = subprocess.run(
+        [child_python(sys.executable), "-E", "-S", "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    assert module in loaded
+    assert not loaded & HEAVY, f"{module} imports {sorted(loaded & HEAVY)}"
+
+
+MAKES_NAMED_KINDS = """\
+import collections
+import enum
+
+Color = enum.Enum("Color", "RED GREEN")
+Point = collections.namedtuple("Point", "x y")
+
+
+def answer():
+    made = enum.Enum("Made", "A B")
+    return [Color.RED.name, Point(1, 2).y, made.B.value, Color.__module__, Point.__module__]
+"""
+
+
+def test_a_tried_module_may_make_a_named_tuple_and_an_enum(tmp_path: Path) -> None:
+    """Before 3.12 ``namedtuple`` and a functional ``Enum`` read their caller's frame for its
+    module's name, which the seal lets only the standard library loaded before it: with none of
+    the kit's modules bringing them in any more, the launcher loads them itself."""
+    (tmp_path / "student.py").write_text(MAKES_NAMED_KINDS, encoding="utf-8")
+    run = run_file(tmp_path / "student.py", cached=False, calls=[repr(("answer", ()))])
+    assert run.facts_ended and not run.tampered, run.tampered or run.output
+    answered = [value for kind, value in run.facts if kind == "answer"]
+    assert answered == [
+        {"call": 0, "value": "['RED', 2, 2, 'student', 'student']", "printed": []}
+    ], run.facts
