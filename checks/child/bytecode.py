@@ -33,14 +33,14 @@ import builtins
 import dis
 import sys
 import types
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, ParamSpec, TypeVar
 
 from checks.child.sums import Handed, door_code, handed, real_sum
 from checks.child.totals import Globals, Offsets, numbers
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from _typeshed import TraceFunction
 
 # The watchers run while the student's module is loaded, and that code may replace a built-in
@@ -91,39 +91,66 @@ _NUMBERS = (int, float)
 own arithmetic would run while the call is watched."""
 
 
-@dataclass(frozen=True)
 class Executed(Generic[R]):
-    """What one traced call returned and how many bytecode instructions it executed."""
+    """What one traced call returned and how many bytecode instructions it executed.
 
-    result: R
-    instructions: int
+    Plain classes, not dataclasses: ``dataclasses`` brings ``inspect``, ``ast`` and a dozen
+    more, paid by every run of the driver that imports this module."""
+
+    __slots__ = ("instructions", "result")
+
+    def __init__(self, result: R, instructions: int) -> None:
+        self.result = result
+        self.instructions = instructions
 
 
-@dataclass(frozen=True)
 class Watched(Generic[R]):
     """What one watched call returned, the C functions it called, and what its variables added."""
 
-    result: R
-    called: tuple[str, ...]
-    """The functions written in C the call ran (``sum``, ``functools.reduce``...), in order of
-    first call."""
-    added: int
-    """The most distinct positive steps one number of ``file``'s frames took by an add of the
-    file's own: a total that grows by 1, then 2, ..., then n - 1 took n - 1 steps; a counter
-    raised by 1 took one; a variable set from running totals worked out elsewhere took none."""
-    instructions: int
-    """The bytecode instructions the call executed, counted as ``count_executed`` counts them."""
-    adds: int = 0
-    """The add instructions (``+``, ``+=``) the interpreter executed in frames of ``file``'s
-    code: the called function's and its helpers'."""
-    kept: int = 0
-    """The most distinct positive steps of one variable of ``file``'s frames whose last value
-    equals what the call returned: the steps of the total it returned, if it added one up."""
-    sums: tuple[Handed, ...] = ()
-    """What each call of the real ``sum`` through the kit's door was handed (``sums.handed``;
-    ``(-1, -1, False)`` when not a list of plain numbers), in order."""
-    returned_sum: int = -1
-    """The index in ``sums`` of the call whose result, that very object, the call returned."""
+    __slots__ = (
+        "added",
+        "adds",
+        "called",
+        "instructions",
+        "kept",
+        "result",
+        "returned_sum",
+        "sums",
+    )
+
+    def __init__(
+        self,
+        result: R,
+        called: tuple[str, ...],
+        added: int,
+        instructions: int,
+        adds: int = 0,
+        kept: int = 0,
+        sums: tuple[Handed, ...] = (),
+        returned_sum: int = -1,
+    ) -> None:
+        self.result = result
+        self.called = called
+        """The functions written in C the call ran (``sum``, ``functools.reduce``...), in order
+        of first call."""
+        self.added = added
+        """The most distinct positive steps one number of ``file``'s frames took by an add of the
+        file's own: a total that grows by 1, then 2, ..., then n - 1 took n - 1 steps; a counter
+        raised by 1 took one; a variable set from running totals worked out elsewhere took none."""
+        self.instructions = instructions
+        """The bytecode instructions the call executed, counted as ``count_executed`` counts
+        them."""
+        self.adds = adds
+        """The add instructions (``+``, ``+=``) the interpreter executed in frames of ``file``'s
+        code: the called function's and its helpers'."""
+        self.kept = kept
+        """The most distinct positive steps of one variable of ``file``'s frames whose last value
+        equals what the call returned: the steps of the total it returned, if it added one up."""
+        self.sums = sums
+        """What each call of the real ``sum`` through the kit's door was handed (``sums.handed``;
+        ``(-1, -1, False)`` when not a list of plain numbers), in order."""
+        self.returned_sum = returned_sum
+        """The index in ``sums`` of the call whose result, that very object, the call returned."""
 
 
 def watch_call(file: str, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> Watched[R]:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import builtins
 import dis
 import types
-from collections.abc import Callable, Mapping
-from typing import cast
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 # The student's code may replace a built-in for every module: this module looks them up in a
 # copy taken before the student's first line (see ``checks.child.bytecode``).
@@ -124,7 +126,7 @@ def _slots(kind: type) -> tuple[types.MemberDescriptorType, ...]:
     if found is None:
         slots: list[types.MemberDescriptorType] = []
         for klass in cast(tuple[type, ...], _MRO.__get__(kind, type)):
-            spaces = cast(Mapping[str, object], _TYPE_DICT.__get__(klass, type))
+            spaces = cast("Mapping[str, object]", _TYPE_DICT.__get__(klass, type))
             slots.extend(slot for slot in list(spaces.values()) if type(slot) is _SLOT)
         found = tuple(slots[:PEEKED])
         _slots_by_type[id(kind)] = found

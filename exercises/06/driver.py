@@ -14,17 +14,17 @@ sources and opnames() on the same objects, and sends both to the checks.
 from __future__ import annotations
 
 import dis
-import inspect
 import json
+import os
 import random
 import sys
 import types
-from pathlib import Path
 
 from checks.child.bytecode import code_objects, instruction_names
 from checks.child.probe import Probe, plain
 
-HERE = Path(__file__).resolve().parent
+HERE = os.path.dirname(os.path.realpath(__file__))
+SAMPLES = os.path.join(HERE, "samples.py")
 STEPS = (
     "value = value + {k}",
     "value = value * {k} % 1000003",
@@ -46,7 +46,8 @@ WARM = "warm "
 WARM_CALLS = 4096
 """At most this many rounds of calls warm the samples (they stop once every function called
 is specialised, after a handful on every Python so far)."""
-ADAPTIVE = "adaptive" in inspect.signature(dis.get_instructions).parameters
+_GIVEN = dis.get_instructions.__code__
+ADAPTIVE = "adaptive" in _GIVEN.co_varnames[: _GIVEN.co_argcount + _GIVEN.co_kwonlyargcount]
 """Whether this Python specialises instructions as they run, and dis can show it (3.11 on)."""
 
 
@@ -138,15 +139,16 @@ def warm_up(names: dict[str, object], codes: dict[str, types.CodeType]) -> int:
     return done
 
 
-probe = Probe(HERE / "bytecode.py")
-program = (HERE / "samples.py").read_text(encoding="utf-8") + "\n\n" + made_up()
-module = compile(program, str(HERE / "samples.py"), "exec", dont_inherit=True)
+probe = Probe(os.path.join(HERE, "bytecode.py"))
+with open(SAMPLES, encoding="utf-8") as samples:
+    program = samples.read() + "\n\n" + made_up()
+module = compile(program, SAMPLES, "exec", dont_inherit=True)
 codes = code_objects(module)
 namespace: dict[str, object] = {}
 exec(module, namespace)
 sources = list(namespace["SOURCES"])  # type: ignore[call-overload]
 # The same samples once more, run warm: the same names must come out of dis, and of opnames().
-warm_module = compile(program, str(HERE / "samples.py"), "exec", dont_inherit=True)
+warm_module = compile(program, SAMPLES, "exec", dont_inherit=True)
 warm_codes = code_objects(warm_module)
 warm_namespace: dict[str, object] = {}
 exec(warm_module, warm_namespace)
