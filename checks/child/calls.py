@@ -9,6 +9,11 @@ taken from the module's namespace once, right after loading, and called by the k
 with the values; no text is evaluated in the student's namespace. What loading and each call
 print is caught at the file descriptor (``capture.at_fd``). Each answer is one record on the
 sealed channel (``seal``): ``loaded`` first, then one ``answer`` per call, in order.
+
+The line a crashed call stopped on is read through ``linecache`` (and ``tokenize``, which it
+imports only when it first reads a file, and ``re``, which that one imports): all are loaded
+here, before the student's code runs, so that no module of the student's folder named like
+one of them takes their place in the kit's own work.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from checks.child.where import crash_line
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+for _reader in ("linecache", "tokenize"):  # before the seal: see above
+    __import__(_reader)
 
 _audit = sys.audit
 _RECORD = "checks.record"

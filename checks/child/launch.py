@@ -418,7 +418,7 @@ def main() -> NoReturn:
 
         checks.child.ASKED = True  # the driver's facts are for the kit: it asked for them
     if (trial or helpers) and sys.version_info < (3, 12):  # a namedtuple, an Enum, a TypeVar
-        for name in ("collections", "enum", "typing")[: 3 if helpers else 2]:  # made at run time
+        for name in ("collections", "enum", "typing"):  # (typing's own too) made at run time
             __import__(name)  # read a frame's module name: loaded before the seal, it lets them
     if trial:
         from checks.child import calls as trials

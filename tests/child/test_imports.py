@@ -61,25 +61,55 @@ def test_a_trial_or_a_driver_imports_only_what_it_needs(module: str) -> None:
 MAKES_NAMED_KINDS = """\
 import collections
 import enum
+from typing import List, TypeVar
 
+T = TypeVar("T")
 Color = enum.Enum("Color", "RED GREEN")
 Point = collections.namedtuple("Point", "x y")
 
 
-def answer():
+def answer() -> List[object]:
     made = enum.Enum("Made", "A B")
     return [Color.RED.name, Point(1, 2).y, made.B.value, Color.__module__, Point.__module__]
 """
 
 
-def test_a_tried_module_may_make_a_named_tuple_and_an_enum(tmp_path: Path) -> None:
-    """Before 3.12 ``namedtuple`` and a functional ``Enum`` read their caller's frame for its
-    module's name, which the seal lets only the standard library loaded before it: with none of
-    the kit's modules bringing them in any more, the launcher loads them itself."""
+def test_a_tried_module_may_use_typing_a_named_tuple_and_an_enum(tmp_path: Path) -> None:
+    """Before 3.12 ``namedtuple``, a functional ``Enum`` and a ``TypeVar`` (``typing``'s own
+    too, as it loads) read their caller's frame for its module's name, which the seal lets only
+    the standard library loaded before it: the launcher loads them itself. On 3.11 a tried
+    module's ``from typing import List`` was refused before it did."""
     (tmp_path / "student.py").write_text(MAKES_NAMED_KINDS, encoding="utf-8")
     run = run_file(tmp_path / "student.py", cached=False, calls=[repr(("answer", ()))])
     assert run.facts_ended and not run.tampered, run.tampered or run.output
     answered = [value for kind, value in run.facts if kind == "answer"]
     assert answered == [
         {"call": 0, "value": "['RED', 2, 2, 'student', 'student']", "printed": []}
+    ], run.facts
+
+
+CRASHES = "def answer():\n    return 1 / 0\n"
+
+STAND_IN = "raise RuntimeError('a student module named {name} ran in the kit')\n"
+
+
+@pytest.mark.parametrize("name", ["re", "tokenize", "linecache"])
+def test_a_crashed_call_is_told_whatever_modules_lie_beside_it(tmp_path: Path, name: str) -> None:
+    """A tried module's call that crashes is answered with its line, even with a ``re.py`` (or a
+    ``tokenize.py``, a ``linecache.py``) in the student's folder: what the kit reads the line with
+    is loaded before the student's code runs, never from that folder."""
+    (tmp_path / "student.py").write_text(CRASHES, encoding="utf-8")
+    (tmp_path / f"{name}.py").write_text(STAND_IN.format(name=name), encoding="utf-8")
+    run = run_file(tmp_path / "student.py", cached=False, calls=[repr(("answer", ()))])
+    assert run.facts_ended and not run.tampered, run.tampered or run.output
+    answered = [value for kind, value in run.facts if kind == "answer"]
+    assert answered == [
+        {
+            "call": 0,
+            "printed": [],
+            "error": "ZeroDivisionError",
+            "message": "division by zero",
+            "line": 2,
+            "source_line": "return 1 / 0",
+        }
     ], run.facts
