@@ -46,19 +46,31 @@ def _flush() -> None:
             stream.flush()  # pyright: ignore[reportOptionalMemberAccess]
 
 
+_FOLDER = os.environ.get("TMPDIR") or "/tmp"  # tempfile's last resort too
+"""Where the files are made: the run's temporary folder, read before any student code ran
+(which may change the environment)."""
+
+
 def _sink() -> BinaryIO:
     """A nameless file to lay over a descriptor: what ``tempfile.TemporaryFile`` makes."""
     if _temporary_file is not None:
         return _temporary_file()
-    folder = os.environ.get("TMPDIR") or "/tmp"  # tempfile's last resort too
     flags = os.O_RDWR | os.O_EXCL | os.O_CLOEXEC
     try:
-        fd = os.open(folder, flags | os.O_TMPFILE, 0o600)
+        fd = os.open(_FOLDER, flags | os.O_TMPFILE, 0o600)
     except OSError:  # a file system with no nameless files: a named one, unlinked at once
-        name = os.path.join(folder, f"checks-{os.urandom(8).hex()}")
+        name = os.path.join(_FOLDER, f"checks-{os.urandom(8).hex()}")
         fd = os.open(name, flags | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-        os.unlink(name)
-    return _open(fd, "w+b")
+        try:
+            os.unlink(name)
+        except BaseException:
+            os.close(fd)
+            raise
+    try:
+        return _open(fd, "w+b")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 @contextlib.contextmanager
@@ -66,8 +78,8 @@ def at_fd(fd: int = 1) -> Generator[Caught, None, None]:
     """Catch what is written to ``fd`` inside the block; its text is ``Caught.text`` after."""
     caught = Caught()
     _flush()
-    saved = os.dup(fd)
     with _sink() as sink:
+        saved = os.dup(fd)
         os.dup2(sink.fileno(), fd)
         try:
             yield caught
