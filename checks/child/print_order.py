@@ -59,7 +59,9 @@ class Printed:
         return self.text, self.by, self.line
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is Printed and self._fields() == other._fields()
+        if type(other) is not Printed:
+            return NotImplemented
+        return self._fields() == other._fields()
 
     def __hash__(self) -> int:
         return hash(self._fields())

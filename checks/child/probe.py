@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
 
+__import__("tokenize")  # linecache imports it as it first reads a file (3.13 on): loaded now
+
 from checks import child as _package
 from checks.child import hide_package
 from checks.child.capture import at_fd
