@@ -410,8 +410,9 @@ def main() -> NoReturn:
     # be imported by the kit, unconfined. The file's folder takes its place just before
     # confinement is entered, as ``python FILE`` puts it there.
     helpers = bool(_one(orders, "helpers")) and not trial
-    facts = _descriptor(_one(orders, "facts", "-1"))
-    nonce = _one(orders, "nonce")
+    hidden = orders.get("hide", [])
+    sealed = (_descriptor(_one(orders, "facts", "-1")), _one(orders, "nonce"))
+    del orders  # the nonce: nothing of it stays on a stack the student's code could walk
     if helpers:
         sys.path.insert(1, private)
         import checks.child
@@ -426,27 +427,21 @@ def main() -> NoReturn:
         # The calls are the kit's own text, read here before any code of the student's runs.
         asked = [trials.order(call) for call in calls]
         senders = {"loaded": [trials.answer], "answer": [trials.answer]}
-        _seal_facts(sealing, facts, nonce, private, senders)
-        _hide_kit(orders.get("hide", []), helpers=False)
+        _seal_facts(sealing, *sealed, private, senders)
+        del sealed
+        _hide_kit(hidden, helpers=False)
         _script_path(path, private, helpers=False)
         confine.enter(spec, path, report.send)
         trials.answer(code, path, asked)
         _audit(RECORD, "end", None)
         _end_quietly()
-    _hide_kit(orders.get("hide", []), helpers=helpers)
-    del orders
-    if helpers:
+    _hide_kit(hidden, helpers=helpers)
+    if helpers:  # the driver's code trusted at once: no hold on the channel stays here
         from checks.child.probe import Probe
 
-        trust = _seal_facts(
-            sealing,
-            facts,
-            nonce,
-            private,
-            {"facts": [Probe.report]},
-            open_kinds=("piece", "returned"),
-        )
-        trust([code])
+        senders = {"facts": [Probe.report]}
+        _seal_facts(sealing, *sealed, private, senders, open_kinds=("piece", "returned"))([code])
+    del sealed
     # Confined here, once: a program at once; the kit's driver (its spec says so) at its first
     # run of code from the copy other than itself, the student's module, after its own imports.
     _script_path(path, private, helpers=helpers)

@@ -26,8 +26,11 @@ of ``end`` gave no facts. What it does not rule out: a student's code that reads
 of memory by a door no audit event guards (a frame got before the hook, a C extension of its
 own, a debugger attached from outside); a frame of its own walked up by ``f_back`` into the
 kit's frames (``f_back`` and ``f_locals`` raise no audit event: the kit keeps nothing on the
-stack above the student's code that could forge a record, since every record is checked at
-the hook by who sends it); and facts the kit measured wrongly because the student's code
+stack above the student's code that could forge a record, neither the nonce nor the orders
+that carried it nor the ``trust`` of the channel, since every record is checked at the hook by
+who sends it); an audited call made by a chain of C functions the student's code handed to the
+kit's own code (a ``partial`` as ``sys.stdout.flush``), which leaves no frame of its own and so
+passes for the kit's, except a walk over objects (``gc``), which the kit never makes; and facts the kit measured wrongly because the student's code
 changed what the kit looked at (a builtin replaced, a ``sys.monitoring`` tool switched off by
 ``set_events``, which raises no event): those are the drivers' own care.
 
@@ -256,8 +259,8 @@ def install(
             caller = getframe(1)
             if event == "sys._getframe" and id(caller.f_code) in readers:
                 return
-            if by_kit(caller, event):
-                return
+            if not startswith(event, "gc.") and by_kit(caller, event):
+                return  # the kit walks no objects: a walk is never its, whoever calls it
         finally:
             busy.discard(me)
         refuse(why)
