@@ -30,9 +30,10 @@ stack above the student's code that could forge a record, neither the nonce nor 
 that carried it nor the ``trust`` of the channel, since every record is checked at the hook by
 who sends it); an audited call made by a chain of C functions the student's code handed to the
 kit's own code (a ``partial`` as ``sys.stdout.flush``), which leaves no frame of its own and so
-passes for the kit's, except a walk over objects (``gc``), which the kit never makes; and facts the kit measured wrongly because the student's code
-changed what the kit looked at (a builtin replaced, a ``sys.monitoring`` tool switched off by
-``set_events``, which raises no event): those are the drivers' own care.
+passes for the kit's, except a walk over objects (``gc``), which the kit never makes; and facts
+the kit measured wrongly because the student's code changed what the kit looked at (a builtin
+replaced, a ``sys.monitoring`` tool switched off by ``set_events``, which raises no event):
+those are the drivers' own care.
 
 It imports the standard library only, and little of it: it runs on every trial and driver run.
 """
