@@ -430,12 +430,14 @@ def main() -> NoReturn:
         _seal_facts(sealing, *sealed, private, senders)
         del sealed
         _hide_kit(hidden, helpers=False)
+        del hidden  # it names the kit's folders
         _script_path(path, private, helpers=False)
         confine.enter(spec, path, report.send)
         trials.answer(code, path, asked)
         _audit(RECORD, "end", None)
         _end_quietly()
     _hide_kit(hidden, helpers=helpers)
+    del hidden
     if helpers:  # the driver's code trusted at once: no hold on the channel stays here
         from checks.child.probe import Probe
 
