@@ -18,6 +18,7 @@ start-ups: what each confinement or sealing step adds to every run shows there f
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import shlex
@@ -29,6 +30,11 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 KIT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -285,12 +291,25 @@ def _floors(base: Path, repeat: int) -> tuple[float, float, float]:
     (trivial / "one.py").write_text("x: int = 1\n", encoding="utf-8")
     # The plugins the kit's pyproject.toml turns off are off in the floor too: a pytest with no
     # Hypothesis installed pays nothing for it.
-    off = ["-p", "no:anyio", "-p", "no:hypothesispytest"]
+    off = _plugins_off()
     bare = median_of(
         [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *off], repeat, cwd=trivial
     )
     pyright_one = median_of([pyright, "--outputjson", "one.py"], repeat, cwd=trivial)
     return bare, pyright_one, python_start(repeat)
+
+
+def _plugins_off() -> list[str]:
+    """The ``-p no:NAME`` pairs of the kit's ``addopts``, read from its pyproject.toml."""
+    data = tomllib.loads((KIT / "pyproject.toml").read_text(encoding="utf-8"))
+    addopts: list[str] = data["tool"]["pytest"]["addopts"]
+    pairs = itertools.pairwise(addopts)
+    return [
+        word
+        for flag, name in pairs
+        if flag == "-p" and name.startswith("no:")
+        for word in (flag, name)
+    ]
 
 
 def python_start(repeat: int) -> float:
