@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,16 @@ GROUP_MARK = "xdist_group"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Declare ``xdist_group`` where pytest-xdist is not loaded (``-p no:xdist``)."""
+    """Declare ``xdist_group`` where pytest-xdist is not loaded (``-p no:xdist``), and give
+    Ctrl-C back to what the tests start.
+
+    A shell without job control starts a command put in the background (``nox &`` in a
+    script) with SIGINT ignored, and every process it starts inherits that: the tests of
+    Ctrl-C (``checks grade`` interrupted, a child pytest that interrupts itself) then saw their
+    signal ignored and failed. A teacher's terminal has it on; the tests run as there.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     if not config.pluginmanager.hasplugin("xdist"):
         config.addinivalue_line(
             "markers", "xdist_group(name): tests that pytest-xdist runs in one process"
