@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from checks.model import Exercise, Finding, Outcome, Run, Stage, Suppression
     from checks.run.copy import StudentFileError
     from checks.run.limits import DEFAULT_TIMEOUT, OUTPUT_CAP, Limits
-    from checks.run.program import run_file
+    from checks.run.program import run_each, run_file
     from checks.run.typecheck import in_plain_words
     from checks.starter import StarterError, starter_folder
 
@@ -54,6 +54,7 @@ __all__ = [
     "probe",
     "pyc",
     "pycache",
+    "run_each",
     "run_file",
     "starter_folder",
     "trial_seed",
@@ -76,6 +77,7 @@ _HOMES = {
     "OUTPUT_CAP": "checks.run.limits",
     "Limits": "checks.run.limits",
     "StudentFileError": "checks.run.copy",
+    "run_each": "checks.run.program",
     "run_file": "checks.run.program",
     "Exercise": "checks.model",
     "Finding": "checks.model",

@@ -22,6 +22,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ __all__ = [
     "group_of",
     "holding_session",
     "kill_tree",
-    "live_session",
+    "no_sweep",
     "released_session",
     "rlimit_orders",
     "size_text",
@@ -151,6 +152,10 @@ _SWEEP_ROUNDS = 100_000
 the kill that long; never seen)."""
 _live_sessions: set[int] = set()
 """Sessions of the runs still going in this process (each run starts one: its root's pid)."""
+_counting = threading.RLock()
+"""Held while a launcher starts and is counted among the runs still going (``no_sweep``), and
+while a sweep looks for strays and ends them: of runs side by side (``run_each``), one's sweep
+never sees the other's launcher in the moment between its own session and its count."""
 
 
 @functools.cache
@@ -194,13 +199,16 @@ def sweep(session: int) -> None:
         return
     ours = _session(os.getpid())
     for _ in range(_SWEEP_ROUNDS):
-        strays = [pid for pid in _children() if _session(pid) not in (None, ours, *_live_sessions)]
+        with _counting:
+            strays = [
+                pid for pid in _children() if _session(pid) not in (None, ours, *_live_sessions)
+            ]
+            for kind in (signal.SIGSTOP, signal.SIGKILL):  # stopped first: none forks meanwhile
+                for pid in strays:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, kind)
         if not strays:
             return
-        for kind in (signal.SIGSTOP, signal.SIGKILL):  # stopped first: none forks meanwhile
-            for pid in strays:
-                with contextlib.suppress(OSError):
-                    os.kill(pid, kind)
         for pid in strays:
             with contextlib.suppress(ChildProcessError, OSError):
                 os.waitpid(pid, os.WNOHANG)
@@ -288,21 +296,22 @@ def stop_group(group: int | None) -> None:
 
 
 @contextlib.contextmanager
-def live_session(session: int) -> Generator[None, None, None]:
-    """Count ``session`` (a run's root's pid) among the runs still going while it runs."""
-    holding_session(session)
-    try:
+def no_sweep() -> Generator[None, None, None]:
+    """Hold every sweep of this process off while a launcher starts and is counted among the
+    runs still going (``holding_session``), which its caller does before leaving."""
+    with _counting:
         yield
-    finally:
-        released_session(session)
 
 
 def holding_session(session: int) -> None:
     """Count ``session`` among the runs still going until ``released_session``: no sweep ends
-    its processes (a launcher started ahead of its run, ``spare``, is one)."""
-    _live_sessions.add(session)
+    its processes. A launcher is counted from its start (``no_sweep``) to its run's end, or to
+    its end unused (a launcher started ahead of its run, ``spare``)."""
+    with _counting:
+        _live_sessions.add(session)
 
 
 def released_session(session: int) -> None:
     """Count ``session`` no longer among the runs still going."""
-    _live_sessions.discard(session)
+    with _counting:
+        _live_sessions.discard(session)

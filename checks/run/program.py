@@ -25,7 +25,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Generator, Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,14 +48,24 @@ from checks.run.copy import (
 )
 from checks.run.environment import child_environment, child_python, hidden_folders
 from checks.run.facts import FACTS_CAP, new_nonce, read_sealed
-from checks.run.limits import Limits, become_subreaper, live_session, rlimit_orders, sweep
+from checks.run.limits import (
+    Limits,
+    become_subreaper,
+    holding_session,
+    no_sweep,
+    released_session,
+    rlimit_orders,
+    sweep,
+)
 from checks.run.spare import Started
 from checks.run.watch import watch
 
-__all__ = ["launches", "run_file", "run_files", "stops"]
+__all__ = ["launches", "run_each", "run_file", "run_files", "stops"]
 
 _launched = 0
 _stops = 0
+_counting = threading.Lock()
+"""Held while the two counts move: runs side by side (``run_each``) count from their threads."""
 
 
 def launches() -> int:
@@ -139,14 +151,12 @@ def run_file(
                 if (kept := cache.load(key, file)) is not None:
                     sandbox.note(kept.confinement)
                     return kept
-            global _launched, _stops  # noqa: PLW0603 - counts for the session
-            _launched += 1
+            _count_launch()
             started, taken = taken and taken.started, None
             run = _run_in(
                 work / relative, file, work, folder, limits, python, orders, shared, started
             )
-            sandbox.note(run.confinement)
-            _stops += was_stopped(run)
+            _count_end(run)
             if cache is not None and key:
                 cache.store(key, run)
     finally:
@@ -155,6 +165,50 @@ def run_file(
     if ahead is not None:
         spare.leave(ahead[0], copy_name(folder), lambda base, cwd: _start(python, base, cwd))
     return run
+
+
+def run_each(
+    files: Sequence[Path], *, limits: Limits | None = None, python: str | None = None
+) -> list[Run]:
+    """Run each file as ``run_file`` does (a copy of its own folder, the session's cache), side
+    by side on the cores this process may use: their ``Run``s, in the order given.
+
+    Each run keeps its own limits, copy and session, and is timed on its own clock, which does
+    not count the time it waited for a core (``checks.run.watch``): two runs beside each other
+    get the verdicts they get one after the other. The first error of a file (in the order
+    given: ``StudentFileError``) is raised, and runs not yet started are not started. One
+    difference: a process that a program moves out of its run's session (``setsid``) belongs to
+    no run, and the sweep at the end of a run beside it may end it before its own run's end.
+    """
+    side_by_side = min(len(files), _cores())
+    if side_by_side <= 1:
+        return [run_file(file, limits=limits, python=python) for file in files]
+    pool = ThreadPoolExecutor(max_workers=side_by_side, thread_name_prefix="checks-run")
+    try:
+        runs = [pool.submit(run_file, file, limits=limits, python=python) for file in files]
+        return [run.result() for run in runs]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _cores() -> int:
+    """The cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - macOS and Windows
+
+
+def _count_launch() -> None:
+    global _launched  # noqa: PLW0603 - counts for the session
+    with _counting:
+        _launched += 1
+
+
+def _count_end(run: Run) -> None:
+    global _stops  # noqa: PLW0603 - counts for the session
+    sandbox.note(run.confinement)
+    with _counting:
+        _stops += was_stopped(run)
 
 
 def _spare_key(python: str, folder: Path) -> tuple[Hashable, tuple[tuple[str, str], ...]]:
@@ -205,11 +259,9 @@ def run_files(
                     yield refused[folder.resolve()]
                     continue
                 copied = (folder.resolve(), work, _looks(work))
-            global _launched, _stops  # noqa: PLW0603 - counts for the session
-            _launched += 1
+            _count_launch()
             run = _run_in(copied[1] / file.name, file, copied[1], folder, limits, python, ())
-            sandbox.note(run.confinement)
-            _stops += was_stopped(run)
+            _count_end(run)
             yield run
 
 
@@ -263,23 +315,23 @@ def _run_in(
     # Windows: a job holds the process count and memory, and kills all it holds when closed.
     job = winjob.contain(proc, processes=limits.processes, memory=limits.memory)
     try:
-        with live_session(proc.pid):
-            heard = bytearray()
-            run = watch(
-                proc,
-                shown,
-                work,
-                folder,
-                limits,
-                given,
-                started.seal,
-                started.report,
-                (started.facts, heard),
-            )
+        heard = bytearray()
+        run = watch(
+            proc,
+            shown,
+            work,
+            folder,
+            limits,
+            given,
+            started.seal,
+            started.report,
+            (started.facts, heard),
+        )
         run = _with_facts(run, heard, started.nonce) if started.facts >= 0 else run
         return replace(run, confinement=applied) if applied else run
     finally:
         winjob.close(job)
+        released_session(proc.pid)  # counted since its start (``_start``)
         sweep(proc.pid)
 
 
@@ -315,29 +367,34 @@ def _start(
         pipes = [f"h{handle}" for handle in handles]  # pyright: ignore[reportUnknownVariableType]
     environment = _environment(python, base, cwd)
     ours, theirs = _orders_channel()
-    try:
-        proc = subprocess.Popen(
-            [*seatbelt, child_python(python), "-E", "-S", "-u", "-X", "utf8", str(child_copy())],
-            cwd=cwd,
-            env=environment,
-            stdin=subprocess.PIPE if theirs is None else theirs.fileno(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            bufsize=0,
-            **popen_extra,  # type: ignore[arg-type]
-        )
-    except BaseException:
-        for fd in (seal_read, report_read, facts_read):
-            if fd >= 0:
+    command = [*seatbelt, child_python(python), "-E", "-S", "-u", "-X", "utf8", str(child_copy())]
+    # Counted among the runs still going before a sweep (of a run beside it, ``run_each``)
+    # can see it, in its own session and not yet counted.
+    with no_sweep():
+        try:
+            proc = subprocess.Popen(
+                command,
+                cwd=cwd,
+                env=environment,
+                stdin=subprocess.PIPE if theirs is None else theirs.fileno(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                bufsize=0,
+                **popen_extra,  # type: ignore[arg-type]
+            )
+            holding_session(proc.pid)
+        except BaseException:
+            for fd in (seal_read, report_read, facts_read):
+                if fd >= 0:
+                    os.close(fd)
+            if ours is not None:
+                ours.close()
+            raise
+        finally:
+            for fd in writers:
                 os.close(fd)
-        if ours is not None:
-            ours.close()
-        raise
-    finally:
-        for fd in writers:
-            os.close(fd)
-        if theirs is not None:
-            theirs.close()
+            if theirs is not None:
+                theirs.close()
     if ours is not None:
         proc.stdin = ours.makefile("wb")
         ours.close()  # the file holds the socket until it is closed: the launcher's end of file

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,6 +51,8 @@ SEATBELT_NAME = "seatbelt (sandbox-exec)"
 _mode = DEFAULT_MODE
 _hidden_extra: list[Path] = []
 _seen: dict[str, int] = {}
+_seen_lock = threading.Lock()
+"""Runs side by side (``run_each``) are counted from their threads."""
 
 _WHY = "the checks run it in a copy of the exercise, and nothing else may change"
 _WORDS = {
@@ -153,7 +156,8 @@ def seatbelt(writes: Sequence[Path], *, driver: bool) -> list[str]:
 def note(description: str) -> None:
     """Count one run's confinement, for the session's note (none: its code never started)."""
     if description:
-        _seen[description] = _seen.get(description, 0) + 1
+        with _seen_lock:
+            _seen[description] = _seen.get(description, 0) + 1
 
 
 def session_note() -> str:

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks.run.copy import remove_run_folder
-from checks.run.limits import holding_session, released_session
+from checks.run.limits import released_session
 
 __all__ = [
     "PLACED",
@@ -123,8 +123,7 @@ def take(key: Hashable) -> Spare | None:
     if spare is None:
         return None
     if spare.key == key and _intact(spare):
-        released_session(spare.started.proc.pid)
-        return spare
+        return spare  # still counted among the runs going, until its run's end
     _drop(spare)
     return None
 
@@ -158,8 +157,8 @@ def _intact(spare: Spare) -> bool:
 def leave(key: Hashable, name: str, start: Callable[[Path, Path], Started]) -> None:
     """Ask for a spare for the next run started as ``key`` says (its environment aside: the
     spare's key holds the one it is started with), in a fresh folder whose copy will be called
-    ``name``: ``start(base, cwd)`` starts the launcher, when the next session starts. Does
-    nothing unless spares are kept."""
+    ``name``: ``start(base, cwd)`` starts the launcher and counts it among the runs going
+    (``holding_session``), when the next session starts. Does nothing unless spares are kept."""
     global _recipe  # noqa: PLW0603 - the one recipe
     if _keeping:
         _recipe = (key, name, start)
@@ -175,7 +174,6 @@ def _start(key: Hashable, name: str, start: Callable[[Path, Path], Started]) -> 
     except (OSError, subprocess.SubprocessError):  # no spare: the next run starts its own
         remove_run_folder(base)
         return
-    holding_session(started.proc.pid)
     spare = Spare(started, base, (key, started.environment), (place.st_dev, place.st_ino))
     global _spare
     with _lock:

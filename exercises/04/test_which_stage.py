@@ -7,7 +7,7 @@ kit's runner, on the Python that runs the tests, and compare with answers.py.
 import platform
 import textwrap
 
-from checks import Stage, expect, run_file, written_answers
+from checks import Stage, expect, run_each, written_answers
 
 STAGES = [stage.value for stage in Stage]
 
@@ -70,8 +70,9 @@ def mystery_programs(exercise):
 def measured(exercise):
     """What Python does with each mystery program: its stage and error (None when it is ok)."""
     truth = {}
-    for name, path in mystery_programs(exercise).items():
-        run = run_file(path, limits=exercise.limits)
+    programs = mystery_programs(exercise)
+    runs = run_each(list(programs.values()), limits=exercise.limits)
+    for name, run in zip(programs, runs):
         if run.timed_out or run.cut:
             expect.fail(f"The kit could not judge mystery/{name}: {expect.describe(run)}")
         truth[name] = (run.stage.value, run.error if run.stage is not Stage.OK else None)
