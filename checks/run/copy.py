@@ -21,6 +21,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 
@@ -55,6 +56,9 @@ _PLAIN_PATH_CAP = PATH_CAP - 512
 out (it depends on where the copy is made), so such a folder has no digest."""
 
 _copies = 0
+_lock = threading.Lock()
+"""Held while the count moves and while the child's copy is made: runs side by side
+(``program.run_each``) start from their threads."""
 """Throwaway copies made by this process."""
 
 
@@ -105,7 +109,8 @@ def throwaway_copy(
     (``copy_name``) is empty; by default a new one.
     """
     global _copies  # noqa: PLW0603 - counts for the process
-    _copies += 1
+    with _lock:
+        _copies += 1
     base = base or Path(tempfile.mkdtemp(prefix="run-"))
     work = base / copy_name(folder)
     try:
@@ -266,14 +271,20 @@ def copies() -> int:
     return _copies
 
 
-@functools.cache
 def child_copy() -> Path:
     """A private copy of the child package, outside every student's folder, and the script
     that starts its launcher.
 
     The child runs from here, never from the kit, so that nothing in the child leads to the
-    kit's folder. The copy is made once per process and removed when it exits.
+    kit's folder. The copy is made once per process (the first runs side by side wait for it)
+    and removed when it exits.
     """
+    with _lock:
+        return _child_copy()
+
+
+@functools.cache
+def _child_copy() -> Path:
     base = Path(tempfile.mkdtemp(prefix="py-"))
     atexit.register(shutil.rmtree, base, True)
     package = base / "checks"
