@@ -4,6 +4,7 @@ one run's sweep of its leftovers never ends a run beside it."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from checks import Stage, run_each, run_file
 from checks.model import Run
+from checks.run.cache import in_use, use_cache
 from checks.run.copy import StudentFileError
 from tests.support import SAMPLE_PROGRAMS
 
@@ -34,6 +36,16 @@ WAITS_ON_ITS_CHILD = (
     "print('child said', said.stdout.strip())\n"
 )
 """A program whose run needs a process of its own alive to its end."""
+
+
+@pytest.fixture(autouse=True)
+def _no_cache() -> Iterator[None]:
+    """Every run here is a run: the session's cache (this suite's own) would answer the
+    second of two runs of one file with the first."""
+    kept = in_use()
+    use_cache(None)
+    yield
+    use_cache(kept)
 
 
 def _written(folder: Path, source: str) -> Path:
