@@ -6,7 +6,7 @@ of its own (``grade_into``), writes the gradebook and the class page there, and 
 report into place at the end with Ctrl-C held back for that moment. An interrupted run (Ctrl-C,
 exit ``INTERRUPTED``) leaves the previous output whole, and no temporary folder or process
 behind. On Linux the scratch folder goes to ``/dev/shm`` where that is a memory file system with
-room and the teacher named no ``TMPDIR`` (``scratch_parent``).
+room and the teacher named no ``TMPDIR`` (``checks.run.copy.memory_folder``).
 
 Imports ``checks.grade.batch``, ``checks.grade.given`` and ``checks.grade.take``, the reports,
 the vocabulary, psutil and the standard library; never the zip or the CLI.
@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,16 +39,15 @@ from checks.grade.given import GRADEBOOK, RESERVED_PREFIX, Submission
 from checks.grade.take import printable
 from checks.model import Exercise, Grade
 from checks.reports import classpage
+from checks.run.copy import memory_folder
 
 __all__ = [
     "INTERRUPTED",
     "LOCK",
-    "SHM_ROOM",
     "STAGING",
     "BusyError",
     "grade_into",
     "locked",
-    "scratch_parent",
 ]
 
 INTERRUPTED = 130
@@ -59,15 +58,6 @@ LOCK = ".checks-grade.lock"
 
 STAGING = ".checks-grade-partial"
 """The folder in ``--out`` where a run writes its reports before they all move into place."""
-
-
-SHM = Path("/dev/shm")
-"""Linux's shared memory folder: a memory file system (tmpfs) on most systems."""
-
-SHM_ROOM = 4 * 1024 * 1024 * 1024
-"""Free bytes ``SHM`` must have for a grading's scratch folder to go there: the runs side by
-side of a class, each allowed ``checks.run.limits.DISK`` in its folders before it is stopped,
-with room to spare for the rest of the machine."""
 
 
 class BusyError(Exception):
@@ -117,7 +107,7 @@ def grade_into(
     before = "the reports there are those of the run before" if (out / GRADEBOOK).exists() else ""
     started = time.time()
     stop = threading.Event()
-    scratch = Path(tempfile.mkdtemp(prefix="checks-grade-", dir=scratch_parent()))
+    scratch = Path(tempfile.mkdtemp(prefix="checks-grade-", dir=memory_folder()))
     try:
         _remove_tree(staging)  # left by a run that was killed
         staging.mkdir()
@@ -149,33 +139,6 @@ def grade_into(
         f"student in {out}."
     )
     return 0
-
-
-def scratch_parent(environ: Mapping[str, str] = os.environ) -> str | None:
-    """Where a grading's scratch folder goes: ``/dev/shm`` on Linux, where it is a memory file
-    system (tmpfs) with ``SHM_ROOM`` free and ``TMPDIR`` names no other place; else ``None``,
-    the default temporary folder.
-
-    Every run of the class makes a folder of its own there and removes it. On ext4 (``/tmp`` of
-    most Linux systems) each new folder's inode is found past the ones deleted just before: a
-    class of 20 on two cores took 18.5 and 20.8 s to grade there (13 to 16 s of it in the
-    kernel), 13.2 and 14.8 s on ``/dev/shm`` (5 to 6 s).
-    """
-    if not sys.platform.startswith("linux") or environ.get("TMPDIR"):
-        return None
-    try:
-        mounts = Path("/proc/self/mounts").read_text(encoding="utf-8", errors="replace")
-        room = os.statvfs(SHM)
-    except OSError:
-        return None
-    tmpfs = any(
-        fields[1:3] == [str(SHM), "tmpfs"]
-        for fields in (line.split() for line in mounts.splitlines())
-        if len(fields) >= 3
-    )
-    if not tmpfs or not os.access(SHM, os.W_OK | os.X_OK):
-        return None
-    return str(SHM) if room.f_bavail * room.f_frsize >= SHM_ROOM else None
 
 
 def _publish(staging: Path, out: Path, grades: dict[str, Grade]) -> None:

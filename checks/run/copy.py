@@ -35,6 +35,7 @@ __all__ = [
     "copies",
     "copy_digest",
     "copy_name",
+    "memory_folder",
     "remove_run_folder",
     "throwaway_copy",
 ]
@@ -49,6 +50,13 @@ CHILD_PACKAGE = Path(__file__).resolve().parent.parent / "child"
 """Modules of the kit a kit-owned driver imports in the child, copied beside the child package."""
 _START = "from checks.child.launch import main\n\nmain()\n"
 """The script the child runs, beside the private copy of the package (its ``sys.path[0]``)."""
+SHM = Path("/dev/shm")
+"""Linux's shared memory folder: a memory file system (tmpfs) on most systems."""
+SHM_ROOM = 4 * 1024 * 1024 * 1024
+"""Free bytes ``SHM`` must have for runs' folders to go there: the runs side by side of a class,
+each allowed ``checks.run.limits.DISK`` in its folders before it is stopped, with room to spare
+for the rest of the machine."""
+
 _IGNORED = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.pyc")
 
 _PLAIN_PATH_CAP = PATH_CAP - 512
@@ -111,7 +119,7 @@ def throwaway_copy(
     global _copies  # noqa: PLW0603 - counts for the process
     with _lock:
         _copies += 1
-    base = base or Path(tempfile.mkdtemp(prefix="run-"))
+    base = base or Path(tempfile.mkdtemp(prefix="run-", dir=memory_folder()))
     work = base / copy_name(folder)
     try:
         _copy_folder(folder, work)
@@ -129,6 +137,34 @@ def throwaway_copy(
         yield work
     finally:
         remove_run_folder(base)
+
+
+def memory_folder(environ: Mapping[str, str] = os.environ) -> str | None:
+    """Where runs' folders (and a grading's scratch folder) are made: ``/dev/shm`` on Linux,
+    where it is a memory file system (tmpfs) with ``SHM_ROOM`` free and ``TMPDIR`` names no
+    other place; else ``None``, the default temporary folder.
+
+    Every run makes a folder of its own and removes it. On ext4 (``/tmp`` of most Linux
+    systems) each new folder's inode is found past the ones deleted just before: a class of 20
+    on two cores took 18.5 and 20.8 s to grade there (13 to 16 s of it in the kernel), 13.2 and
+    14.8 s on ``/dev/shm`` (5 to 6 s). A confined run reads neither: it may read its own folder
+    and the system's, no other (``checks.child.confine``).
+    """
+    if not sys.platform.startswith("linux") or environ.get("TMPDIR"):
+        return None
+    try:
+        mounts = Path("/proc/self/mounts").read_text(encoding="utf-8", errors="replace")
+        room = os.statvfs(SHM)
+    except OSError:
+        return None
+    tmpfs = any(
+        fields[1:3] == [str(SHM), "tmpfs"]
+        for fields in (line.split() for line in mounts.splitlines())
+        if len(fields) >= 3
+    )
+    if not tmpfs or not os.access(SHM, os.W_OK | os.X_OK):
+        return None
+    return str(SHM) if room.f_bavail * room.f_frsize >= SHM_ROOM else None
 
 
 def copy_name(folder: Path) -> str:
@@ -195,7 +231,8 @@ def copy_digest(folder: Path, overlays: Mapping[str, Path] | None = None) -> str
     Past ``COPY_CAP`` it raises ``StudentFileError`` as the copy would.
     """
     digest = hashlib.sha256()
-    reach = len(os.fsencode(tempfile.gettempdir())) + len(os.fsencode(folder.resolve().name)) + 64
+    parent = memory_folder() or tempfile.gettempdir()
+    reach = len(os.fsencode(parent)) + len(os.fsencode(folder.resolve().name)) + 64
     total = 0
     sources = [("", folder), *((_OVERLAY + name, path) for name, path in (overlays or {}).items())]
     try:

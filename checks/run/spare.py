@@ -37,7 +37,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.run.copy import remove_run_folder
+from checks.run.copy import memory_folder, remove_run_folder
 from checks.run.limits import released_session
 
 __all__ = [
@@ -165,7 +165,7 @@ def leave(key: Hashable, name: str, start: Callable[[Path, Path], Started]) -> N
 
 
 def _start(key: Hashable, name: str, start: Callable[[Path, Path], Started]) -> None:
-    base = Path(tempfile.mkdtemp(prefix="run-"))
+    base = Path(tempfile.mkdtemp(prefix="run-", dir=memory_folder()))
     try:
         cwd = base / name
         cwd.mkdir()

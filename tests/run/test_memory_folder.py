@@ -1,6 +1,6 @@
-"""Where ``checks grade`` keeps its scratch folder (``staging.scratch_parent``): ``/dev/shm`` on
-Linux where it is a memory file system with room and the teacher named no ``TMPDIR``; the
-default temporary folder everywhere else."""
+"""Where runs' folders and ``checks grade``'s scratch folder are made (``copy.memory_folder``):
+``/dev/shm`` on Linux where it is a memory file system with room and no ``TMPDIR`` names another
+place; the default temporary folder everywhere else."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.grade import staging
+from checks.run import copy
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/dev/shm is Linux's")
 
@@ -25,27 +25,27 @@ def _memory_with_room() -> bool:
         return False
     mounted = [line.split() for line in table]
     tmpfs = any(f[1] == "/dev/shm" and f[2] == "tmpfs" for f in mounted if len(f) > 2)
-    return tmpfs and free.f_bavail * free.f_frsize >= staging.SHM_ROOM
+    return tmpfs and free.f_bavail * free.f_frsize >= copy.SHM_ROOM
 
 
 def test_a_named_temporary_folder_is_kept() -> None:
     """The teacher's TMPDIR wins: the scratch folder goes there, as tempfile says."""
-    assert staging.scratch_parent({"TMPDIR": "/somewhere/else"}) is None
+    assert copy.memory_folder({"TMPDIR": "/somewhere/else"}) is None
 
 
 @linux_only
 def test_memory_when_it_has_room() -> None:
     if not _memory_with_room():
         pytest.skip("this machine's /dev/shm is no tmpfs with room for a class")
-    assert staging.scratch_parent({}) == "/dev/shm"
-    assert staging.scratch_parent({"TMPDIR": ""}) == "/dev/shm"  # set, and empty: unset
+    assert copy.memory_folder({}) == "/dev/shm"
+    assert copy.memory_folder({"TMPDIR": ""}) == "/dev/shm"  # set, and empty: unset
 
 
 @linux_only
 def test_no_memory_file_system_no_memory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A /dev/shm that is a plain folder (no tmpfs mounted there) is not used."""
-    monkeypatch.setattr(staging, "SHM", tmp_path)
-    assert staging.scratch_parent({}) is None
+    monkeypatch.setattr(copy, "SHM", tmp_path)
+    assert copy.memory_folder({}) is None
 
 
 @linux_only
@@ -53,5 +53,5 @@ def test_a_full_memory_file_system_is_not_used(monkeypatch: pytest.MonkeyPatch) 
     if not _memory_with_room():
         pytest.skip("this machine's /dev/shm is no tmpfs with room for a class")
     free = os.statvfs("/dev/shm")
-    monkeypatch.setattr(staging, "SHM_ROOM", free.f_bavail * free.f_frsize * 2)
-    assert staging.scratch_parent({}) is None
+    monkeypatch.setattr(copy, "SHM_ROOM", free.f_bavail * free.f_frsize * 2)
+    assert copy.memory_folder({}) is None
