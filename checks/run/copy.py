@@ -64,10 +64,10 @@ _PLAIN_PATH_CAP = PATH_CAP - 512
 out (it depends on where the copy is made), so such a folder has no digest."""
 
 _copies = 0
+"""Throwaway copies made by this process."""
 _lock = threading.Lock()
 """Held while the count moves and while the child's copy is made: runs side by side
 (``program.run_each``) start from their threads."""
-"""Throwaway copies made by this process."""
 
 
 class StudentFileError(Exception):
@@ -157,11 +157,11 @@ def memory_folder(environ: Mapping[str, str] = os.environ) -> str | None:
         room = os.statvfs(SHM)
     except OSError:
         return None
-    tmpfs = any(
-        fields[1:3] == [str(SHM), "tmpfs"]
-        for fields in (line.split() for line in mounts.splitlines())
-        if len(fields) >= 3
-    )
+    # The last mount on the folder is the one in use; one mounted noexec would change what a
+    # program may run from its copy.
+    mounted = [fields for fields in map(str.split, mounts.splitlines()) if len(fields) >= 4]
+    on_shm = [fields for fields in mounted if fields[1] == str(SHM)]
+    tmpfs = bool(on_shm) and on_shm[-1][2] == "tmpfs" and "noexec" not in on_shm[-1][3].split(",")
     if not tmpfs or not os.access(SHM, os.W_OK | os.X_OK):
         return None
     return str(SHM) if room.f_bavail * room.f_frsize >= SHM_ROOM else None

@@ -367,13 +367,13 @@ def _start(
         pipes = [f"h{handle}" for handle in handles]  # pyright: ignore[reportUnknownVariableType]
     environment = _environment(python, base, cwd)
     ours, theirs = _orders_channel()
-    command = [*seatbelt, child_python(python), "-E", "-S", "-u", "-X", "utf8", str(child_copy())]
     # Counted among the runs still going before a sweep (of a run beside it, ``run_each``)
     # can see it, in its own session and not yet counted.
     with no_sweep():
         try:
+            child = [child_python(python), "-E", "-S", "-u", "-X", "utf8", str(child_copy())]
             proc = subprocess.Popen(
-                command,
+                [*seatbelt, *child],
                 cwd=cwd,
                 env=environment,
                 stdin=subprocess.PIPE if theirs is None else theirs.fileno(),

@@ -20,6 +20,7 @@ from pathlib import Path
 from checks.child import confine
 from checks.child.seatbelt import seatbelt_profile
 from checks.manifest import KIT_ROOT
+from checks.run.copy import memory_folder
 
 __all__ = [
     "DEFAULT_MODE",
@@ -116,7 +117,10 @@ def confined(description: str) -> bool:
 
 
 def _hidden() -> list[str]:
-    return [str(p) for p in (KIT_ROOT, Path.home(), Path(tempfile.gettempdir()), *_hidden_extra)]
+    temporary = [Path(tempfile.gettempdir())]
+    if (memory := memory_folder()) is not None:  # where runs' folders are made (``copy``)
+        temporary.append(Path(memory))
+    return [str(p) for p in (KIT_ROOT, Path.home(), *temporary, *_hidden_extra)]
 
 
 def _spec(writes: Sequence[Path], *, driver: bool, reads: Sequence[Path] = ()) -> dict[str, object]:

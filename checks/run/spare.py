@@ -198,11 +198,11 @@ def _drop(spare: Spare | None) -> None:
     if spare is None:
         return
     proc = spare.started.proc
-    released_session(proc.pid)
     with contextlib.suppress(OSError):
         proc.kill()
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         proc.wait(timeout=10)
+    released_session(proc.pid)  # counted to its end: no sweep beside it takes it first
     for stream in (proc.stdin, proc.stdout, proc.stderr):
         if stream is not None:
             with contextlib.suppress(OSError):

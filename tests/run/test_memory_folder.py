@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks.run import copy
+from checks.run.program import run_file
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/dev/shm is Linux's")
 
@@ -28,9 +29,30 @@ def _memory_with_room() -> bool:
     return tmpfs and free.f_bavail * free.f_frsize >= copy.SHM_ROOM
 
 
-def test_a_named_temporary_folder_is_kept() -> None:
-    """The teacher's TMPDIR wins: the scratch folder goes there, as tempfile says."""
+@linux_only
+def test_a_named_temporary_folder_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's TMPDIR wins: the folders go there, as tempfile says."""
+    if not _memory_with_room():
+        pytest.skip("this machine's /dev/shm is no tmpfs with room for a class")
+    monkeypatch.setattr(copy, "SHM_ROOM", 0)
+    assert copy.memory_folder({}) == "/dev/shm"
     assert copy.memory_folder({"TMPDIR": "/somewhere/else"}) is None
+
+
+@linux_only
+def test_runs_are_made_in_it(tmp_path: Path) -> None:
+    """A run's copy, home and temporary folders are made there."""
+    memory = copy.memory_folder()
+    if memory is None:
+        pytest.skip("runs' folders go to the default temporary folder here")
+    program = tmp_path / "program.py"
+    program.write_text(
+        "import os, pathlib\nprint(pathlib.Path.cwd())\nprint(os.environ['TMPDIR'])\n",
+        encoding="utf-8",
+    )
+    run = run_file(program, cached=False)
+    assert len(run.lines) == 2, run.output
+    assert all(Path(line).is_relative_to(memory) for line in run.lines), run.lines
 
 
 @linux_only
