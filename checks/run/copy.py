@@ -52,6 +52,8 @@ _START = "from checks.child.launch import main\n\nmain()\n"
 """The script the child runs, beside the private copy of the package (its ``sys.path[0]``)."""
 SHM = Path("/dev/shm")
 """Linux's shared memory folder: a memory file system (tmpfs) on most systems."""
+_NAMED = ("TMPDIR", "TEMP", "TMP")
+"""The variables by which a user names their temporary folder (``tempfile`` reads these)."""
 SHM_ROOM = 4 * 1024 * 1024 * 1024
 """Free bytes ``SHM`` must have for runs' folders to go there: the runs side by side of a class,
 each allowed ``checks.run.limits.DISK`` in its folders before it is stopped, with room to spare
@@ -141,8 +143,8 @@ def throwaway_copy(
 
 def memory_folder(environ: Mapping[str, str] = os.environ) -> str | None:
     """Where runs' folders (and a grading's scratch folder) are made: ``/dev/shm`` on Linux,
-    where it is a memory file system (tmpfs) with ``SHM_ROOM`` free and ``TMPDIR`` names no
-    other place; else ``None``, the default temporary folder.
+    where it is a memory file system (tmpfs) with ``SHM_ROOM`` free and ``TMPDIR`` (or
+    ``TEMP``, ``TMP``) names no other place; else ``None``, the default temporary folder.
 
     Every run makes a folder of its own and removes it. On ext4 (``/tmp`` of most Linux
     systems) each new folder's inode is found past the ones deleted just before: a class of 20
@@ -150,7 +152,7 @@ def memory_folder(environ: Mapping[str, str] = os.environ) -> str | None:
     14.8 s on ``/dev/shm`` (5 to 6 s). A confined run reads neither: it may read its own folder
     and the system's, no other (``checks.child.confine``).
     """
-    if not sys.platform.startswith("linux") or environ.get("TMPDIR"):
+    if not sys.platform.startswith("linux") or any(environ.get(name) for name in _NAMED):
         return None
     try:
         mounts = Path("/proc/self/mounts").read_text(encoding="utf-8", errors="replace")
