@@ -34,6 +34,7 @@ import psutil
 
 from checks.cache import file_entry, kit_digest, walk_files
 from checks.model import Exercise, ExerciseResult, Failure, Outcome, TestResult
+from checks.run.copy import memory_folder
 from checks.run.limits import kill_tree
 
 __all__ = [
@@ -281,7 +282,15 @@ def run_tests(
             for test in _outcomes(record, log, status):
                 found.setdefault(test.exercise, []).append(test)
         return found
-    with tempfile.TemporaryDirectory(prefix="checks-") as work, contextlib.ExitStack() as logs:
+    # The children make their runs' folders in ``work`` (their TMPDIR), which goes with this
+    # call: a check stopped in the middle of a run leaves no folder of it behind.
+    with (
+        tempfile.TemporaryDirectory(prefix="checks-", dir=memory_folder()) as work,
+        contextlib.ExitStack() as logs,
+    ):
+        temporary = Path(work, "tmp")
+        temporary.mkdir()
+        environment = {**os.environ, **dict.fromkeys(("TMPDIR", "TEMP", "TMP"), str(temporary))}
         runs: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
         for index, group in enumerate(_groups(numbers, weights or {})):
             record = Path(work, f"record-{index}.json")
@@ -293,6 +302,7 @@ def run_tests(
                     *("--checks-record", str(record)),
                 ],
                 cwd=root,
+                env=environment,
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=output,

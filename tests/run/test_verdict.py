@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -167,9 +168,16 @@ def test_many_exercises_in_one_call(kit: Path) -> None:
     assert [t.outcome for t in found["02"]] == [Outcome.FAILED]
 
 
-def test_stop_ends_the_tests_and_everything_they_started(kit: Path) -> None:
+def test_stop_ends_the_tests_and_everything_they_started(
+    kit: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Setting ``stop`` ends a run (a program that never ends included): with a time limit of
-    an hour, only the stop can have ended it, and nothing it started is left."""
+    an hour, only the stop can have ended it, and nothing it started is left, not even the
+    folder of the run it stopped."""
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     write(kit / "exercises/01/hello.py", "while True:\n    pass\n")
     stop = threading.Event()
     threading.Timer(2.0, stop.set).start()
@@ -181,3 +189,4 @@ def test_stop_ends_the_tests_and_everything_they_started(kit: Path) -> None:
         if p.pid not in before and p.status() != psutil.STATUS_ZOMBIE
     ]
     assert not left
+    assert not list(temporary.iterdir())
