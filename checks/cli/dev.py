@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import re
 import shutil
 import subprocess
@@ -40,6 +39,7 @@ from typing import Protocol
 from checks.cli import selfcheck
 from checks.manifest import KIT_ROOT, ManifestError, load_exercise
 from checks.model import Exercise, cents
+from checks.run.limits import usable_cores
 from checks.starter import STARTERS, untouched
 
 if sys.version_info >= (3, 11):
@@ -319,8 +319,7 @@ def _readme_problems(
 def _side_by_side() -> int:
     """How many pytest runs go at once: one per core this process may use, at least two (each
     run mostly waits on its children)."""
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(MIN_SIDE_BY_SIDE, usable or 1)
+    return max(MIN_SIDE_BY_SIDE, usable_cores())
 
 
 def _last(output: str) -> str:

@@ -40,6 +40,7 @@ from checks.grade.take import printable
 from checks.model import Exercise, Grade
 from checks.reports import classpage
 from checks.run.copy import memory_folder
+from checks.run.environment import TEMPORARY
 
 __all__ = [
     "INTERRUPTED",
@@ -176,7 +177,7 @@ def _uninterrupted() -> Generator[None, None, None]:
 def _temporary_files_in(folder: Path) -> Generator[None, None, None]:
     """Make this process and those it starts (workers, pyright) put temporary files in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    names = ("TMPDIR", "TEMP", "TMP")
+    names = TEMPORARY
     saved = {name: os.environ.get(name) for name in names}
     saved_tempdir = tempfile.tempdir
     os.environ.update(dict.fromkeys(names, str(folder)))

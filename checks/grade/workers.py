@@ -32,6 +32,7 @@ from typing import IO
 import psutil
 
 from checks.manifest import KIT_ROOT
+from checks.run.environment import TEMPORARY
 
 __all__ = ["STOP_GRACE", "WORKER_JOBS", "Worker"]
 
@@ -105,7 +106,7 @@ class Worker:
             flags = GRADER_FLAGS
         if self.temporary is not None:
             self.temporary.mkdir(parents=True, exist_ok=True)
-            env.update(dict.fromkeys(("TMPDIR", "TEMP", "TMP"), str(self.temporary)))
+            env.update(dict.fromkeys(TEMPORARY, str(self.temporary)))
         self.errors = self.logs / f"worker-{id(self)}-{self.started}.log"
         errors = self.errors.open("wb")
         process = subprocess.Popen(

@@ -7,7 +7,8 @@ of the folder are left out). What such a copy would hold can be told without mak
 (``copy_digest``), so that a run the cache answers costs no copy. The child runs from a private copy of ``checks/child/`` made once
 per process outside every student's folder (``child_copy``), never from the kit.
 
-It imports only the standard library: every other module of ``run/`` may use it.
+It imports only the standard library and ``environment`` (the names of a temporary folder):
+every other module of ``run/`` but ``environment`` may use it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import tempfile
 import threading
 from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
+
+from checks.run.environment import TEMPORARY
 
 __all__ = [
     "CHILD_PACKAGE",
@@ -52,8 +55,6 @@ _START = "from checks.child.launch import main\n\nmain()\n"
 """The script the child runs, beside the private copy of the package (its ``sys.path[0]``)."""
 SHM = Path("/dev/shm")
 """Linux's shared memory folder: a memory file system (tmpfs) on most systems."""
-_NAMED = ("TMPDIR", "TEMP", "TMP")
-"""The variables by which a user names their temporary folder (``tempfile`` reads these)."""
 SHM_ROOM = 4 * 1024 * 1024 * 1024
 """Free bytes ``SHM`` must have for runs' folders to go there: the runs side by side of a class,
 each allowed ``checks.run.limits.DISK`` in its folders before it is stopped, with room to spare
@@ -152,21 +153,30 @@ def memory_folder(environ: Mapping[str, str] = os.environ) -> str | None:
     14.8 s on ``/dev/shm`` (5 to 6 s). A confined run reads neither: it may read its own folder
     and the system's, no other (``checks.child.confine``).
     """
-    if not sys.platform.startswith("linux") or any(environ.get(name) for name in _NAMED):
+    if not sys.platform.startswith("linux") or any(environ.get(name) for name in TEMPORARY):
+        return None
+    if not _memory_mounted(SHM) or not os.access(SHM, os.W_OK | os.X_OK):
         return None
     try:
-        mounts = Path("/proc/self/mounts").read_text(encoding="utf-8", errors="replace")
         room = os.statvfs(SHM)
     except OSError:
         return None
+    return str(SHM) if room.f_bavail * room.f_frsize >= SHM_ROOM else None
+
+
+@functools.cache
+def _memory_mounted(folder: Path) -> bool:
+    """Whether ``folder`` is a tmpfs that allows running files, read once per process from the
+    mount table (each run asks ``memory_folder`` a few times; the free room it reads anew)."""
+    try:
+        mounts = Path("/proc/self/mounts").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
     # The last mount on the folder is the one in use; one mounted noexec would change what a
     # program may run from its copy.
     mounted = [fields for fields in map(str.split, mounts.splitlines()) if len(fields) >= 4]
-    on_shm = [fields for fields in mounted if fields[1] == str(SHM)]
-    tmpfs = bool(on_shm) and on_shm[-1][2] == "tmpfs" and "noexec" not in on_shm[-1][3].split(",")
-    if not tmpfs or not os.access(SHM, os.W_OK | os.X_OK):
-        return None
-    return str(SHM) if room.f_bavail * room.f_frsize >= SHM_ROOM else None
+    on_it = [fields for fields in mounted if fields[1] == str(folder)]
+    return bool(on_it) and on_it[-1][2] == "tmpfs" and "noexec" not in on_it[-1][3].split(",")
 
 
 def copy_name(folder: Path) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "PASSED",
     "PASSED_PREFIXES",
     "SYSTEM_PATH",
+    "TEMPORARY",
     "WINDOWS_PASSED",
     "child_environment",
     "child_python",
@@ -56,8 +57,9 @@ WINDOWS_PASSED = (
 KIT_SET = {"COLUMNS": "80", "LINES": "24", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
 """What the kit sets itself, the same on every machine: a terminal's size, no colour, UTF-8."""
 
-_TEMPORARY = ("TMPDIR", "TEMP", "TMP")
-"""Variables that name the run's private temporary folder."""
+TEMPORARY = ("TMPDIR", "TEMP", "TMP")
+"""Variables that name a temporary folder (``tempfile`` reads them): the run's private one, or
+the one a user or the kit chose for its own processes."""
 
 
 def child_environment(
@@ -83,7 +85,7 @@ def child_environment(
     if home is not None:
         env["USERPROFILE" if windows else "HOME"] = str(home)
     if temporary is not None:
-        env.update(dict.fromkeys(_TEMPORARY, str(temporary)))
+        env.update(dict.fromkeys(TEMPORARY, str(temporary)))
     return env
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "sweep",
     "too_many_processes",
     "tree_memory",
+    "usable_cores",
 ]
 
 DEFAULT_TIMEOUT = 10.0
@@ -293,6 +294,13 @@ def stop_group(group: int | None) -> None:
     if group is not None:
         with contextlib.suppress(OSError):
             os.killpg(group, signal.SIGKILL)
+
+
+def usable_cores() -> int:
+    """The cores this process may use (its affinity, where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - macOS and Windows
 
 
 @contextlib.contextmanager

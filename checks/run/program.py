@@ -56,6 +56,7 @@ from checks.run.limits import (
     released_session,
     rlimit_orders,
     sweep,
+    usable_cores,
 )
 from checks.run.spare import Started
 from checks.run.watch import watch
@@ -180,7 +181,7 @@ def run_each(
     difference: a process that a program moves out of its run's session (``setsid``) belongs to
     no run, and the sweep at the end of a run beside it may end it before its own run's end.
     """
-    side_by_side = min(len(files), _cores())
+    side_by_side = min(len(files), usable_cores())
     if side_by_side <= 1:
         return [run_file(file, limits=limits, python=python) for file in files]
     pool = ThreadPoolExecutor(max_workers=side_by_side, thread_name_prefix="checks-run")
@@ -189,13 +190,6 @@ def run_each(
         return [run.result() for run in runs]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _cores() -> int:
-    """The cores this process may use."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1  # pragma: no cover - macOS and Windows
 
 
 def _count_launch() -> None:

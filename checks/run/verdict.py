@@ -35,6 +35,7 @@ import psutil
 from checks.cache import file_entry, kit_digest, walk_files
 from checks.model import Exercise, ExerciseResult, Failure, Outcome, TestResult
 from checks.run.copy import memory_folder
+from checks.run.environment import TEMPORARY
 from checks.run.limits import kill_tree
 
 __all__ = [
@@ -290,7 +291,7 @@ def run_tests(
     ):
         temporary = Path(work, "tmp")
         temporary.mkdir()
-        environment = {**os.environ, **dict.fromkeys(("TMPDIR", "TEMP", "TMP"), str(temporary))}
+        environment = {**os.environ, **dict.fromkeys(TEMPORARY, str(temporary))}
         runs: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
         for index, group in enumerate(_groups(numbers, weights or {})):
             record = Path(work, f"record-{index}.json")
