@@ -21,7 +21,12 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from checks.model import Run
 
 __all__ = [
     "IGNORED",
@@ -32,6 +37,7 @@ __all__ = [
     "copy_kit",
     "run_checks",
     "run_pytest",
+    "run_seen",
     "small_kit",
     "solve",
     "student_copy",
@@ -70,6 +76,15 @@ SAMPLE_PROGRAMS = {
 }
 """A program ending at each stage and in each way a run can: tests of run machinery that must
 change no verdict (the run cache, a launcher started ahead) run each."""
+
+
+def run_seen(run: Run) -> tuple[Run, list[str]]:
+    """What two runs of one file must share: every field, and of ``output`` (stdout and stderr
+    merged as they arrived) its lines. Two pipes read by two threads: a line the program wrote
+    to stderr a moment before stdout's last flush (a traceback, then ``print``'s buffer at
+    exit) can arrive either side of it, from a fresh launcher as from a spare."""
+    return replace(run, output=""), sorted(run.output.splitlines())
+
 
 TOY_HINTS = ("Look at the number.", "It is one too small.", "Print 42.")
 """The three hints of the study kit's toy exercise 02."""

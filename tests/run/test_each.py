@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import psutil
 import pytest
 
 from checks import Stage, run_each, run_file
-from checks.model import Run
 from checks.run.cache import in_use, use_cache
 from checks.run.copy import StudentFileError
-from tests.support import SAMPLE_PROGRAMS
+from tests.support import SAMPLE_PROGRAMS, run_seen
 
 LEAVES_ONE_BEHIND = (
     "import os, time\n"
@@ -55,12 +53,6 @@ def _written(folder: Path, source: str) -> Path:
     return program
 
 
-def _verdict(run: Run) -> Run:
-    """A run less its merged output, whose order across two pipes is the threads' (its lines
-    are ``stdout`` and ``stderr``, compared whole)."""
-    return replace(run, output="")
-
-
 def test_each_run_is_the_run_alone(tmp_path: Path) -> None:
     """In the order given, each the ``Run`` that ``run_file`` gives the file on its own."""
     programs = [
@@ -68,7 +60,7 @@ def test_each_run_is_the_run_alone(tmp_path: Path) -> None:
     ]
     together = run_each(programs)
     alone = [run_file(program) for program in programs]
-    assert [_verdict(run) for run in together] == [_verdict(run) for run in alone]
+    assert [run_seen(run) for run in together] == [run_seen(run) for run in alone]
     assert [run.file for run in together] == programs
     assert {run.stage for run in together} >= {Stage.OK, Stage.RUN, Stage.PARSE, Stage.COMPILE}
 

@@ -11,17 +11,15 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import psutil
 import pytest
 
-from checks.model import Run
 from checks.run import spare
 from checks.run.limits import sweep
 from checks.run.program import run_file
-from tests.support import SAMPLE_PROGRAMS
+from tests.support import SAMPLE_PROGRAMS, run_seen
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="spares are kept on Linux only")
 
@@ -49,14 +47,6 @@ def _waiting() -> spare.Spare | None:
     return spare._spare  # pyright: ignore[reportPrivateUsage]
 
 
-def _seen(run: Run) -> tuple[Run, list[str]]:
-    """What two runs of one file must share: every field, and of ``output`` (stdout and stderr
-    merged as they arrived) its lines. Two pipes read by two threads: a line the program wrote
-    to stderr a moment before stdout's last flush (a traceback, then ``print``'s buffer at
-    exit) can arrive either side of it, from a fresh launcher as from a spare."""
-    return replace(run, output=""), sorted(run.output.splitlines())
-
-
 def _next_session() -> None:
     """What a new pytest session of the worker does: start the spare the last run asked for."""
     spare.keep_spares(True)
@@ -78,7 +68,7 @@ def test_a_run_that_takes_a_spare_is_a_fresh_run(tmp_path: Path, name: str) -> N
     waiting = _waiting()
     assert waiting is not None
     taken = run_file(program, cached=False)
-    assert _seen(taken) == _seen(fresh)
+    assert run_seen(taken) == run_seen(fresh)
     assert waiting.started.proc.returncode == taken.exit_status  # the spare ran it
     assert not waiting.base.exists()
     assert not psutil.pid_exists(waiting.started.proc.pid) or (
@@ -194,7 +184,7 @@ def test_a_spare_touched_while_it_waited_is_never_taken(
     waiting = _waiting()
     assert waiting is not None
     spoil(waiting)
-    assert _seen(run_file(program, cached=False)) == _seen(fresh)
+    assert run_seen(run_file(program, cached=False)) == run_seen(fresh)
     assert waiting.started.proc.returncode == -signal.SIGKILL  # ended, never used
     assert not waiting.base.exists()
 
@@ -232,5 +222,5 @@ def test_no_other_hand_can_write_the_orders_of_a_spare(tmp_path: Path) -> None:
         Path(f"/proc/{pid}/fd/0").write_bytes(f"file={planted}\0".encode())
     assert refused.value.errno == errno.ENXIO  # a socket: no device to open
     taken = run_file(program, cached=False)
-    assert _seen(taken) == _seen(fresh)
+    assert run_seen(taken) == run_seen(fresh)
     assert waiting.started.proc.returncode == taken.exit_status  # the spare ran it
