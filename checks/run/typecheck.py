@@ -27,9 +27,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import cast
 
+import psutil
+
 from checks.cache import load_json, store_json
 from checks.manifest import KIT_ROOT
 from checks.model import Finding, Suppression
+from checks.run.limits import kill_tree
 
 __all__ = [
     "CACHE_FOLDER",
@@ -235,15 +238,23 @@ def _wait(process: subprocess.Popen[bytes], cancel: threading.Event | None) -> t
         except subprocess.TimeoutExpired:
             over = time.monotonic() > deadline
             if over or (cancel is not None and cancel.is_set()):
-                process.kill()
-                process.communicate()
+                _end(process)
                 why = f"it took more than {PYRIGHT_TIMEOUT:g} seconds" if over else "cancelled"
                 msg = f"pyright could not run: {why}"
                 raise TypecheckError(msg) from None
         except BaseException:
-            process.kill()
-            process.communicate()
+            _end(process)
             raise
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Kill pyright and the node it started: node holds the output pipes, so killing the
+    wrapper alone left node running and the run waiting for it to finish."""
+    try:
+        kill_tree(psutil.Process(process.pid), None)
+    except psutil.Error:
+        process.kill()
+    process.communicate()
 
 
 def _dict(value: object) -> dict[str, object]:

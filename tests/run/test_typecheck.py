@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import sys
 import threading
 from pathlib import Path
 
+import psutil
 import pytest
 
+from checks.run import typecheck
 from checks.run.typecheck import TypecheckError, in_plain_words, run_pyright, suppressions
 
 WRONG_CALL = "def add(a: int, b: int) -> int:\n    return a + b\n\n\nadd('2', '3')\n"
@@ -95,6 +99,70 @@ def test_a_cancelled_run_is_an_error_and_stores_nothing(tmp_path: Path) -> None:
     with pytest.raises(TypecheckError, match="cancelled"):
         run_pyright([program], cache=cache, cancel=cancel)
     assert not list(cache.glob("*.json"))
+
+
+# Pyright's own command is a Python wrapper that runs node as its child; this one does the same,
+# with a child that holds the output pipes and never ends on its own.
+WRAPPER = """\
+import subprocess, sys, time
+from pathlib import Path
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)"])
+Path(sys.argv[1]).write_text(str(child.pid))
+time.sleep(3600)
+"""
+
+
+def _alive(proc: psutil.Process) -> bool:
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the wrapper's child is killed as a job")
+def test_a_cancelled_run_ends_every_process_pyright_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelling kills the wrapper and node both: killing the wrapper alone left node running,
+    and the run then waited for node to close the pipes it had inherited."""
+    (tmp_path / "wrapper.py").write_text(WRAPPER, encoding="utf-8")
+    started = tmp_path / "node.pid"
+    command = [sys.executable, str(tmp_path / "wrapper.py"), str(started)]
+    monkeypatch.setattr(typecheck, "pyright_command", lambda: command)
+    program = tmp_path / "p.py"
+    program.write_text(RIGHT_CALL, encoding="utf-8")
+    cancel = threading.Event()
+    raised: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            run_pyright([program], cancel=cancel)
+        except TypecheckError as error:
+            raised.append(error)
+
+    checking = threading.Thread(target=check, daemon=True)
+    checking.start()
+    node: psutil.Process | None = None
+    try:
+        while node is None:
+            assert checking.is_alive(), "the wrapper ended before it started its child"
+            if started.exists() and started.read_text():
+                node = psutil.Process(int(started.read_text()))
+            else:
+                checking.join(0.05)
+        wrapper = node.parent()
+        assert wrapper is not None
+        cancel.set()
+        while checking.is_alive():  # until the run ends, or node runs on with no wrapper
+            if not _alive(wrapper):
+                assert not _alive(node) or node.status() == psutil.STATUS_STOPPED, "node was left"
+            checking.join(0.05)
+        assert "cancelled" in str(raised[0])
+        assert not _alive(node), "node was left"
+    finally:
+        if node is not None:
+            with contextlib.suppress(psutil.Error):
+                node.kill()
 
 
 @pytest.mark.parametrize(
