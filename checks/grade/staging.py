@@ -41,6 +41,7 @@ from checks.model import Exercise, Grade
 from checks.reports import classpage
 from checks.run.copy import memory_folder
 from checks.run.environment import TEMPORARY
+from checks.run.limits import kill_tree
 
 __all__ = [
     "INTERRUPTED",
@@ -194,12 +195,14 @@ def _temporary_files_in(folder: Path) -> Generator[None, None, None]:
 
 
 def _end_children(since: float) -> None:
-    """Kill every process this one started since ``since`` (workers, pyright, student runs)."""
+    """Kill every process this one started since ``since`` (workers, pyright, student runs),
+    and all they started: each tree is frozen before it is killed, so that a worker starting
+    pyright just then leaves no pyright running."""
     with contextlib.suppress(psutil.Error):
-        for child in psutil.Process().children(recursive=True):
+        for child in psutil.Process().children():
             with contextlib.suppress(psutil.Error):
                 if child.create_time() >= since - 1:
-                    child.kill()
+                    kill_tree(child, None)
 
 
 def _remove_tree(folder: Path) -> None:

@@ -33,6 +33,7 @@ import psutil
 
 from checks.manifest import KIT_ROOT
 from checks.run.environment import TEMPORARY
+from checks.run.limits import kill_tree
 
 __all__ = ["STOP_GRACE", "WORKER_JOBS", "Worker"]
 
@@ -50,13 +51,11 @@ GRADER_FLAGS = ("-E", "-B")
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
-    """Kill a process and every process it started."""
-    with contextlib.suppress(psutil.NoSuchProcess):
-        tree = psutil.Process(process.pid).children(recursive=True)
+    """Kill a process and every process it started (frozen first: none starts one meanwhile)."""
+    try:
+        kill_tree(psutil.Process(process.pid), None)
+    except psutil.Error:
         process.kill()
-        for child in tree:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                child.kill()
     process.wait()
 
 
