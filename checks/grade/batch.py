@@ -85,9 +85,10 @@ def _prepare(
 
 
 def _check_types_of_batch(
-    batch: Sequence[_Prepared], exercises: Sequence[Exercise], cache: Path
+    batch: Sequence[_Prepared], exercises: Sequence[Exercise], cache: Path, stop: threading.Event
 ) -> None:
-    """Run pyright over every submission's typed files, a few runs in all, to fill ``cache``."""
+    """Run pyright over every submission's typed files, a few runs in all, to fill ``cache``
+    (until ``stop`` is set: the run under way is killed, and no other starts)."""
     typed = [
         p.files / "exercises" / ex.number / name
         for p in batch
@@ -97,9 +98,11 @@ def _check_types_of_batch(
     ]
     typed = [path for path in typed if path.is_file()]
     for start in range(0, len(typed), PYRIGHT_CHUNK):
+        if stop.is_set():
+            return
         # A failure here is not the batch's: each submission's own run says it in its report.
         with contextlib.suppress(TypecheckError):
-            run_pyright(typed[start : start + PYRIGHT_CHUNK], cache=cache)
+            run_pyright(typed[start : start + PYRIGHT_CHUNK], cache=cache, cancel=stop)
 
 
 def _grade(
@@ -248,7 +251,7 @@ def grade_batch(
 
     def check_types() -> None:
         try:
-            _check_types_of_batch(later, exercises, cache / CACHE_FOLDER)
+            _check_types_of_batch(later, exercises, cache / CACHE_FOLDER, stop)
         except Exception:
             if not stop.is_set():  # killed on Ctrl-C: nothing to say
                 raise
@@ -295,8 +298,17 @@ def grade_batch(
 
     threads = [threading.Thread(target=serve, args=(w,), daemon=True) for w in workers]
     threads.append(threading.Thread(target=check_types, daemon=True))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        # Ctrl-C: every thread sees ``stop`` within a moment and ends what it started. Until
+        # they have, one could still start a worker or pyright that nothing would end.
+        stop.set()
+        for thread in threads:
+            if thread.ident is not None:  # one not yet running sees stop at its first step
+                thread.join()
+        raise
     return grades

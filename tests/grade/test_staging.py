@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 
-from checks.grade import staging
+from checks.grade import batch, staging
+from checks.grade.given import Submission
+from checks.manifest import load_all
+from checks.run.typecheck import TypecheckError
+
+EXERCISES = load_all()
+WAIT = 600.0
+"""Seconds a stand-in waits for ``stop`` (a hang, not a time: it is set at once)."""
 
 # A worker that keeps starting processes (pytest starting pyright, pyright starting node), as
 # fast as a process can fork, up to a bound.
@@ -59,3 +69,47 @@ def _runs(proc: psutil.Process, folder: Path) -> bool:
         return proc.status() != psutil.STATUS_ZOMBIE and str(folder) in " ".join(proc.cmdline())
     except psutil.Error:
         return False
+
+
+def test_an_interrupted_batch_ends_its_threads_before_it_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the batch's pyright runs: the batch sets ``stop`` and waits for its threads
+    to end what they started before the interrupt goes on to end its processes. It went on at
+    once, and a thread could then start pyright (its next files) after they had been ended."""
+    typed = next(ex for ex in EXERCISES if ex.typecheck)
+    ready: list[batch._Prepared] = []
+    for name in ("ann", "ben"):
+        files = tmp_path / name / "files"
+        (files / "exercises" / typed.number).mkdir(parents=True)
+        for file in typed.typecheck:
+            (files / "exercises" / typed.number / file).write_text(f"# {name}\n")
+        ready.append(batch._Prepared(Submission(name, tmp_path / name), tmp_path / name, files))
+    monkeypatch.setattr(batch, "_prepare", lambda *_: ready.pop(0))
+    stop = threading.Event()
+    ended: list[str] = []
+
+    def interrupted_pyright(*_: object, **__: object) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, while pyright checks the batch
+        stop.wait(WAIT)
+        ended.append("pyright")
+        raise TypecheckError("cancelled")
+
+    def grade(*_: object) -> None:
+        stop.wait(WAIT)
+        ended.append("grade")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "run_pyright", interrupted_pyright)
+    monkeypatch.setattr(batch, "_grade", grade)
+    submissions = [Submission(name, tmp_path / name) for name in ("ann", "ben")]
+    (tmp_path / "work").mkdir()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            batch.grade_batch(
+                submissions, tmp_path / "out", EXERCISES, tmp_path / "work", 1, 60.0, stop
+            )
+        assert stop.is_set()
+        assert sorted(ended) == ["grade", "pyright"], "a thread of the batch was still running"
+    finally:
+        stop.set()
