@@ -2,10 +2,11 @@
 
 The limits (``Limits``: the timeout, the output cap, memory, file size, processes, disk) and
 how the parent keeps them: caps over the whole run that the parent reads while it runs (the
-memory its process tree holds, ``tree_memory``; the bytes in its folders, ``folder_bytes``;
-the number of its processes), the POSIX resource limits the child's launcher sets before any
-other code of the run, as a backstop per process (``rlimit_orders``; ``checks/child/rlimits.py``
-says why that holds as a ``preexec_fn`` did, which cost every launch a full ``fork``), and the
+memory its process tree holds, ``tree_memory``; the bytes in its folders, ``folder_bytes``, and
+in the files it holds open that no folder shows, ``held_files``; the number of its processes),
+the POSIX resource limits the child's launcher sets before any other code of the run, as a
+backstop per process (``rlimit_orders``; ``checks/child/rlimits.py`` says why that holds as a
+``preexec_fn`` did, which cost every launch a full ``fork``), and the
 run's process tree, each run in a session of its own, counted while it runs, killed when it is
 stopped and swept when it ends, so that no process outlives its run (on Linux this process
 adopts a run's orphans, as a subreaper).
@@ -20,6 +21,7 @@ import ctypes
 import functools
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -39,6 +41,7 @@ __all__ = [
     "become_subreaper",
     "folder_bytes",
     "group_of",
+    "held_files",
     "holding_session",
     "kill_tree",
     "no_sweep",
@@ -249,19 +252,65 @@ def too_many_processes(root: psutil.Process, limit: int) -> bool:
 
 
 def tree_memory(root: psutil.Process) -> tuple[int, int]:
-    """Bytes of memory a run's process tree holds (resident, less what files back: the memory
-    its processes made) and how many processes hold it."""
+    """Bytes of memory a run's process tree holds (resident, less what files on a disk back:
+    the memory its processes made, shared mappings and files in memory among it) and how many
+    processes hold it."""
     try:
         family = [root, *root.children(recursive=True)]
     except psutil.Error:
         return 0, 0
     held = counted = 0
     for proc in family:
-        with contextlib.suppress(psutil.Error):
-            info = proc.memory_info()
-            held += max(info.rss - getattr(info, "shared", 0), 0)
+        with contextlib.suppress(psutil.Error, OSError, ValueError):
+            held += _made_memory(proc)
             counted += 1
     return held, counted
+
+
+def _made_memory(proc: psutil.Process) -> int:
+    """Resident bytes a process made: anonymous pages and shared memory (Linux's ``RssAnon`` and
+    ``RssShmem``, which psutil's ``shared`` puts together with pages of files on a disk)."""
+    if sys.platform == "linux":
+        fields: dict[str, str] = {}
+        for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            fields[name] = value
+        if "RssAnon" in fields and "RssShmem" in fields:
+            return sum(int(fields[name].split()[0]) for name in ("RssAnon", "RssShmem")) * 1024
+    info = proc.memory_info()
+    return max(info.rss - getattr(info, "shared", 0), 0)
+
+
+def held_files(root: psutil.Process) -> int | None:
+    """Bytes of the files a run's process tree holds open that no folder shows (Linux): files it
+    deleted, and files made in memory (``memfd_create``). Each counts once, however many
+    processes hold it. ``None`` when a live process of the tree hides its open files (it made
+    itself undumpable): what it holds cannot be counted."""
+    if sys.platform != "linux":
+        return 0
+    try:
+        family = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for proc in family:
+        try:
+            entries = list(os.scandir(f"/proc/{proc.pid}/fd"))
+        except PermissionError:
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                return None
+            continue
+        except OSError:
+            continue  # it has ended
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                info = entry.stat()  # the open file itself, even once deleted
+                key = (info.st_dev, info.st_ino)
+                if stat.S_ISREG(info.st_mode) and info.st_nlink == 0 and key not in seen:
+                    seen.add(key)
+                    total += info.st_blocks * 512
+    return total
 
 
 def folder_bytes(folder: Path) -> int:

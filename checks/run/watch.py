@@ -34,6 +34,7 @@ from checks.run.limits import (
     Limits,
     folder_bytes,
     group_of,
+    held_files,
     kill_tree,
     size_text,
     stop_group,
@@ -57,8 +58,13 @@ _FLOODED = "it printed more than {cap} bytes"
 _FORKED = "it started more than {count} processes at once"
 _MEMORY = "it used {used} of memory across {count} processes; the limit is {limit}"
 _DISK = (
-    "it wrote {written} into its folders (its copy, its temporary folder and its home folder);"
-    " the limit is {limit}"
+    "it wrote {written} into its folders (its copy, its temporary folder and its home folder)"
+    "{held}; the limit is {limit}"
+)
+_HELD = " and into files it held open after it deleted them or made in memory"
+_HIDDEN = (
+    "it hid its open files from the kit (it made itself undumpable), so what it wrote could not"
+    " be counted; the limit is {limit}"
 )
 
 
@@ -229,14 +235,20 @@ def _over_the_whole_run(
     held, count = tree_memory(root)
     if held > limits.memory:
         return _MEMORY.format(used=size_text(held), count=count, limit=size_text(limits.memory))
-    return _over_disk(folders, floor, limits)
+    held = held_files(root)
+    if held is None:
+        return _HIDDEN.format(limit=size_text(limits.disk))
+    return _over_disk(folders, floor, limits, held)
 
 
-def _over_disk(folders: Path, floor: int, limits: Limits) -> str | None:
-    """Whether the run added more than its cap of bytes to its folders, in words, or ``None``."""
-    written = folder_bytes(folders) - floor
+def _over_disk(folders: Path, floor: int, limits: Limits, held: int = 0) -> str | None:
+    """Whether the run added more than its cap of bytes to its folders and to the files it
+    holds open that no folder shows (``held``), in words, or ``None``."""
+    written = folder_bytes(folders) - floor + held
     if written > limits.disk:
-        return _DISK.format(written=size_text(written), limit=size_text(limits.disk))
+        return _DISK.format(
+            written=size_text(written), held=_HELD if held else "", limit=size_text(limits.disk)
+        )
     return None
 
 

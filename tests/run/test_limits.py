@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from checks.model import Stage
-from checks.run.limits import MIB, Limits, kill_tree, size_text
+from checks.run.limits import MIB, Limits, held_files, kill_tree, size_text
 from checks.run.program import run_file
 from tests.support import run_pytest
 
@@ -129,3 +129,51 @@ def test_the_resource_limits_hold_from_the_first_line(tmp_path: Path, python: st
     memory, size, cpu = 512 * MIB, 3 * MIB, 7 + 5
     assert run.lines[0] == f"({memory}, {memory}) ({size}, {size}) ({cpu}, {cpu}) (0, 0)"
     assert run.lines[1:3] == ["raising refused", f"({size}, {size})"]
+
+
+HOLDER = """
+import os, sys, tempfile
+kept = tempfile.TemporaryFile()  # deleted at once, held open
+kept.write(b"x" * 3 * 1024 * 1024)
+kept.flush()
+twin = os.dup(kept.fileno())  # the same file, counted once
+named = open(sys.argv[1], "wb")  # a named file: its folder counts it
+named.write(b"x" * 1024 * 1024)
+named.flush()
+memory = os.memfd_create("m")
+os.write(memory, b"x" * 2 * 1024 * 1024)
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc")
+def test_held_files_are_the_deleted_and_those_made_in_memory(tmp_path: Path) -> None:
+    """3 MiB in a deleted file held twice and 2 MiB in a file made in memory: 5 MiB, once each;
+    the named file is its folder's to count."""
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path / "named.bin")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        try:
+            assert holder.stdout is not None
+            assert holder.stdout.readline() == "ready\n"
+            assert held_files(psutil.Process(holder.pid)) == 5 * MIB
+        finally:
+            holder.kill()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc")
+def test_a_process_that_hides_its_open_files_cannot_be_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A live process whose open files cannot be read (it made itself undumpable; seen as a user
+    that is not root) is no process that holds none."""
+
+    def hidden(path: object) -> object:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("checks.run.limits.os.scandir", hidden)
+    assert held_files(psutil.Process()) is None
