@@ -25,7 +25,7 @@ import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,7 @@ __all__ = [
     "OUTPUT_CAP",
     "Limits",
     "become_subreaper",
+    "end_strays",
     "folder_bytes",
     "group_of",
     "held_files",
@@ -47,10 +48,10 @@ __all__ = [
     "no_sweep",
     "released_session",
     "rlimit_orders",
+    "run_family",
     "size_text",
     "stop_group",
     "sweep",
-    "too_many_processes",
     "tree_memory",
     "usable_cores",
 ]
@@ -201,6 +202,15 @@ def sweep(session: int) -> None:
     if not become_subreaper():
         _sweep_session(session)
         return
+    end_strays()
+
+
+def end_strays() -> None:
+    """Kill every process this process adopted that is in none of the kit's sessions and of no
+    run still going (Linux, with a subreaper), round after round until none is left: a run's
+    orphan that left its session, whether that run has ended or still goes on."""
+    if not become_subreaper():
+        return
     ours = _session(os.getpid())
     for _ in range(_SWEEP_ROUNDS):
         with _counting:
@@ -243,28 +253,65 @@ def group_of(proc: subprocess.Popen[bytes]) -> int | None:
     return proc.pid if hasattr(os, "killpg") else None
 
 
-def too_many_processes(root: psutil.Process, limit: int) -> bool:
-    """Whether a run's process tree holds ``limit`` processes or more (its root aside)."""
-    try:
-        return len(root.children(recursive=True)) >= limit
-    except psutil.Error:
-        return False
+def run_family(root: psutil.Process, session: int | None) -> list[psutil.Process]:
+    """The processes of a run still going, its root first: every process the root started and,
+    on Linux, the run's orphans this process adopted (a subreaper) that are still in the run's
+    ``session``, with every process they started. A double fork leaves the root's tree, not the
+    run: its memory and its processes still count. An orphan that left the session as well is
+    a stray, which ``end_strays`` ends."""
+    table = _process_table()
+    if table is None:
+        try:
+            return [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return [root]
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    adopted = [
+        pid
+        for pid in children.get(os.getpid(), [])
+        if session is not None and table[pid][1] == session and pid != root.pid
+    ]
+    family, seen = [root], {root.pid}
+    waiting = [*children.get(root.pid, []), *adopted]
+    while waiting:
+        pid = waiting.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        waiting += children.get(pid, [])
+        with contextlib.suppress(psutil.Error):
+            family.append(psutil.Process(pid))
+    return family
 
 
-def tree_memory(root: psutil.Process) -> tuple[int, int]:
-    """Bytes of memory a run's process tree holds (resident, less what files on a disk back:
-    the memory its processes made, shared mappings and files in memory among it) and how many
-    processes hold it."""
+def _process_table() -> dict[int, tuple[int, int]] | None:
+    """Every process's parent and session, from one read of ``/proc`` (Linux), or ``None``."""
+    if sys.platform != "linux":
+        return None
     try:
-        family = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0, 0
-    held = counted = 0
+        names = [entry.name for entry in Path("/proc").iterdir()]
+    except OSError:
+        return None
+    table: dict[int, tuple[int, int]] = {}
+    for name in names:
+        if name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = Path(f"/proc/{name}/stat").read_text(encoding="ascii", errors="replace")
+                fields = stat.rpartition(")")[2].split()
+                table[int(name)] = (int(fields[1]), int(fields[3]))
+    return table
+
+
+def tree_memory(family: Sequence[psutil.Process]) -> int:
+    """Bytes of memory a run's processes hold (resident, less what files on a disk back: the
+    memory its processes made, shared mappings and files in memory among it)."""
+    held = 0
     for proc in family:
         with contextlib.suppress(psutil.Error, OSError, ValueError):
             held += _made_memory(proc)
-            counted += 1
-    return held, counted
+    return held
 
 
 def _made_memory(proc: psutil.Process) -> int:
@@ -281,16 +328,12 @@ def _made_memory(proc: psutil.Process) -> int:
     return max(info.rss - getattr(info, "shared", 0), 0)
 
 
-def held_files(root: psutil.Process) -> int | None:
-    """Bytes of the files a run's process tree holds open that no folder shows (Linux): files it
+def held_files(family: Sequence[psutil.Process]) -> int | None:
+    """Bytes of the files a run's processes hold open that no folder shows (Linux): files they
     deleted, and files made in memory (``memfd_create``). Each counts once, however many
-    processes hold it. ``None`` when a live process of the tree hides its open files (it made
+    processes hold it. ``None`` when a live process of the run hides its open files (it made
     itself undumpable): what it holds cannot be counted."""
     if sys.platform != "linux":
-        return 0
-    try:
-        family = [root, *root.children(recursive=True)]
-    except psutil.Error:
         return 0
     seen: set[tuple[int, int]] = set()
     total = 0

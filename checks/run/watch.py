@@ -32,13 +32,14 @@ from checks.run import sandbox
 from checks.run.facts import FACTS_CAP
 from checks.run.limits import (
     Limits,
+    end_strays,
     folder_bytes,
     group_of,
     held_files,
     kill_tree,
+    run_family,
     size_text,
     stop_group,
-    too_many_processes,
     tree_memory,
 )
 
@@ -141,6 +142,7 @@ def watch(
     """Give the child its orders, read all it says, and stop it when a limit is met."""
     root = psutil.Process(proc.pid)
     group = group_of(proc)
+    session = group  # the run's session: its root's, as its group is (POSIX)
     if proc.stdin is None or proc.stdout is None or proc.stderr is None:  # pragma: no cover
         msg = "the child process has no pipes"
         raise RuntimeError(msg)
@@ -191,10 +193,12 @@ def watch(
             break
         if exited.wait(min(remaining, _POLL)):
             break
-        if too_many_processes(root, limits.processes):
+        end_strays()  # a run's orphan that left its session: no run's caps would count it
+        family = run_family(root, session)
+        if len(family) - 1 >= limits.processes:
             too_many = True
             break
-        if over := _over_the_whole_run(root, folders, floor, limits):
+        if over := _over_the_whole_run(family, folders, floor, limits):
             break
     if exited.is_set() and group is not None:
         # It ended by itself: its group (if anything is left in it) goes at once.
@@ -228,14 +232,15 @@ def watch(
 
 
 def _over_the_whole_run(
-    root: psutil.Process, folders: Path, floor: int, limits: Limits
+    family: list[psutil.Process], folders: Path, floor: int, limits: Limits
 ) -> str | None:
     """What the run's processes hold together past a cap (memory, bytes in its folders), in
     words, or ``None``: read by the parent from outside, where no program can change it."""
-    held, count = tree_memory(root)
-    if held > limits.memory:
-        return _MEMORY.format(used=size_text(held), count=count, limit=size_text(limits.memory))
-    held = held_files(root)
+    used = tree_memory(family)
+    if used > limits.memory:
+        count = len(family)
+        return _MEMORY.format(used=size_text(used), count=count, limit=size_text(limits.memory))
+    held = held_files(family)
     if held is None:
         return _HIDDEN.format(limit=size_text(limits.disk))
     return _over_disk(folders, floor, limits, held)

@@ -160,7 +160,7 @@ def test_held_files_are_the_deleted_and_those_made_in_memory(tmp_path: Path) -> 
         try:
             assert holder.stdout is not None
             assert holder.stdout.readline() == "ready\n"
-            assert held_files(psutil.Process(holder.pid)) == 5 * MIB
+            assert held_files([psutil.Process(holder.pid)]) == 5 * MIB
         finally:
             holder.kill()
 
@@ -176,4 +176,32 @@ def test_a_process_that_hides_its_open_files_cannot_be_counted(
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr("checks.run.limits.os.scandir", hidden)
-    assert held_files(psutil.Process()) is None
+    assert held_files([psutil.Process()]) is None
+
+
+STRAY = """
+import os, time
+reader, writer = os.pipe()
+if os.fork() == 0:
+    os.setsid()  # out of the run's session
+    if os.fork() == 0:  # and out of its tree
+        os.write(writer, str(os.getpid()).encode())
+        while True:
+            time.sleep(1)
+    os._exit(0)
+os.wait()
+stray = int(os.read(reader, 16))
+while os.path.exists(f"/proc/{stray}"):
+    time.sleep(0.01)
+print("ended")
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a subreaper")
+def test_a_stray_is_ended_while_its_run_goes_on(tmp_path: Path) -> None:
+    """An orphan that left the run's session is in no run's caps: it is ended at the next look,
+    not when its run ends (the program waits for it to go, and says so)."""
+    program = tmp_path / "stray.py"
+    program.write_text(STRAY, encoding="utf-8")
+    run = run_file(program, cached=False)
+    assert run.lines == ["ended"], run.message or run.output
