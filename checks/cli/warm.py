@@ -35,6 +35,7 @@ from pathlib import Path
 from checks.cache import file_entry, kit_digest, walk_paths
 from checks.grade.workers import Worker
 from checks.model import Exercise
+from checks.run.copy import memory_folder
 
 __all__ = ["CHECK_TIMEOUT", "WarmPytest"]
 
@@ -76,7 +77,8 @@ class WarmPytest:
     def _started(self) -> tuple[Worker, Path]:
         """The worker and its folder, made at the first check."""
         if self._worker is None or self._folder is None:
-            self._folder = Path(tempfile.mkdtemp(prefix="checks-watch-"))
+            # Where a cold check makes its runs: /dev/shm where it is memory with room.
+            self._folder = Path(tempfile.mkdtemp(prefix="checks-watch-", dir=memory_folder()))
             basetemp = self._folder / "pytest"
             self._worker = Worker(
                 self._folder,

@@ -17,6 +17,7 @@ import pytest
 from checks.cli.warm import WarmPytest
 from checks.grade.workers import Worker
 from checks.manifest import load_all
+from checks.run.copy import memory_folder
 from checks.run.verdict import judge
 from tests.support import COMMAND_TIMEOUT, small_kit
 
@@ -101,3 +102,16 @@ def test_what_a_killed_worker_leaves_goes_with_the_watch(kit: Path, tmp_path: Pa
     finally:
         runner.close()
     assert not folder.exists()
+
+
+def test_its_runs_are_made_in_memory(kit: Path, warm: WarmPytest, tmp_path: Path) -> None:
+    """The worker's temporary folder, where its runs are copied, is made where a cold check's
+    are: in /dev/shm where that is a memory file system with room."""
+    memory = memory_folder()
+    if memory is None:
+        pytest.skip("runs' folders go to the default temporary folder here")
+    hello = kit / "exercises" / "01" / "hello.py"
+    hello.write_text("import os\nprint(os.getcwd())\n", encoding="utf-8")
+    passed, messages = _passed(kit, warm, tmp_path / "cache.json")
+    assert not passed
+    assert any(memory in message for message in messages), messages
