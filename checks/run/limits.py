@@ -239,10 +239,11 @@ def _sweep_session(session: int) -> None:
     psutil.wait_procs(left, timeout=2)
 
 
-def _children() -> list[int]:
-    """This process's own children, from ``/proc`` (no walk of every process)."""
+def _children(process: str = "/proc/self") -> list[int]:
+    """A process's own children (this one's by default), from ``/proc`` (no walk of every
+    process)."""
     found: list[int] = []
-    for children in Path("/proc/self/task").glob("*/children"):
+    for children in Path(process, "task").glob("*/children"):
         with contextlib.suppress(OSError, ValueError):
             found += [int(pid) for pid in children.read_text().split()]
     return found
@@ -258,50 +259,31 @@ def run_family(root: psutil.Process, session: int | None) -> list[psutil.Process
     on Linux, the run's orphans this process adopted (a subreaper) that are still in the run's
     ``session``, with every process they started. A double fork leaves the root's tree, not the
     run: its memory and its processes still count. An orphan that left the session as well is
-    a stray, which ``end_strays`` ends."""
-    table = _process_table()
-    if table is None:
+    a stray, which ``end_strays`` ends. Read from each member's own list of children in
+    ``/proc``, which costs what the run holds, not what the machine runs."""
+    if not _children_listed():
         try:
             return [root, *root.children(recursive=True)]
         except psutil.Error:
             return [root]
-    children: dict[int, list[int]] = {}
-    for pid, (parent, _) in table.items():
-        children.setdefault(parent, []).append(pid)
-    adopted = [
-        pid
-        for pid in children.get(os.getpid(), [])
-        if session is not None and table[pid][1] == session and pid != root.pid
-    ]
+    adopted = [pid for pid in _children() if session is not None and _session(pid) == session]
     family, seen = [root], {root.pid}
-    waiting = [*children.get(root.pid, []), *adopted]
+    waiting = [*_children(f"/proc/{root.pid}"), *adopted]
     while waiting:
         pid = waiting.pop()
         if pid in seen:
             continue
         seen.add(pid)
-        waiting += children.get(pid, [])
+        waiting += _children(f"/proc/{pid}")
         with contextlib.suppress(psutil.Error):
             family.append(psutil.Process(pid))
     return family
 
 
-def _process_table() -> dict[int, tuple[int, int]] | None:
-    """Every process's parent and session, from one read of ``/proc`` (Linux), or ``None``."""
-    if sys.platform != "linux":
-        return None
-    try:
-        names = [entry.name for entry in Path("/proc").iterdir()]
-    except OSError:
-        return None
-    table: dict[int, tuple[int, int]] = {}
-    for name in names:
-        if name.isdigit():
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                stat = Path(f"/proc/{name}/stat").read_text(encoding="ascii", errors="replace")
-                fields = stat.rpartition(")")[2].split()
-                table[int(name)] = (int(fields[1]), int(fields[3]))
-    return table
+@functools.cache
+def _children_listed() -> bool:
+    """Whether ``/proc`` lists each process's children (Linux built with ``PROC_CHILDREN``)."""
+    return Path(f"/proc/self/task/{os.getpid()}/children").exists()
 
 
 def tree_memory(family: Sequence[psutil.Process]) -> int:
