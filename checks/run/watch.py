@@ -239,7 +239,9 @@ def _over_the_whole_run(
     used = tree_memory(family)
     if used > limits.memory:
         count = len(family)
-        return _MEMORY.format(used=size_text(used), count=count, limit=size_text(limits.memory))
+        return _MEMORY.format(
+            used=_past(used, limits.memory), count=count, limit=size_text(limits.memory)
+        )
     held = held_files(family)
     if held is None:
         return _HIDDEN.format(limit=size_text(limits.disk))
@@ -252,9 +254,18 @@ def _over_disk(folders: Path, floor: int, limits: Limits, held: int = 0) -> str 
     written = folder_bytes(folders) - floor + held
     if written > limits.disk:
         return _DISK.format(
-            written=size_text(written), held=_HELD if held else "", limit=size_text(limits.disk)
+            written=_past(written, limits.disk),
+            held=_HELD if held else "",
+            limit=size_text(limits.disk),
         )
     return None
+
+
+def _past(used: int, limit: int) -> str:
+    """How much a run used past a cap, in words that never read as the cap itself: ``1.2 GiB``,
+    or ``more than 1 GiB`` where both round alike."""
+    text = size_text(used)
+    return f"more than {text}" if text == size_text(limit) else text
 
 
 def _runqueue_wait(pid: int) -> float:

@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from checks.model import Stage
+from checks.run import watch
 from checks.run.limits import MIB, Limits, held_files, kill_tree, size_text
 from checks.run.program import run_file
 from tests.support import run_pytest
@@ -51,6 +52,12 @@ def test_sizes_read_as_a_person_reads_them() -> None:
         "256 MiB",
         "1.4 GiB",
     ]
+
+
+def test_a_use_past_a_cap_never_reads_as_the_cap() -> None:
+    """1 GiB and a page used, past a cap of 1 GiB: not "it used 1 GiB; the limit is 1 GiB"."""
+    assert watch._past(1024 * MIB + 4096, 1024 * MIB) == "more than 1 GiB"
+    assert watch._past(1200 * MIB, 1024 * MIB) == "1.2 GiB"
 
 
 def test_a_cap_that_is_no_number_is_refused_in_one_line() -> None:
