@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
@@ -72,6 +73,8 @@ class RunCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.hits = 0
+        """Runs answered from here (``checks.run_each`` loads from several threads at once)."""
+        self._counting = threading.Lock()
         prune(folder)
 
     def key(
@@ -114,7 +117,8 @@ class RunCache:
             run = Run(file=shown, stage=Stage(fields_.pop("stage")), **fields_)  # pyright: ignore[reportArgumentType]
         except (ValueError, TypeError, KeyError):
             return None
-        self.hits += 1
+        with self._counting:
+            self.hits += 1
         return run
 
     def store(self, key: str, run: Run) -> None:
