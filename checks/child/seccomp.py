@@ -1,4 +1,5 @@
-"""Refuse a student's program every socket that could reach out: a Linux seccomp filter.
+"""Refuse a student's program every socket that could reach out, and what would outlive its run:
+a Linux seccomp filter.
 
 This module runs in the child, on the Python under test (any Python from 3.10), beside
 Landlock and under the same no-new-privileges (``confine.apply`` calls ``install`` right after
@@ -13,6 +14,10 @@ process and every process it starts, and nothing can lift it. It answers:
   ``asyncio``'s event loop wakes itself through one, ``multiprocessing.Pipe`` is one;
 - ``io_uring_setup()`` (and the other io_uring calls): refused, since an io_uring opens
   sockets without a ``socket()`` system call the filter would see;
+- what would outlive the run on the teacher's machine, which no sweep of its processes ends:
+  System V IPC (``shmget``, ``semget``, ``msgget``), POSIX message queues (``mq_open``),
+  kernel keys (``add_key``, ``request_key``, ``keyctl``), and the ``ioctl`` commands that set a
+  file's flags (an immutable file cannot be removed with the run's folder): refused;
 - any system call made through another architecture's table (32-bit calls of a 64-bit
   process, x32): refused. The filter checks the architecture it was built for first, and a
   machine whose table the kit does not know gets no filter at all (``install`` says why, and
@@ -40,12 +45,39 @@ SECCOMP_NAME = "seccomp"
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 """``AUDIT_ARCH_*`` of each machine whose table the kit knows."""
 _SYSCALLS = {
-    # machine: (socket, socketpair)
-    "x86_64": (41, 53),
-    "aarch64": (198, 199),
+    "x86_64": {
+        "socket": 41,
+        "socketpair": 53,
+        "ioctl": 16,
+        "shmget": 29,
+        "semget": 64,
+        "msgget": 68,
+        "mq_open": 240,
+        "add_key": 248,
+        "request_key": 249,
+        "keyctl": 250,
+    },
+    "aarch64": {
+        "socket": 198,
+        "socketpair": 199,
+        "ioctl": 29,
+        "shmget": 194,
+        "semget": 190,
+        "msgget": 186,
+        "mq_open": 180,
+        "add_key": 217,
+        "request_key": 218,
+        "keyctl": 219,
+    },
 }
+"""The numbers of the calls the filter looks at, on each machine whose table the kit knows."""
+_REFUSED = ("socket", "shmget", "semget", "msgget", "mq_open", "add_key", "request_key", "keyctl")
+"""Calls refused whatever their arguments."""
 _IO_URING = (425, 426, 427)
 """``io_uring_setup``, ``io_uring_enter``, ``io_uring_register``: one number on every table."""
+_FLAG_SETTERS = (0x40086602, 0x40046602, 0x401C5820)
+"""``ioctl`` commands that set a file's flags: ``FS_IOC_SETFLAGS``, ``FS_IOC32_SETFLAGS``,
+``FS_IOC_FSSETXATTR`` (an immutable or append-only file cannot be removed after the run)."""
 _X32_BIT = 0x40000000
 """Set in the number of an x32 system call (x86_64's second table)."""
 _AF_UNIX = 1
@@ -62,9 +94,9 @@ _LD_ABS = 0x00 | 0x00 | 0x20  # BPF_LD | BPF_W | BPF_ABS
 _JEQ = 0x05 | 0x10 | 0x00  # BPF_JMP | BPF_JEQ | BPF_K
 _JGE = 0x05 | 0x30 | 0x00  # BPF_JMP | BPF_JGE | BPF_K
 _RET = 0x06 | 0x00  # BPF_RET | BPF_K
-_NR, _ARCH, _ARG0 = 0, 4, 16
-"""Offsets in ``seccomp_data``: the call's number, its architecture, its first argument's low
-32 bits (both machines are little-endian)."""
+_NR, _ARCH, _ARG0, _ARG1 = 0, 4, 16, 24
+"""Offsets in ``seccomp_data``: the call's number, its architecture, its first and second
+arguments' low 32 bits (both machines are little-endian)."""
 
 
 def _machine() -> str:
@@ -83,33 +115,36 @@ def probe() -> str:
 def _program() -> list[tuple[int, int, int, int]]:
     """The filter, as ``(code, jump if true, jump if false, value)`` instructions."""
     machine = _machine()
-    socket, socketpair = _SYSCALLS[machine]
+    calls = _SYSCALLS[machine]
     refuse = _SECCOMP_RET_ERRNO | _EACCES
-    # Every jump counts the instructions it skips; the last two are "refuse" and "allow".
-    body: list[tuple[int, int, int, int]] = [(_LD_ABS, 0, 0, _NR)]
-    if machine == "x86_64":
-        body.append((_JGE, 0, 0, _X32_BIT))  # to "refuse": filled in below
-    body.append((_JEQ, 0, 0, socket))
-    body += [(_JEQ, 0, 0, nr) for nr in _IO_URING]
-    body.append((_JEQ, 0, 0, socketpair))
-    # Not a refused call: allow. A socketpair: allow AF_UNIX alone.
-    tail = [
-        (_RET, 0, 0, _SECCOMP_RET_ALLOW),
-        (_LD_ABS, 0, 0, _ARG0),
-        (_JEQ, 1, 0, _AF_UNIX),
-        (_RET, 0, 0, refuse),
-        (_RET, 0, 0, _SECCOMP_RET_ALLOW),
+    # Jumps go forward to a label: "refuse", "allow", "pair" (a socketpair's family), "ioctl"
+    # (an ioctl's command); each is resolved to the count of instructions it skips.
+    code: list[tuple[int, int | str, int | str, int]] = [
+        (_LD_ABS, 0, 0, _ARCH),
+        (_JEQ, 0, "refuse", _AUDIT_ARCH[machine]),
+        (_LD_ABS, 0, 0, _NR),
     ]
-    head = [(_LD_ABS, 0, 0, _ARCH), (_JEQ, 1, 0, _AUDIT_ARCH[machine]), (_RET, 0, 0, refuse)]
-    program = head + body + tail
-    refuse_at = len(program) - 2
-    pair_at = len(program) - 4
-    start = len(head)
-    for i in range(start + 1, start + len(body)):
-        code, _, _, value = program[i]
-        target = pair_at if value == socketpair and code == _JEQ else refuse_at
-        program[i] = (code, target - i - 1, 0, value)
-    return program
+    if machine == "x86_64":
+        code.append((_JGE, "refuse", 0, _X32_BIT))
+    code += [(_JEQ, "refuse", 0, calls[name]) for name in _REFUSED]
+    code += [(_JEQ, "refuse", 0, nr) for nr in _IO_URING]
+    code += [(_JEQ, "pair", 0, calls["socketpair"]), (_JEQ, "ioctl", 0, calls["ioctl"])]
+    labels: dict[str, int] = {}
+    code.append((_RET, 0, 0, _SECCOMP_RET_ALLOW))
+    labels["pair"] = len(code)  # a socketpair: AF_UNIX alone
+    code += [(_LD_ABS, 0, 0, _ARG0), (_JEQ, "allow", "refuse", _AF_UNIX)]
+    labels["ioctl"] = len(code)  # an ioctl: any command but those that set a file's flags
+    code.append((_LD_ABS, 0, 0, _ARG1))
+    code += [(_JEQ, "refuse", 0, command) for command in _FLAG_SETTERS]
+    labels["allow"] = len(code)
+    code.append((_RET, 0, 0, _SECCOMP_RET_ALLOW))
+    labels["refuse"] = len(code)
+    code.append((_RET, 0, 0, refuse))
+
+    def skip(at: int, target: int | str) -> int:
+        return target if isinstance(target, int) else labels[target] - at - 1
+
+    return [(op, skip(at, yes), skip(at, no), k) for at, (op, yes, no, k) in enumerate(code)]
 
 
 def install() -> str:
