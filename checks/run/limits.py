@@ -32,12 +32,14 @@ from pathlib import Path
 import psutil
 
 __all__ = [
+    "DEEPEST",
     "DEFAULT_TIMEOUT",
     "DISK",
     "MEMORY",
     "MIB",
     "OUTPUT_CAP",
     "Limits",
+    "UncountedError",
     "become_subreaper",
     "end_strays",
     "folder_bytes",
@@ -338,16 +340,94 @@ def held_files(family: Sequence[psutil.Process]) -> int | None:
     return total
 
 
+DEEPEST = 100
+"""Folders a run may nest in its own: deeper, what they hold is not counted, and the run stops."""
+
+
+class UncountedError(Exception):
+    """A run's folder holds what the kit cannot count: folders nested past ``DEEPEST``, or one
+    the program made unreadable."""
+
+
 def folder_bytes(folder: Path) -> int:
     """Bytes the files under ``folder`` take on the disk (their size where blocks are not told);
-    links are not followed."""
+    links are not followed.
+
+    On POSIX each folder is opened from the one above it, so that no length of path hides a
+    file (a path past ``PATH_MAX`` cannot be opened by name), and at most ``DEEPEST`` folders
+    are open at once. ``UncountedError`` when a folder lies deeper, or cannot be read.
+    """
+    if not _BY_DESCRIPTOR:
+        return _walked_bytes(folder)
+    try:
+        top = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return 0
+    total = 0
+    opened = [top]
+    levels = [os.scandir(top)]
+    try:
+        while levels:
+            entry = next(levels[-1], None)
+            if entry is None:
+                levels.pop().close()
+                os.close(opened.pop())
+                continue
+            info = _lstat(entry)
+            if info is None:
+                continue
+            if not stat.S_ISDIR(info.st_mode):
+                total += _taken(info)
+                continue
+            if len(levels) >= DEEPEST:
+                msg = f"it made folders more than {DEEPEST} folders deep"
+                raise UncountedError(msg)
+            try:
+                inner = os.open(entry.name, _INNER, dir_fd=opened[-1])
+            except PermissionError as error:
+                raise UncountedError(_UNREADABLE) from error
+            except OSError:
+                continue  # gone, or swapped for a link, since it was listed
+            opened.append(inner)
+            levels.append(os.scandir(inner))
+    except PermissionError as error:
+        raise UncountedError(_UNREADABLE) from error
+    finally:
+        for level in levels:
+            level.close()
+        for descriptor in opened:
+            os.close(descriptor)
+    return total
+
+
+_BY_DESCRIPTOR = os.open in os.supports_dir_fd and os.scandir in os.supports_fd
+"""Whether folders can be opened from a folder's descriptor here (POSIX)."""
+_INNER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+_UNREADABLE = "it made a folder the kit cannot read, so what it wrote could not be counted"
+
+
+def _lstat(entry: os.DirEntry[str]) -> os.stat_result | None:
+    """An entry's own status (not a link's target); ``None`` once it is gone."""
+    try:
+        return entry.stat(follow_symlinks=False)
+    except PermissionError:
+        raise
+    except OSError:
+        return None
+
+
+def _taken(info: os.stat_result) -> int:
+    blocks = getattr(info, "st_blocks", None)
+    return blocks * 512 if isinstance(blocks, int) else info.st_size
+
+
+def _walked_bytes(folder: Path) -> int:
+    """``folder_bytes`` by path, where folders cannot be opened from a descriptor (Windows)."""
     total = 0
     for directory, _dirs, files in os.walk(folder):
         for name in files:
             with contextlib.suppress(OSError):
-                info = os.lstat(os.path.join(directory, name))  # noqa: PTH118 - os.walk's str
-                blocks = getattr(info, "st_blocks", None)
-                total += blocks * 512 if isinstance(blocks, int) else info.st_size
+                total += _taken(os.lstat(os.path.join(directory, name)))  # noqa: PTH118 - os.walk's str
     return total
 
 

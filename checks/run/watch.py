@@ -32,6 +32,7 @@ from checks.run import sandbox
 from checks.run.facts import FACTS_CAP
 from checks.run.limits import (
     Limits,
+    UncountedError,
     end_strays,
     folder_bytes,
     group_of,
@@ -148,7 +149,10 @@ def watch(
         raise RuntimeError(msg)
     # What the copy held before the program ran: only what the run adds counts.
     folders = work.parent
-    floor = folder_bytes(folders)
+    try:
+        floor = folder_bytes(folders)
+    except UncountedError:
+        floor = 0  # the kit's own copy: its folders are read and shallow
     streams = _Streams(cap=limits.output_cap)
     streams.stop.append(lambda: stop_group(group))
     sealed, report = bytearray(), bytearray()
@@ -251,7 +255,10 @@ def _over_the_whole_run(
 def _over_disk(folders: Path, floor: int, limits: Limits, held: int = 0) -> str | None:
     """Whether the run added more than its cap of bytes to its folders and to the files it
     holds open that no folder shows (``held``), in words, or ``None``."""
-    written = folder_bytes(folders) - floor + held
+    try:
+        written = folder_bytes(folders) - floor + held
+    except UncountedError as error:
+        return str(error)
     if written > limits.disk:
         return _DISK.format(
             written=_past(written, limits.disk),

@@ -4,6 +4,7 @@ ini keys a teacher sets them with."""
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 import uuid
@@ -13,7 +14,7 @@ import psutil
 import pytest
 
 from checks.model import Stage
-from checks.run import watch
+from checks.run import limits, watch
 from checks.run.limits import MIB, Limits, held_files, kill_tree, size_text
 from checks.run.program import run_file
 from tests.support import run_pytest
@@ -212,3 +213,58 @@ def test_a_stray_is_ended_while_its_run_goes_on(tmp_path: Path) -> None:
     program.write_text(STRAY, encoding="utf-8")
     run = run_file(program, cached=False)
     assert run.lines == ["ended"], run.message or run.output
+
+
+DEEP = """
+import os
+depth, name = DEPTH, "NAME"
+folder = os.open(".", os.O_RDONLY)
+for _ in range(depth):  # each folder opened from the one above: no path is ever that long
+    os.mkdir(name, dir_fd=folder)
+    inner = os.open(name, os.O_RDONLY, dir_fd=folder)
+    os.close(folder)
+    folder = inner
+part = os.open("part.bin", os.O_WRONLY | os.O_CREAT, 0o600, dir_fd=folder)
+os.write(part, b"x" * 2 * 1024 * 1024)
+print("done")
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="folders opened from a folder descriptor")
+@pytest.mark.parametrize(
+    ("depth", "name", "said"),
+    [
+        (18, "d" * 250, "into its folders"),  # a path of 4,500 characters, past PATH_MAX
+        (150, "d", "more than 100 folders deep"),
+    ],
+)
+def test_no_depth_of_folders_hides_what_a_run_wrote(
+    tmp_path: Path, depth: int, name: str, said: str
+) -> None:
+    """2 MiB written under a cap of 1 MiB, at the bottom of folders too deep for a path: the
+    run is stopped (before, a path past PATH_MAX was never counted, and the run went on)."""
+    program = tmp_path / "deep.py"
+    program.write_text(DEEP.replace("DEPTH", str(depth)).replace("NAME", name), encoding="utf-8")
+    run = run_file(program, cached=False, limits=Limits(disk=MIB))
+    assert said in run.message, run.message or run.output
+    assert run.stage is not Stage.OK
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="folders opened from a folder descriptor")
+def test_a_folder_the_kit_cannot_read_is_not_counted_as_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder the program made unreadable (``chmod 000``, seen as a user that is not root)
+    hides what it holds: the count says it cannot be made, not 0."""
+    (tmp_path / "hidden").mkdir()
+    (tmp_path / "hidden" / "part.bin").write_bytes(b"x" * 4096)
+    opened = os.open
+
+    def refused(path: str, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+        if dir_fd is not None:
+            raise PermissionError(13, "Permission denied", path)
+        return opened(path, flags, mode)
+
+    monkeypatch.setattr(limits.os, "open", refused)
+    with pytest.raises(limits.UncountedError, match="cannot read"):
+        limits.folder_bytes(tmp_path)
