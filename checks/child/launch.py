@@ -318,6 +318,9 @@ def _end_in_crash(
     report.send(stage="run", error=name)
     try:
         line, source_line = crash_line(path, tb)
+    except BaseException:  # noqa: BLE001 - no file could be opened (every descriptor in use)
+        line, source_line = None, ""
+    try:
         report.send(
             stage="run",
             error=name,
