@@ -1,9 +1,9 @@
 """The POSIX resource limits of a run, set by the launcher before any other code of the run.
 
 The parent sends them in its orders, one ``limit=NAME:VALUE`` item each (``NAMES``: address
-space, file size, CPU seconds, core size); ``apply`` sets each as both the soft and the hard
-limit (never above a hard limit the child was started with), so the program may lower them
-but never raise them, and every process it starts inherits them.
+space, file size, CPU seconds, core size, open files); ``apply`` sets each as both the soft
+and the hard limit (never above a hard limit the child was started with), so the program may
+lower them but never raise them, and every process it starts inherits them.
 
 Why here, and not in a ``preexec_fn`` of the parent's ``subprocess.Popen`` (where they were
 set until the parent's launches were found to cost a full ``fork`` each: a ``preexec_fn``
@@ -29,8 +29,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-NAMES = ("as", "fsize", "cpu", "core")
-"""The limits the parent may send: ``RLIMIT_AS``, ``RLIMIT_FSIZE``, ``RLIMIT_CPU``, ``RLIMIT_CORE``."""
+NAMES = ("as", "fsize", "cpu", "core", "nofile")
+"""The limits the parent may send: ``RLIMIT_AS``, ``RLIMIT_FSIZE``, ``RLIMIT_CPU``, ``RLIMIT_CORE``,
+``RLIMIT_NOFILE``."""
 
 
 def apply(given: Iterable[str]) -> None:

@@ -99,6 +99,12 @@ class Limits:
     """Largest file the program may write, in bytes (POSIX): a backstop for ``disk``."""
     processes: int = 64
     """Processes the program may start at once, counted in its process tree."""
+    threads: int = 256
+    """Threads its processes may run at once, together: a thread costs the machine a task and
+    a kernel stack, as a process does."""
+    open_files: int = 256
+    """Files, pipes and sockets each process may hold open at once (POSIX): a pipe or a socket
+    holds a buffer of the kernel's memory that no count of the run's memory sees."""
     disk: int = DISK
     """Bytes the run may add to its copy, its temporary folder and its home folder together."""
 
@@ -112,6 +118,7 @@ def rlimit_orders(limits: Limits) -> list[str]:
         "fsize": limits.file_size,
         "cpu": int(limits.timeout) + CPU_GRACE,
         "core": 0,
+        "nofile": limits.open_files,
     }
     return [f"limit={name}:{value}" for name, value in wanted.items()]
 
@@ -288,28 +295,33 @@ def _children_listed() -> bool:
     return Path(f"/proc/self/task/{os.getpid()}/children").exists()
 
 
-def tree_memory(family: Sequence[psutil.Process]) -> int:
+def tree_memory(family: Sequence[psutil.Process]) -> tuple[int, int]:
     """Bytes of memory a run's processes hold (resident, less what files on a disk back: the
-    memory its processes made, shared mappings and files in memory among it)."""
-    held = 0
+    memory its processes made, shared mappings and files in memory among it), and the threads
+    they run together."""
+    held = threads = 0
     for proc in family:
         with contextlib.suppress(psutil.Error, OSError, ValueError):
-            held += _made_memory(proc)
-    return held
+            made, running = _made_memory(proc)
+            held += made
+            threads += running
+    return held, threads
 
 
-def _made_memory(proc: psutil.Process) -> int:
+def _made_memory(proc: psutil.Process) -> tuple[int, int]:
     """Resident bytes a process made: anonymous pages and shared memory (Linux's ``RssAnon`` and
-    ``RssShmem``, which psutil's ``shared`` puts together with pages of files on a disk)."""
+    ``RssShmem``, which psutil's ``shared`` puts together with pages of files on a disk); and
+    its threads."""
     if sys.platform == "linux":
         fields: dict[str, str] = {}
         for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
             name, _, value = line.partition(":")
             fields[name] = value
-        if "RssAnon" in fields and "RssShmem" in fields:
-            return sum(int(fields[name].split()[0]) for name in ("RssAnon", "RssShmem")) * 1024
+        if all(name in fields for name in ("RssAnon", "RssShmem", "Threads")):
+            made = sum(int(fields[name].split()[0]) for name in ("RssAnon", "RssShmem")) * 1024
+            return made, int(fields["Threads"])
     info = proc.memory_info()
-    return max(info.rss - getattr(info, "shared", 0), 0)
+    return max(info.rss - getattr(info, "shared", 0), 0), proc.num_threads()
 
 
 def held_files(family: Sequence[psutil.Process]) -> int | None:

@@ -58,6 +58,7 @@ _SLOWEST = 10
 _TIMED_OUT = "it did not finish within {seconds:g} seconds"
 _FLOODED = "it printed more than {cap} bytes"
 _FORKED = "it started more than {count} processes at once"
+_THREADS = "it ran more than {count} threads at once"
 _MEMORY = "it used {used} of memory across {count} processes; the limit is {limit}"
 _DISK = (
     "it wrote {written} into its folders (its copy, its temporary folder and its home folder)"
@@ -240,7 +241,9 @@ def _over_the_whole_run(
 ) -> str | None:
     """What the run's processes hold together past a cap (memory, bytes in its folders), in
     words, or ``None``: read by the parent from outside, where no program can change it."""
-    used = tree_memory(family)
+    used, threads = tree_memory(family)
+    if threads > limits.threads:
+        return _THREADS.format(count=limits.threads)
     if used > limits.memory:
         count = len(family)
         return _MEMORY.format(

@@ -108,7 +108,7 @@ def test_a_tree_that_keeps_forking_is_killed_to_the_last_process() -> None:
 
 LIMITS_SHOWN = """
 import resource, subprocess, sys
-NAMES = ("AS", "FSIZE", "CPU", "CORE")
+NAMES = ("AS", "FSIZE", "CPU", "CORE", "NOFILE")
 def show():
     return " ".join(str(resource.getrlimit(getattr(resource, "RLIMIT_" + n))) for n in NAMES)
 print(show())
@@ -124,18 +124,19 @@ print(subprocess.run([sys.executable, "-c", child], capture_output=True, text=Tr
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits (a job on Windows)")
 @pytest.mark.parametrize("python", ["", "oldest"])
 def test_the_resource_limits_hold_from_the_first_line(tmp_path: Path, python: str) -> None:
-    """Memory, file size, CPU and core limits are in place when the program's first line runs,
+    """Memory, file size, CPU, core and open-file limits are in place when the program's first line runs,
     as hard limits it cannot raise, and in the processes it starts (set by the launcher)."""
     program = tmp_path / "limits.py"
     program.write_text(LIMITS_SHOWN, encoding="utf-8")
-    limits = Limits(timeout=7, memory=512 * MIB, file_size=3 * MIB)
+    limits = Limits(timeout=7, memory=512 * MIB, file_size=3 * MIB, open_files=100)
     oldest = sorted(Path(sys.base_prefix).parent.glob("3.10*/bin/python"))
     if python and not oldest:
         pytest.skip("no Python 3.10 beside this one")
     run = run_file(program, limits=limits, python=str(oldest[0]) if python else None)
     assert run.stage is Stage.OK, run.stderr
     memory, size, cpu = 512 * MIB, 3 * MIB, 7 + 5
-    assert run.lines[0] == f"({memory}, {memory}) ({size}, {size}) ({cpu}, {cpu}) (0, 0)"
+    shown = f"({memory}, {memory}) ({size}, {size}) ({cpu}, {cpu}) (0, 0) (100, 100)"
+    assert run.lines[0] == shown
     assert run.lines[1:3] == ["raising refused", f"({size}, {size})"]
 
 
