@@ -1,15 +1,15 @@
 """What one run of student code may use, and the process tree that holds it to that.
 
-The limits (``Limits``: the timeout, the output cap, memory, file size, processes, disk) and
-how the parent keeps them: caps over the whole run that the parent reads while it runs (the
+The limits (``Limits``: the timeout, the output cap, memory, file size, processes, threads,
+open files, disk) and how the parent keeps them: caps over the whole run that the parent reads while it runs (the
 memory its process tree holds, ``tree_memory``; the bytes in its folders, ``folder_bytes``, and
 in the files it holds open that no folder shows, ``held_files``; the number of its processes),
 the POSIX resource limits the child's launcher sets before any other code of the run, as a
 backstop per process (``rlimit_orders``; ``checks/child/rlimits.py`` says why that holds as a
-``preexec_fn`` did, which cost every launch a full ``fork``), and the
-run's process tree, each run in a session of its own, counted while it runs, killed when it is
-stopped and swept when it ends, so that no process outlives its run (on Linux this process
-adopts a run's orphans, as a subreaper).
+``preexec_fn`` did, which cost every launch a full ``fork``), and the run's process tree, each
+run in a session of its own, counted while it runs, killed when it is stopped and swept when
+it ends, so that no process outlives its run (on Linux this process adopts a run's orphans, as
+a subreaper).
 
 It imports only the standard library and psutil: every other module of ``run/`` may use it.
 """
@@ -28,8 +28,12 @@ import threading
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
+
+if TYPE_CHECKING:
+    from os import _ScandirIterator  # pyright: ignore[reportPrivateUsage] - scandir's own type
 
 __all__ = [
     "DEEPEST",
@@ -337,8 +341,11 @@ def held_files(family: Sequence[psutil.Process]) -> int | None:
         try:
             entries = list(os.scandir(f"/proc/{proc.pid}/fd"))
         except PermissionError:
-            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
-                return None
+            try:
+                if proc.status() != psutil.STATUS_ZOMBIE:
+                    return None
+            except psutil.Error:
+                pass  # it has ended
             continue
         except OSError:
             continue  # it has ended
@@ -371,14 +378,12 @@ def folder_bytes(folder: Path) -> int:
     """
     if not _BY_DESCRIPTOR:
         return _walked_bytes(folder)
-    try:
-        top = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return 0
     total = 0
-    opened = [top]
-    levels = [os.scandir(top)]
+    opened: list[int] = []
+    levels: list[_ScandirIterator[str]] = []
     try:
+        if not _enter(os.fspath(folder), None, opened, levels):
+            return 0
         while levels:
             entry = next(levels[-1], None)
             if entry is None:
@@ -394,14 +399,7 @@ def folder_bytes(folder: Path) -> int:
             if len(levels) >= DEEPEST:
                 msg = f"it made folders more than {DEEPEST} folders deep"
                 raise UncountedError(msg)
-            try:
-                inner = os.open(entry.name, _INNER, dir_fd=opened[-1])
-            except PermissionError as error:
-                raise UncountedError(_UNREADABLE) from error
-            except OSError:
-                continue  # gone, or swapped for a link, since it was listed
-            opened.append(inner)
-            levels.append(os.scandir(inner))
+            _enter(entry.name, opened[-1], opened, levels)
     except PermissionError as error:
         raise UncountedError(_UNREADABLE) from error
     finally:
@@ -410,6 +408,28 @@ def folder_bytes(folder: Path) -> int:
         for descriptor in opened:
             os.close(descriptor)
     return total
+
+
+def _enter(
+    name: str, parent: int | None, opened: list[int], levels: list[_ScandirIterator[str]]
+) -> bool:
+    """Open the folder ``name`` (from the folder ``parent``) and start listing it; ``False``
+    when it is gone, or was swapped for a link, since it was listed. A folder that cannot be
+    read raises ``PermissionError``."""
+    try:
+        inner = os.open(name, _INNER, dir_fd=parent)
+    except PermissionError:
+        raise
+    except OSError:
+        return False
+    opened.append(inner)
+    try:
+        levels.append(os.scandir(inner))
+    except PermissionError:
+        raise
+    except OSError:
+        return False
+    return True
 
 
 _BY_DESCRIPTOR = os.open in os.supports_dir_fd and os.scandir in os.supports_fd
