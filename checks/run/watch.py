@@ -30,18 +30,15 @@ import psutil
 from checks.model import Run, Stage
 from checks.run import sandbox
 from checks.run.facts import FACTS_CAP
+from checks.run.holdings import UncountedError, folder_bytes, held_files, tree_memory
 from checks.run.limits import (
     Limits,
-    UncountedError,
     end_strays,
-    folder_bytes,
     group_of,
-    held_files,
     kill_tree,
     run_family,
     size_text,
     stop_group,
-    tree_memory,
 )
 
 __all__ = ["watch"]

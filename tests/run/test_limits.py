@@ -14,8 +14,9 @@ import psutil
 import pytest
 
 from checks.model import Stage
-from checks.run import limits, watch
-from checks.run.limits import MIB, Limits, held_files, kill_tree, size_text
+from checks.run import holdings, watch
+from checks.run.holdings import held_files
+from checks.run.limits import MIB, Limits, kill_tree, size_text
 from checks.run.program import run_file
 from tests.support import run_pytest
 
@@ -266,6 +267,6 @@ def test_a_folder_the_kit_cannot_read_is_not_counted_as_empty(
             raise PermissionError(13, "Permission denied", path)
         return opened(path, flags, mode)
 
-    monkeypatch.setattr(limits.os, "open", refused)
-    with pytest.raises(limits.UncountedError, match="cannot read"):
-        limits.folder_bytes(tmp_path)
+    monkeypatch.setattr(holdings.os, "open", refused)
+    with pytest.raises(holdings.UncountedError, match="cannot read"):
+        holdings.folder_bytes(tmp_path)
