@@ -1,5 +1,5 @@
 """What a run's processes hold, read by the parent from outside while the run goes on: the
-memory they made and the threads they run (``tree_memory``), the files they hold open that no
+memory they made, the threads they run and the CPU they used (``tree_memory``), the files they hold open that no
 folder shows (``held_files``), and the bytes in the run's folders (``folder_bytes``). The caps
 they are held to are ``checks.run.limits.Limits``; ``checks/run/watch.py`` compares the two.
 
@@ -14,33 +14,43 @@ import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import psutil
 
 if TYPE_CHECKING:
     from os import _ScandirIterator  # pyright: ignore[reportPrivateUsage] - scandir's own type
 
-__all__ = ["DEEPEST", "UncountedError", "folder_bytes", "held_files", "tree_memory"]
+__all__ = ["DEEPEST", "Held", "UncountedError", "folder_bytes", "held_files", "tree_memory"]
 
 
-def tree_memory(family: Sequence[psutil.Process]) -> tuple[int, int]:
-    """Bytes of memory a run's processes hold (resident, less what files on a disk back: the
-    memory its processes made, shared mappings and files in memory among it), and the threads
-    they run together."""
-    held = threads = 0
+class Held(NamedTuple):
+    """What a run's processes hold together, at one look."""
+
+    memory: int
+    """Bytes they made: resident, less what files on a disk back (shared mappings and files in
+    memory among it)."""
+    threads: int
+    """Threads they run."""
+    cpu: float
+    """Seconds of CPU they have used, with those of the children each one waited for."""
+
+
+def tree_memory(family: Sequence[psutil.Process]) -> Held:
+    """What a run's processes hold together: memory, threads, CPU."""
+    memory = threads = 0
+    cpu = 0.0
     for proc in family:
-        with contextlib.suppress(psutil.Error, OSError, ValueError):
-            made, running = _made_memory(proc)
-            held += made
-            threads += running
-    return held, threads
+        with contextlib.suppress(psutil.Error, OSError, ValueError, IndexError):
+            held = _held(proc)
+            memory, threads, cpu = memory + held.memory, threads + held.threads, cpu + held.cpu
+    return Held(memory, threads, cpu)
 
 
-def _made_memory(proc: psutil.Process) -> tuple[int, int]:
-    """Resident bytes a process made: anonymous pages and shared memory (Linux's ``RssAnon`` and
-    ``RssShmem``, which psutil's ``shared`` puts together with pages of files on a disk); and
-    its threads."""
+def _held(proc: psutil.Process) -> Held:
+    """What one process holds: resident bytes it made (Linux's ``RssAnon`` and ``RssShmem``,
+    which psutil's ``shared`` puts together with pages of files on a disk), its threads, and
+    its CPU time."""
     if sys.platform == "linux":
         fields: dict[str, str] = {}
         for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
@@ -48,9 +58,18 @@ def _made_memory(proc: psutil.Process) -> tuple[int, int]:
             fields[name] = value
         if all(name in fields for name in ("RssAnon", "RssShmem", "Threads")):
             made = sum(int(fields[name].split()[0]) for name in ("RssAnon", "RssShmem")) * 1024
-            return made, int(fields["Threads"])
+            # utime, stime, cutime, cstime: the 14th to 17th fields, in clock ticks
+            ticks = Path(f"/proc/{proc.pid}/stat").read_text().rpartition(")")[2].split()[11:15]
+            cpu = sum(int(tick) for tick in ticks) / _TICKS
+            return Held(made, int(fields["Threads"]), cpu)
     info = proc.memory_info()
-    return max(info.rss - getattr(info, "shared", 0), 0), proc.num_threads()
+    times = proc.cpu_times()
+    cpu = times.user + times.system + times.children_user + times.children_system
+    return Held(max(info.rss - getattr(info, "shared", 0), 0), proc.num_threads(), cpu)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+"""Clock ticks a second, the unit of ``/proc/PID/stat``'s times."""
 
 
 def held_files(family: Sequence[psutil.Process]) -> int | None:

@@ -56,6 +56,10 @@ _TIMED_OUT = "it did not finish within {seconds:g} seconds"
 _FLOODED = "it printed more than {cap} bytes"
 _FORKED = "it started more than {count} processes at once"
 _THREADS = "it ran more than {count} threads at once"
+_CPU = "it used {used:.1f} seconds of CPU across its processes; the limit is {limit:g}"
+CPU_SHARE = 2
+"""Times its timeout a run's processes may use of CPU together: a program waits for a CPU that
+its own processes keep busy, and that wait is not counted in its time (``_ProgramClock``)."""
 _MEMORY = "it used {used} of memory across {count} processes; the limit is {limit}"
 _DISK = (
     "it wrote {written} into its folders (its copy, its temporary folder and its home folder)"
@@ -238,9 +242,11 @@ def _over_the_whole_run(
 ) -> str | None:
     """What the run's processes hold together past a cap (memory, bytes in its folders), in
     words, or ``None``: read by the parent from outside, where no program can change it."""
-    used, threads = tree_memory(family)
+    used, threads, cpu = tree_memory(family)
     if threads > limits.threads:
         return _THREADS.format(count=limits.threads)
+    if cpu > limits.timeout * CPU_SHARE:
+        return _CPU.format(used=cpu, limit=limits.timeout * CPU_SHARE)
     if used > limits.memory:
         count = len(family)
         return _MEMORY.format(
