@@ -56,7 +56,10 @@ _TIMED_OUT = "it did not finish within {seconds:g} seconds"
 _FLOODED = "it printed more than {cap} bytes"
 _FORKED = "it started more than {count} processes at once"
 _THREADS = "it ran more than {count} threads at once"
-_CPU = "it used {used:.1f} seconds of CPU across its processes; the limit is {limit:g}"
+_CPU = (
+    "it used {used:.1f} seconds of CPU across its processes; the limit is {limit:g} seconds"
+    " (twice its timeout)"
+)
 CPU_SHARE = 2
 """Times its timeout a run's processes may use of CPU together: a program waits for a CPU that
 its own processes keep busy, and that wait is not counted in its time (``_ProgramClock``)."""
@@ -240,8 +243,9 @@ def watch(
 def _over_the_whole_run(
     family: list[psutil.Process], folders: Path, floor: int, limits: Limits
 ) -> str | None:
-    """What the run's processes hold together past a cap (memory, bytes in its folders), in
-    words, or ``None``: read by the parent from outside, where no program can change it."""
+    """What the run's processes hold together past a cap (threads, CPU, memory, bytes in its
+    folders and in files no folder shows), in words, or ``None``: read by the parent from
+    outside, where no program can change it."""
     used, threads, cpu = tree_memory(family)
     if threads > limits.threads:
         return _THREADS.format(count=limits.threads)
