@@ -16,8 +16,9 @@ process and every process it starts, and nothing can lift it. It answers:
   sockets without a ``socket()`` system call the filter would see;
 - what would outlive the run on the teacher's machine, which no sweep of its processes ends:
   System V IPC (``shmget``, ``semget``, ``msgget``), POSIX message queues (``mq_open``),
-  kernel keys (``add_key``, ``request_key``, ``keyctl``), and the ``ioctl`` commands that set a
-  file's flags (an immutable file cannot be removed with the run's folder): refused;
+  kernel keys (``add_key``, ``request_key``, ``keyctl``), and the ``ioctl`` commands and the
+  ``file_setattr`` call that set a file's flags (an immutable file cannot be removed with the
+  run's folder): refused;
 - any system call made through another architecture's table (32-bit calls of a 64-bit
   process, x32): refused. The filter checks the architecture it was built for first, and a
   machine whose table the kit does not know gets no filter at all (``install`` says why, and
@@ -78,6 +79,9 @@ _IO_URING = (425, 426, 427)
 _FLAG_SETTERS = (0x40086602, 0x40046602, 0x401C5820)
 """``ioctl`` commands that set a file's flags: ``FS_IOC_SETFLAGS``, ``FS_IOC32_SETFLAGS``,
 ``FS_IOC_FSSETXATTR`` (an immutable or append-only file cannot be removed after the run)."""
+_FILE_SETATTR = 469
+"""``file_setattr`` (Linux 6.17), which sets the same flags as a call of its own: one number on
+every table."""
 _X32_BIT = 0x40000000
 """Set in the number of an x32 system call (x86_64's second table)."""
 _AF_UNIX = 1
@@ -127,7 +131,7 @@ def _program() -> list[tuple[int, int, int, int]]:
     if machine == "x86_64":
         code.append((_JGE, "refuse", 0, _X32_BIT))
     code += [(_JEQ, "refuse", 0, calls[name]) for name in _REFUSED]
-    code += [(_JEQ, "refuse", 0, nr) for nr in _IO_URING]
+    code += [(_JEQ, "refuse", 0, nr) for nr in (*_IO_URING, _FILE_SETATTR)]
     code += [(_JEQ, "pair", 0, calls["socketpair"]), (_JEQ, "ioctl", 0, calls["ioctl"])]
     labels: dict[str, int] = {}
     code.append((_RET, 0, 0, _SECCOMP_RET_ALLOW))

@@ -44,6 +44,8 @@ with tempfile.TemporaryFile() as file:
     for name, command in (("FS_IOC_SETFLAGS", 0x40086602), ("FS_IOC32_SETFLAGS", 0x40046602),
                           ("FS_IOC_FSSETXATTR", 0x401C5820)):
         made(name, libc.ioctl(file.fileno(), command, ctypes.byref(ctypes.c_int(0))))
+    attr = ctypes.create_string_buffer(32)
+    made("file_setattr", libc.syscall(469, file.fileno(), b"", attr, ctypes.c_size_t(24), 0x1000))
     made("FS_IOC_GETFLAGS", libc.ioctl(file.fileno(), 0x80086601, ctypes.byref(ctypes.c_int(0))))
     reader, writer = os.pipe()
     made("FIONREAD", libc.ioctl(reader, 0x541B, ctypes.byref(ctypes.c_int(0))))
@@ -71,7 +73,7 @@ def test_calls_that_outlive_a_run_are_refused_and_others_are_not() -> None:
     assert done.returncode == 0, done.stderr
     said = json.loads(done.stdout)
     refused = ["shmget", "semget", "msgget", "mq_open", "add_key", "keyctl"]
-    refused += ["FS_IOC_SETFLAGS", "FS_IOC32_SETFLAGS", "FS_IOC_FSSETXATTR"]
+    refused += ["FS_IOC_SETFLAGS", "FS_IOC32_SETFLAGS", "FS_IOC_FSSETXATTR", "file_setattr"]
     assert {name: said[name] for name in refused} == dict.fromkeys(refused, 13)
     assert said["FIONREAD"] == 0
     assert said["write"] == 0
