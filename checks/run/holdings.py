@@ -1,7 +1,8 @@
 """What a run's processes hold, read by the parent from outside while the run goes on: the
-memory they made, the threads they run and the CPU they used (``tree_memory``), the files they hold open that no
-folder shows (``held_files``), and the bytes in the run's folders (``folder_bytes``). The caps
-they are held to are ``checks.run.limits.Limits``; ``checks/run/watch.py`` compares the two.
+memory they made, the threads they run and the CPU they used (``tree_held``), the files they
+hold open that no folder shows (``held_files``), and the bytes in the run's folders
+(``folder_bytes``). The caps they are held to are ``checks.run.limits.Limits``;
+``checks/run/watch.py`` compares the two.
 
 It imports only the standard library and psutil.
 """
@@ -21,7 +22,7 @@ import psutil
 if TYPE_CHECKING:
     from os import _ScandirIterator  # pyright: ignore[reportPrivateUsage] - scandir's own type
 
-__all__ = ["DEEPEST", "Held", "UncountedError", "folder_bytes", "held_files", "tree_memory"]
+__all__ = ["DEEPEST", "Held", "UncountedError", "folder_bytes", "held_files", "tree_held"]
 
 
 class Held(NamedTuple):
@@ -36,7 +37,7 @@ class Held(NamedTuple):
     """Seconds of CPU they have used, with those of the children each one waited for."""
 
 
-def tree_memory(family: Sequence[psutil.Process]) -> Held:
+def tree_held(family: Sequence[psutil.Process]) -> Held:
     """What a run's processes hold together: memory, threads, CPU."""
     memory = threads = 0
     cpu = 0.0

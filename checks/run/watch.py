@@ -30,7 +30,7 @@ import psutil
 from checks.model import Run, Stage
 from checks.run import sandbox
 from checks.run.facts import FACTS_CAP
-from checks.run.holdings import UncountedError, folder_bytes, held_files, tree_memory
+from checks.run.holdings import UncountedError, folder_bytes, held_files, tree_held
 from checks.run.limits import (
     Limits,
     end_strays,
@@ -246,7 +246,7 @@ def _over_the_whole_run(
     """What the run's processes hold together past a cap (threads, CPU, memory, bytes in its
     folders and in files no folder shows), in words, or ``None``: read by the parent from
     outside, where no program can change it."""
-    used, threads, cpu = tree_memory(family)
+    used, threads, cpu = tree_held(family)
     if threads > limits.threads:
         return _THREADS.format(count=limits.threads)
     if cpu > limits.timeout * CPU_SHARE:
