@@ -112,6 +112,10 @@ time.sleep(3600)
 """
 
 
+HANG = 600.0
+"""Seconds after which a cancelled run that has not ended is taken for hung."""
+
+
 def _alive(proc: psutil.Process) -> bool:
     try:
         return proc.status() != psutil.STATUS_ZOMBIE
@@ -150,13 +154,11 @@ def test_a_cancelled_run_ends_every_process_pyright_started(
                 node = psutil.Process(int(started.read_text()))
             else:
                 checking.join(0.05)
-        wrapper = node.parent()
-        assert wrapper is not None
         cancel.set()
-        while checking.is_alive():  # until the run ends, or node runs on with no wrapper
-            if not _alive(wrapper):
-                assert not _alive(node) or node.status() == psutil.STATUS_STOPPED, "node was left"
-            checking.join(0.05)
+        # Before, the run waited for node to close its pipes: a hang, which pytest's timeout
+        # (or this join) turns into a failure.
+        checking.join(HANG)
+        assert not checking.is_alive(), "the cancelled run waits for node, left running"
         assert "cancelled" in str(raised[0])
         assert not _alive(node), "node was left"
     finally:
