@@ -305,8 +305,10 @@ def test_run_autograder_grades_a_submission_like_gradescope(tmp_path: Path) -> N
     results = root / "results" / "results.json"
     assert results.exists(), done.stdout + done.stderr
     data = json.loads(results.read_text(encoding="utf-8"))
-    short = [t for t in data["tests"] if t["score"] < t["max_score"]]  # with their output
-    assert cents(data["score"]) == KIT_MAX, short
+    short = [t for t in data["tests"] if t["score"] < t["max_score"]]
+    assert cents(data["score"]) == KIT_MAX, "\n\n".join(  # each test short of full, in full
+        f"{t['name']}: {t['score']}/{t['max_score']}\n{t.get('output', '')}" for t in short
+    )
     assert "conftest.py (changed)" in data["output"]
 
 
