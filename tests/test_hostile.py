@@ -34,7 +34,7 @@ import psutil
 import pytest
 
 from checks.run import sandbox
-from tests.support import KIT, copy_kit, run_checks, run_pytest
+from tests.support import KIT, copy_kit, run_checks, run_pytest, small_kit
 
 pytestmark = pytest.mark.xdist_group("hostile")
 """One hostile file at a time: each looks for leftover processes on the whole machine."""
@@ -273,23 +273,25 @@ def test_hostile_file_fails_cleanly(case: Path, tmp_path: Path, outside: Outside
 
 
 def _student_copy(case: Path, target: Path, outside: Outside) -> Path:
-    """A student's copy of the kit whose exercise 01 is the hostile file."""
-    copy_kit(target, parts=("exercises",))
+    """A student's copy of a kit of exercise 01 alone, whose hello.py is the hostile file."""
+    copy_kit(target, ["01"], parts=("exercises",))
     (target / "exercises" / "01" / "hello.py").write_text(outside.source(case), encoding="utf-8")
     return target
 
 
 def _grade(
-    subs: Path, out: Path, env: dict[str, str], *extra: str
+    subs: Path, out: Path, env: dict[str, str], *extra: str, kit: Path = KIT
 ) -> subprocess.CompletedProcess[str]:
     submissions = [str(p) for p in sorted(subs.iterdir())]
-    return run_checks(KIT, "grade", *submissions, "--out", str(out), *extra, env=env, reaper=True)
+    return run_checks(kit, "grade", *submissions, "--out", str(out), *extra, env=env, reaper=True)
 
 
 @pytest.mark.skipif(not sandbox.confined(CONFINED), reason=f"cannot confine here: {CONFINED}")
 def test_grading_confines_every_submission(tmp_path: Path, outside: Outside) -> None:
     """Under ``checks grade``, each program that reaches out fails exercise 01 with its message,
-    reaches nothing, and each report says how the programs were confined."""
+    reaches nothing, and each report says how the programs were confined. The kit graded holds
+    exercise 01 alone: the others would add the same untouched starters to every submission."""
+    kit = small_kit(tmp_path / "kit", ["01"])
     subs = tmp_path / "submissions"
     # The other student, whose answer the hostile ones try to read, is graded beside them.
     answer = outside.other.read_bytes()
@@ -299,7 +301,7 @@ def test_grading_confines_every_submission(tmp_path: Path, outside: Outside) -> 
     _student_copy(HOSTILE / "read_other_submission", subs / FORMULA, outside)
     outside.other.write_bytes(answer)
     out = tmp_path / "grades"
-    done = _grade(subs, out, outside.env(), "--jobs", "2")
+    done = _grade(subs, out, outside.env(), "--jobs", "2", kit=kit)
     assert done.returncode == 0, done.stdout + done.stderr
     assert not _leftovers(done), "a process was left behind"
     for case in REACHING:
