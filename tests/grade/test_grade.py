@@ -24,7 +24,7 @@ import pytest
 
 from checks.manifest import load_all
 from checks.model import cents
-from tests.support import KIT, NEVER_ENDS, copy_kit, run_checks, solve
+from tests.support import KIT, NEVER_ENDS, copy_kit, run_checks, small_kit, solve
 
 pytestmark = pytest.mark.xdist_group("graded-class")
 """The tests of the class graded once run in one process (``batch`` is built once)."""
@@ -139,6 +139,31 @@ def test_the_tampered_report_names_the_files_it_changed(batch: Batch) -> None:
     # starters show as changed is the kit's doing, not the student's.
     assert _changed(report) - _changed(batch.report("starters")) == expected
     assert not _changed(batch.report("solved")) - _changed(batch.report("starters"))
+
+
+def test_tampering_gains_nothing_in_a_small_class(tmp_path: Path) -> None:
+    """A class of one exercise: a copy whose test files pass anything and whose
+    ``conftest.py`` is empty scores what the untouched starter scores, and its report names
+    both files."""
+    kit = small_kit(tmp_path / "kit", ["01"])
+    subs = tmp_path / "submissions"
+    copy_kit(subs / "starters", ["01"], source=kit)
+    tampered = copy_kit(subs / "tampered", ["01"], source=kit)
+    tests = sorted((tampered / "exercises" / "01").glob("test_*.py"))
+    for test in tests:
+        test.write_text(PASSING_TEST, encoding="utf-8")
+    (tampered / "conftest.py").write_text("", encoding="utf-8")
+    solve(copy_kit(subs / "solved", ["01"], source=kit), ["01"], source=kit)
+    out = tmp_path / "grades"
+    done = run_checks(kit, "grade", *sorted(str(p) for p in subs.iterdir()), "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    with (out / "grades.csv").open(encoding="utf-8", newline="") as handle:
+        totals = {row["student"]: cents(float(row["total"])) for row in csv.DictReader(handle)}
+    assert totals["tampered"] == totals["starters"] < totals["solved"], totals
+    reports = {name: (out / name / "report.txt").read_text(encoding="utf-8") for name in totals}
+    expected = {t.relative_to(tampered).as_posix() for t in tests} | {"conftest.py"}
+    assert tests
+    assert _changed(reports["tampered"]) - _changed(reports["starters"]) == expected
 
 
 def test_the_gradebook_columns_add_up(batch: Batch) -> None:
