@@ -30,6 +30,14 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHONS = nox.project.python_versions(PYPROJECT)
 """Every Python the kit supports, from ``pyproject.toml``'s classifiers (3.10 to 3.15)."""
+END_TO_END_ON = (PYTHONS[0], PYTHONS[-1])
+"""The Pythons on which the ``end_to_end`` tests run too (the oldest and the newest): a whole
+class graded, a whole kit self-checked, at a teacher's scale. On the others the suite runs
+every other test, which runs the same code at a smaller scale, and ``checks dev check`` proves
+every verdict (starters, solutions, kept cases, README commands), as everywhere. The 31
+end-to-end tests take about 80 s of CPU (62 s on two cores, run alone, on 3.11), and the six
+sessions had reached the 25 minutes ``.ci/run`` is kept under. ``uv run nox -s tests-3.12 --
+tests`` runs every test there."""
 PARALLEL = [
     r for r in nox.project.dependency_groups(PYPROJECT, "dev") if r.startswith("pytest-xdist")
 ]
@@ -66,14 +74,15 @@ cases and README commands. The session runs them once, through it."""
 def tests(session: nox.Session) -> None:
     """Run the kit's own tests, then ``checks dev check`` (every starter fails for its reason,
     every solution passes, every case gets its verdict, every README command runs): the whole
-    suite on each Python."""
+    suite on each Python, the ``end_to_end`` tests on ``END_TO_END_ON`` only."""
     _install(session)
     parallel = ["--numprocesses", _workers(), "--dist", "loadgroup"]
     if session.posargs:
         session.run("pytest", *parallel, *session.posargs)
         return
     deselected = (f"--deselect={test}" for test in SELF_CHECKED)
-    session.run("pytest", *parallel, "tests", *deselected)
+    scale = [] if session.python in END_TO_END_ON else ["-m", "not end_to_end"]
+    session.run("pytest", *parallel, "tests", *deselected, *scale)
     session.run("checks", "dev", "check", "--python", str(session.python))
 
 

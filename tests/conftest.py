@@ -24,11 +24,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 """The folder pytest's node ids are relative to (the kit's rootdir)."""
 GROUP_MARK = "xdist_group"
+END_TO_END = (
+    "end_to_end: a whole class or a whole kit taken end to end (graded, or self-checked) at the "
+    "scale a teacher meets; `uv run nox` runs these on the oldest and the newest Python only, "
+    "while the smaller tests of the same code run on every Python (noxfile.py)"
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Declare ``xdist_group`` where pytest-xdist is not loaded (``-p no:xdist``), and give
-    Ctrl-C back to what the tests start.
+    """Declare ``end_to_end``, and ``xdist_group`` where pytest-xdist is not loaded
+    (``-p no:xdist``), and give Ctrl-C back to what the tests start.
 
     A shell without job control starts a command put in the background (``nox &`` in a
     script) with SIGINT ignored, and every process it starts inherits that: the tests of
@@ -37,6 +42,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    config.addinivalue_line("markers", END_TO_END)
     if not config.pluginmanager.hasplugin("xdist"):
         config.addinivalue_line(
             "markers", "xdist_group(name): tests that pytest-xdist runs in one process"

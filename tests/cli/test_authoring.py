@@ -89,6 +89,7 @@ def test_new_refuses_a_number_that_exists(kit: Path) -> None:
         assert says in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
+@pytest.mark.end_to_end
 def test_a_fresh_exercise_passes_its_own_check(tmp_path: Path) -> None:
     """Right after ``checks new``, the starter fails, the solution passes, and so on."""
     root = small_kit(tmp_path / "kit", ("01",))
@@ -98,6 +99,7 @@ def test_a_fresh_exercise_passes_its_own_check(tmp_path: Path) -> None:
     assert done.stdout == ""
 
 
+@pytest.mark.end_to_end
 def test_the_worked_example_passes_dev_check(kit: Path) -> None:
     """Exercise 11 as the guide builds it passes ``checks dev check 11``."""
     done = _checks(kit, "dev", "check", "--python", "this", "11")
@@ -109,6 +111,7 @@ def _column(gradebook: Path) -> dict[str, tuple[str, str, str]]:
         return {r["student"]: (r["total"], r["max"], r["11"]) for r in csv.DictReader(rows)}
 
 
+@pytest.mark.end_to_end
 def test_a_class_of_three_is_graded_with_exercise_11(kit: Path, tmp_path: Path) -> None:
     """Solved, starter and dodge get 20, 0 and 10 of 20 in checks grade, Classroom 50 and
     Gradescope's zip carries exercise 11."""
@@ -212,6 +215,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProc
     return _checks(root, "dev", "check", "--python", "this", "12", "13", "14", "15", "16")
 
 
+@pytest.mark.end_to_end
 @pytest.mark.parametrize(
     ("number", "says"),
     [

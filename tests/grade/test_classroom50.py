@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from checks.grade import classroom50
 from checks.manifest import load_all
 from checks.model import cents
@@ -101,6 +103,7 @@ def test_the_bundle_holds_the_pristine_kit_under_the_cap(tmp_path: Path) -> None
     assert info["max-score"] * 100 == sum(cents(e.points) for e in load_all())
 
 
+@pytest.mark.end_to_end
 def test_a_half_solved_checkout_gets_its_result_within_the_contract(tmp_path: Path) -> None:
     """01 to 05 solved, every test and conftest.py rewritten: 50 of 100, the student's files
     unchanged, result.json, release-body.md and the step outputs written."""

@@ -4,6 +4,9 @@ The class: every exercise solved; untouched starters; starters with every test f
 a passing test and ``conftest.py`` emptied; half the exercises solved; a solved copy with a
 missing file and a symbolic link; a kit inside a folder (a zip unpacked); an empty folder; a
 folder that is not a kit. It is graded once, by a child ``checks grade``, like a teacher would.
+Its tests, and the other whole-kit gradings here, are ``end_to_end``: ``uv run nox`` runs them
+on the oldest and the newest Python, and a class of one exercise keeps tampering in view on
+every Python.
 """
 
 from __future__ import annotations
@@ -100,6 +103,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     return Batch(submissions=subs, out=out, done=done, before=before)
 
 
+@pytest.mark.end_to_end
 def test_the_batch_finishes(batch: Batch) -> None:
     """`checks grade` grades the whole class, bad submissions included, and exits 0."""
     assert batch.done.returncode == 0, batch.done.stdout + batch.done.stderr
@@ -107,6 +111,7 @@ def test_the_batch_finishes(batch: Batch) -> None:
     assert set(batch.rows()) == {p.name for p in batch.submissions.iterdir()}
 
 
+@pytest.mark.end_to_end
 def test_solved_beats_half_beats_starters_and_tampering_gains_nothing(batch: Batch) -> None:
     """solved = max > half > starters = tampered, in the gradebook."""
     rows = batch.rows()
@@ -127,6 +132,7 @@ def _changed(report: str) -> set[str]:
     }
 
 
+@pytest.mark.end_to_end
 def test_the_tampered_report_names_the_files_it_changed(batch: Batch) -> None:
     """Every test file and conftest.py the student changed is listed, and nothing else."""
     report = batch.report("tampered")
@@ -142,9 +148,10 @@ def test_the_tampered_report_names_the_files_it_changed(batch: Batch) -> None:
 
 
 def test_tampering_gains_nothing_in_a_small_class(tmp_path: Path) -> None:
-    """A class of one exercise: a copy whose test files pass anything and whose
-    ``conftest.py`` is empty scores what the untouched starter scores, and its report names
-    both files."""
+    """The class above is graded on the oldest and the newest Python only (``end_to_end``);
+    this class of one exercise, on every Python: a copy whose test files pass anything and
+    whose ``conftest.py`` is empty scores what the untouched starter scores, and its report
+    names both files."""
     kit = small_kit(tmp_path / "kit", ["01"])
     subs = tmp_path / "submissions"
     copy_kit(subs / "starters", ["01"], source=kit)
@@ -166,6 +173,7 @@ def test_tampering_gains_nothing_in_a_small_class(tmp_path: Path) -> None:
     assert _changed(reports["tampered"]) - _changed(reports["starters"]) == expected
 
 
+@pytest.mark.end_to_end
 def test_the_gradebook_columns_add_up(batch: Batch) -> None:
     """grades.csv: student, total, max, one column per exercise, a note, the folder; total =
     their sum."""
@@ -176,6 +184,7 @@ def test_the_gradebook_columns_add_up(batch: Batch) -> None:
         assert cents(float(row["total"])) == sum(cents(float(row[e.number])) for e in EXERCISES)
 
 
+@pytest.mark.end_to_end
 def test_unusable_submissions_get_0_and_the_reason(batch: Batch) -> None:
     """An empty folder and a folder that is not a kit score 0, and their row says why."""
     rows = batch.rows()
@@ -186,6 +195,7 @@ def test_unusable_submissions_get_0_and_the_reason(batch: Batch) -> None:
     assert "not a copy of the kit" in batch.report("notakit")
 
 
+@pytest.mark.end_to_end
 def test_missing_and_linked_files_cost_their_exercise_only(batch: Batch) -> None:
     """A missing file and a symbolic link are reported; only their exercises lose points."""
     rows = batch.rows()
@@ -200,12 +210,14 @@ def test_missing_and_linked_files_cost_their_exercise_only(batch: Batch) -> None
         assert float(rows["broken"][exercise.number]) == exercise.points
 
 
+@pytest.mark.end_to_end
 def test_a_kit_inside_a_folder_is_found(batch: Batch) -> None:
     """A submission holding the kit one folder down (a zip unpacked) is graded as the kit."""
     assert batch.total("zipped") == KIT_MAX, batch.report("zipped")
     assert "python-kit/" in batch.report("zipped")
 
 
+@pytest.mark.end_to_end
 def test_each_student_gets_gradescope_results(batch: Batch) -> None:
     """DIR/<student>/results.json is Gradescope's format and adds up to the gradebook's total."""
     for student in batch.rows():
@@ -218,6 +230,7 @@ def test_each_student_gets_gradescope_results(batch: Batch) -> None:
         assert cents(float(str(data["score"]))) == batch.total(student)
 
 
+@pytest.mark.end_to_end
 def test_grading_never_writes_into_a_submission(batch: Batch) -> None:
     """Every file of every submission is as it was: same bytes, same modification time."""
     after = {p.name: _snapshot(p) for p in batch.submissions.iterdir()}
@@ -235,6 +248,7 @@ _LOOPING_FILES = [
 """Student programs that the tests run as programs; a slow submission loops in each."""
 
 
+@pytest.mark.end_to_end
 def test_a_submission_that_takes_too_long_is_stopped_not_zeroed(tmp_path: Path) -> None:
     """Past --timeout the run is stopped, what ran keeps its points, and the next is graded."""
     slow = copy_kit(tmp_path / "slow", readme=True)
@@ -308,6 +322,7 @@ def test_the_gradescope_zip_holds_the_kit_without_solutions(tmp_path: Path) -> N
     assert not [n for n in names if "__pycache__" in n]
 
 
+@pytest.mark.end_to_end
 @pytest.mark.skipif(os.name != "posix" or shutil.which("bash") is None, reason="needs bash")
 def test_run_autograder_grades_a_submission_like_gradescope(tmp_path: Path) -> None:
     """run_autograder, from the zip, grades /autograder/submission into results/results.json."""
@@ -337,6 +352,7 @@ def test_run_autograder_grades_a_submission_like_gradescope(tmp_path: Path) -> N
     assert "conftest.py (changed)" in data["output"]
 
 
+@pytest.mark.end_to_end
 def test_identical_submissions_share_verdicts_and_each_report_names_its_own_files(
     tmp_path: Path,
 ) -> None:

@@ -299,6 +299,7 @@ def test_a_second_grading_on_one_out_stops_and_says_why(kit: Kit, tmp_path: Path
 
 
 @posix_only
+@pytest.mark.end_to_end
 def test_two_real_gradings_on_one_out(kit: Kit, tmp_path: Path) -> None:
     """Case 7: a grading started while another writes to the same ``--out`` stops at once with
     one line; the first one's gradebook and reports are whole."""

@@ -219,6 +219,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     return Graded(kinds=kinds, out=out, done=done)
 
 
+@pytest.mark.end_to_end
 def test_the_class_has_30_and_grading_writes_the_page(graded: Graded) -> None:
     """Grading the class of 30 succeeds and writes report.html beside grades.csv."""
     assert graded.done.returncode == 0, graded.done.stderr
@@ -227,6 +228,7 @@ def test_the_class_has_30_and_grading_writes_the_page(graded: Graded) -> None:
     assert (graded.out / PAGE).is_file()
 
 
+@pytest.mark.end_to_end
 def test_solved_counts_equal_the_gradebook(graded: Graded) -> None:
     """Each exercise's N/M is the number of gradebook rows with the exercise's full points."""
     rows = graded.rows()
@@ -243,6 +245,7 @@ def test_solved_counts_equal_the_gradebook(graded: Graded) -> None:
         assert tr.attrs["data-solved"] == str(full)
 
 
+@pytest.mark.end_to_end
 def test_the_stages_of_the_others_add_up_and_match_the_results(graded: Graded) -> None:
     """Per exercise, the stacked counts cover every student who did not solve it, each at the
     place where results.json says their first failing test stopped."""
@@ -272,6 +275,7 @@ def test_the_stages_of_the_others_add_up_and_match_the_results(graded: Graded) -
                 assert f"{label.get(place, place)} {count}" in said
 
 
+@pytest.mark.end_to_end
 def test_each_mistake_shows_at_its_stage(graded: Graded) -> None:
     """The student table says solved where the gradebook gives full points, and for each typical
     mistake the stage of the lesson where it stops; each name links to its report."""
@@ -308,6 +312,7 @@ def test_each_mistake_shows_at_its_stage(graded: Graded) -> None:
     assert {n for n, state in half.items() if state == "untouched"} == set(ALL) - set(HALF)
 
 
+@pytest.mark.end_to_end
 def test_the_common_failures_count_students_and_quote_their_reports(graded: Graded) -> None:
     """The most common first failures count the students who hit them (never the starter's own
     failure), and each example is the message one of them reads in report.txt; the NameError
@@ -336,6 +341,7 @@ def test_the_common_failures_count_students_and_quote_their_reports(graded: Grad
     assert "crashes.py line" in crashes[0].all_text()
 
 
+@pytest.mark.end_to_end
 def test_the_histogram_counts_every_total(graded: Graded) -> None:
     """The histogram's bars hold every student, each in the tenth of the full score of their
     total, and each count is also written as text."""
@@ -351,6 +357,7 @@ def test_the_histogram_counts_every_total(graded: Graded) -> None:
     assert sum(shown) == 30
 
 
+@pytest.mark.end_to_end
 def test_the_page_is_small_self_contained_and_escapes_names(graded: Graded) -> None:
     """The page weighs under 500 KB, loads nothing from anywhere and escapes a student's name."""
     text = graded.page()
@@ -368,6 +375,7 @@ def test_the_page_is_small_self_contained_and_escapes_names(graded: Graded) -> N
     assert tree.find("tr", data_student=ODD_NAME)
 
 
+@pytest.mark.end_to_end
 def test_checks_report_rebuilds_the_same_page(graded: Graded, tmp_path: Path) -> None:
     """`checks report DIR` writes the same page again from the grading's files alone."""
     copy = tmp_path / "grades"
@@ -378,6 +386,7 @@ def test_checks_report_rebuilds_the_same_page(graded: Graded, tmp_path: Path) ->
     assert (copy / PAGE).read_bytes() == (graded.out / PAGE).read_bytes()
 
 
+@pytest.mark.end_to_end
 def test_a_student_whose_results_are_gone_keeps_a_row_and_the_counts_add_up(
     graded: Graded, tmp_path: Path
 ) -> None:
