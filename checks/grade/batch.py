@@ -302,13 +302,25 @@ def grade_batch(
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            _join(thread)
     except BaseException:
         # Ctrl-C: every thread sees ``stop`` within a moment and ends what it started. Until
         # they have, one could still start a worker or pyright that nothing would end.
         stop.set()
         for thread in threads:
-            if thread.ident is not None:  # one not yet running sees stop at its first step
-                thread.join()
+            _join(thread)  # one not yet running is not alive: it sees stop at its first step
         raise
     return grades
+
+
+_LOOK = 0.1
+"""Seconds between two looks of the main thread at a Ctrl-C while it waits for a thread."""
+
+
+def _join(thread: threading.Thread) -> None:
+    """Wait for ``thread`` to end, looking every ``_LOOK`` seconds. The system may hand a
+    Ctrl-C to any thread of the process, and Python runs its handler in the main thread only
+    once that one wakes: a plain ``join`` takes it when the thread ends, which for a class is
+    when the grading is over."""
+    while thread.is_alive():
+        thread.join(_LOOK)
