@@ -36,8 +36,8 @@ class graded, a whole kit self-checked, at a teacher's scale. On the others the 
 every other test, which runs the same code at a smaller scale, and ``checks dev check`` proves
 every verdict (starters, solutions, kept cases, README commands), as everywhere. The 31
 end-to-end tests take about 80 s of CPU (62 s on two cores, run alone, on 3.11), and the six
-sessions had reached the 25 minutes ``.ci/run`` is kept under. ``uv run nox -s tests-3.12 --
-tests`` runs every test there."""
+sessions had reached the 25 minutes ``.ci/run`` is kept under. To run every test on one
+Python: ``uv run nox -s tests-3.12 -- tests``."""
 PARALLEL = [
     r for r in nox.project.dependency_groups(PYPROJECT, "dev") if r.startswith("pytest-xdist")
 ]
