@@ -20,7 +20,6 @@ import ctypes
 import functools
 import os
 import signal
-import subprocess
 import sys
 import threading
 from collections.abc import Generator
@@ -28,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+
+from checks.run.launched import Launched
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -251,7 +252,7 @@ def _children(process: str = "/proc/self") -> list[int]:
     return found
 
 
-def group_of(proc: subprocess.Popen[bytes]) -> int | None:
+def group_of(proc: Launched) -> int | None:
     """The process group a run started (POSIX), to kill at once; none on Windows."""
     return proc.pid if hasattr(os, "killpg") else None
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks.run.copy import memory_folder, remove_run_folder
+from checks.run.launched import Launched
 from checks.run.limits import released_session
 
 __all__ = [
@@ -57,7 +58,7 @@ __all__ = [
 class Started:
     """A launcher that waits for its orders, and the parent's ends of its pipes."""
 
-    proc: subprocess.Popen[bytes]
+    proc: Launched
     seal: int
     report: int
     facts: int

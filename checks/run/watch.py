@@ -17,7 +17,6 @@ import ast
 import contextlib
 import os
 import signal
-import subprocess
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -31,6 +30,7 @@ from checks.model import Run, Stage
 from checks.run import sandbox
 from checks.run.facts import FACTS_CAP
 from checks.run.holdings import UncountedError, folder_bytes, held_files, tree_held
+from checks.run.launched import Launched
 from checks.run.limits import (
     Limits,
     end_strays,
@@ -135,7 +135,7 @@ def _read_all(fd: int, kept: bytearray, cap: int, heard: threading.Event | None 
 
 
 def watch(
-    proc: subprocess.Popen[bytes],
+    proc: Launched,
     shown: Path,
     work: Path,
     folder: Path,
@@ -215,7 +215,7 @@ def watch(
             os.killpg(group, signal.SIGKILL)
     else:
         kill_tree(root, group)
-    proc.wait()
+    status = proc.wait()
     for reader in readers:
         reader.join(timeout=2)
     proc.stdout.close()
@@ -235,9 +235,7 @@ def watch(
     )
     said = _said(bytes(sealed))
     ended = _said(bytes(report))
-    return _judge(
-        shown, work, folder, proc.returncode, streams, said[:1], ended, stopped, timed_out
-    )
+    return _judge(shown, work, folder, status, streams, said[:1], ended, stopped, timed_out)
 
 
 def _over_the_whole_run(

@@ -14,9 +14,10 @@ the kit's other limits (the timeout, the output cap, the process-tree kill), nev
 from __future__ import annotations
 
 import ctypes
-import subprocess
 import sys
 from typing import Any
+
+from checks.run.launched import Launched
 
 __all__ = ["Job", "close", "contain"]
 
@@ -84,7 +85,7 @@ def _kernel32() -> Any:
     return kernel32
 
 
-def contain(proc: subprocess.Popen[bytes], *, processes: int, memory: int) -> Job | None:
+def contain(proc: Launched, *, processes: int, memory: int) -> Job | None:
     """Put a just-started child in a job with these limits; None where it cannot be done."""
     if sys.platform != "win32":
         return None
