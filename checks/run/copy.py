@@ -53,6 +53,9 @@ CHILD_PACKAGE = Path(__file__).resolve().parent.parent / "child"
 """Modules of the kit a kit-owned driver imports in the child, copied beside the child package."""
 _START = "from checks.child.launch import main\n\nmain()\n"
 """The script the child runs, beside the private copy of the package (its ``sys.path[0]``)."""
+_SERVE = "from checks.child.forks import serve\n\nserve()\nfrom checks.child.launch import main\n\nmain()\n"
+"""The script of the fork server (``checks.child.forks``), beside ``_START``: ``serve`` returns
+in each launcher it forks, which then goes on as ``_START`` does."""
 SHM = Path("/dev/shm")
 """Linux's shared memory folder: a memory file system (tmpfs) on most systems."""
 SHM_ROOM = 4 * 1024 * 1024 * 1024
@@ -343,4 +346,5 @@ def _child_copy() -> Path:
     # imports is compiled once, into the copy's __pycache__.
     start = base / "start.py"
     start.write_text(_START, encoding="utf-8")
+    (base / "serve.py").write_text(_SERVE, encoding="utf-8")
     return start

@@ -36,7 +36,7 @@ if sys.platform == "win32":  # pragma: no cover - Windows
 
 from checks.cache import digest_tree
 from checks.model import Run
-from checks.run import sandbox, spare, winjob
+from checks.run import forks, sandbox, spare, winjob
 from checks.run.cache import in_use, was_stopped
 from checks.run.copy import (
     StudentFileError,
@@ -338,6 +338,13 @@ def _start(
     temporary.mkdir(exist_ok=True)
     home.mkdir(exist_ok=True)
     become_subreaper()
+    if not seatbelt and forks.forking():
+        # Forked by the fork server (Linux): this launcher without Python's start to pay for.
+        with no_sweep():  # counted among the runs still going before a sweep can see it
+            started = forks.launch(python, _environment(python, base, cwd), cwd, sealed=sealed)
+            if started is not None:
+                holding_session(started.proc.pid)
+                return started
     seal_read, seal_write = os.pipe()
     report_read, report_write = os.pipe()
     # Trials and drivers speak on a sealed channel of their own (checks/run/facts.py).

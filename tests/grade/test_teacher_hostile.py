@@ -343,10 +343,13 @@ def _wait_for(condition: object, process: subprocess.Popen[str]) -> None:
 
 
 def _student_code_running(process: subprocess.Popen[str]) -> bool:
+    """Whether a launcher runs in a run's folder: started on ``start.py``, or forked by the
+    fork server (``serve.py``), which itself runs from a folder of its own (``forks-``)."""
     with_children = psutil.Process(process.pid).children(recursive=True)
     for child in with_children:
         try:
-            if any(part.endswith("start.py") for part in child.cmdline()):
+            launcher = any(part.endswith(("start.py", "serve.py")) for part in child.cmdline())
+            if launcher and not Path(child.cwd()).name.startswith("forks-"):
                 return True
         except psutil.Error:
             continue

@@ -1,0 +1,133 @@
+"""A launcher that forks launchers (Linux): a run pays for a fork, not for Python's start.
+
+Started once per interpreter by the parent (``checks.run.forks``), in a session of its own,
+with the environment every run of that interpreter is started with (its run's own folders
+aside) and a Unix socket as its standard input. It loads what every launcher loads before its
+orders (``launch``, ``confine``, ``rlimits``, ``seal``, ``where``, ``ctypes``, ``resource``),
+reads no student file and runs nothing of anyone's. Then, for each request (the run's folder to
+start from and its environment, apart by NUL bytes, with the launcher's descriptors beside it:
+its standard input, output and error, then the pipes of its seal, its report and its facts) it
+forks twice. The grandchild is the run's launcher: it starts a session of its own, takes the
+descriptors as a launcher started by ``Popen`` has them and closes every other (this server's
+socket first of all), moves to the run's folder, takes the run's environment, says its process
+id and its pipes' numbers, and returns from ``serve``; the script then calls ``launch.main``,
+which reads its orders as any launcher does. The middle process ends at once, so the launcher's
+parent is the parent that asked (a subreaper), which waits for it as for any launcher: its exit
+status comes from the system, not from this server.
+
+This server never hears a run's orders (they come on the run's own socket, which it only hands
+on) and keeps no descriptor of a run once it has forked. End of input ends it.
+
+What differs from a launcher started on its own: the interpreter's start-up state is this
+server's (its hash seed among it, which ``python FILE`` draws anew each time; ``PYTHONHASHSEED``
+is not in the short list, so neither is meant to be fixed), and ``sys.modules`` holds the same
+modules in another order. Nothing else: ``_socket``, which only this server needs, is taken out
+of ``sys.modules`` before the launcher goes on.
+
+Imports the standard library only; runs on the Python under test (3.10 on), outside the venv.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import _socket
+
+REQUEST_CAP = 1 << 20
+"""The most bytes of one request (a folder and an environment from the short list)."""
+DESCRIPTORS_CAP = 8
+"""The most descriptors one request hands on: input, output, error, seal, report, facts."""
+STANDARD = 3
+AHEAD = tuple(f"checks.child.{name}" for name in ("launch", "confine", "rlimits", "seal", "where"))
+"""What ``launch.main`` imports before it reads its orders: loaded once, here."""
+AHEAD_LINUX = ("ctypes", "resource")
+"""The first descriptors of a request are the launcher's standard input, output and error."""
+
+
+def serve() -> None:
+    """Fork a launcher for each request on standard input; return only in a launcher."""
+    loaded = set(sys.modules)
+    import _socket
+
+    own = set(sys.modules) - loaded  # what only this server uses, and no launcher has
+    for name in AHEAD + (AHEAD_LINUX if sys.platform == "linux" else ()):
+        __import__(name)
+    channel = _socket.socket(fileno=0)
+    space = _socket.CMSG_LEN(DESCRIPTORS_CAP * 4)
+    while True:
+        try:
+            data, ancillary, _flags, _address = channel.recvmsg(REQUEST_CAP, space)
+        except OSError:
+            os._exit(1)
+        handed = [
+            int.from_bytes(payload[i : i + 4], sys.byteorder)
+            for level, kind, payload in ancillary
+            if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS
+            for i in range(0, len(payload) - len(payload) % 4, 4)
+        ]
+        if not data:
+            os._exit(0)
+        words = data.decode("utf-8", "surrogateescape").split("\0")
+        said_r, said_w = os.pipe()
+        middle = os.fork()
+        if middle == 0:
+            try:
+                if os.fork() == 0:
+                    os.close(said_r)
+                    _become_launcher(channel, handed, words, said_w, own)
+                    return  # in the launcher: the script goes on to launch.main
+            except BaseException:  # noqa: BLE001 - nothing may go on in the middle process
+                os._exit(1)
+            os._exit(0)
+        os.close(said_w)
+        for fd in handed:
+            os.close(fd)
+        said = b""
+        while chunk := os.read(said_r, 4096):
+            said += chunk
+        os.close(said_r)
+        os.waitpid(middle, 0)
+        try:
+            channel.sendall((said or b"-") + b"\n")
+        except OSError:
+            os._exit(1)
+
+
+def _become_launcher(
+    channel: _socket.socket, handed: list[int], words: list[str], said: int, own: set[str]
+) -> None:
+    """In the grandchild: become the launcher ``Popen`` would have started, or end."""
+    try:
+        os.setsid()
+        channel.detach()  # its descriptor, 0, is the launcher's input once replaced below
+        if len(handed) < STANDARD:
+            os._exit(1)
+        for target in range(STANDARD):
+            os.dup2(handed[target], target)
+        pipes = handed[STANDARD:]
+        for fd in pipes:
+            os.set_inheritable(fd, True)
+        keep = {*range(STANDARD), *pipes, said}
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            if fd not in keep:
+                try:  # noqa: SIM105 - no contextlib import in the child, paid on every run
+                    os.close(fd)
+                except OSError:
+                    pass  # the listing's own descriptor, closed already
+        folder, *environment = words
+        os.chdir(folder)
+        os.environ.clear()
+        for item in environment:
+            key, _, value = item.partition("=")
+            os.environ[key] = value
+        for name in own:
+            sys.modules.pop(name, None)
+        report = " ".join(str(n) for n in (os.getpid(), *pipes))
+        os.write(said, report.encode("ascii"))
+        os.close(said)
+    except BaseException:  # noqa: BLE001 - the parent hears no process id and starts its own
+        os._exit(1)

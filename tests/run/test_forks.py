@@ -1,0 +1,191 @@
+"""A launcher forked by the fork server (``checks.run.forks``) changes no verdict: a run of it
+is the run a launcher started anew gives, the program sees the process a fresh launcher is, the
+server's socket never reaches it, and a server that is gone costs the next run nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checks.model import Run
+from checks.run import forks, sandbox
+from checks.run.program import run_file, run_files
+from tests.support import SAMPLE_PROGRAMS, run_seen
+
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux", reason="launchers are forked on Linux only"
+)
+
+SEEN = r"""
+import json, os, resource, signal, stat, sys, traceback
+fds = []
+for name in os.listdir("/proc/self/fd"):
+    try:
+        fds.append(os.fstat(int(name)).st_mode)
+    except OSError:
+        pass  # the listing's own descriptor
+print(json.dumps({
+    "descriptors": sorted(stat.S_IFMT(mode) for mode in fds),
+    "sockets": sum(stat.S_ISSOCK(mode) for mode in fds),
+    "environment": dict(os.environ),
+    "cwd": os.getcwd(),
+    "leader": [os.getsid(0) == os.getpid(), os.getpgid(0) == os.getpid()],
+    "parent": os.getppid(),
+    "signals": [str(signal.getsignal(s)) for s in signal.valid_signals() if s < signal.SIGRTMIN],
+    "blocked": sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])),
+    "argv": sys.argv,
+    "path": sys.path[1:],
+    "flags": str(sys.flags),
+    "modules": sorted(sys.modules),
+    "main": sorted(vars(sys.modules["__main__"])),
+    "streams": [(s.encoding, s.errors, s.line_buffering) for s in (sys.stdout, sys.stderr)],
+    "umask": os.umask(0o22),
+    "files": resource.getrlimit(resource.RLIMIT_NOFILE),
+    "stack": len(traceback.extract_stack()),
+}))
+"""
+"""What a program sees of its own process: a forked launcher must show a fresh one's."""
+
+
+@pytest.fixture
+def unconfined() -> Iterator[None]:
+    """Runs with the sandbox off, so that the program can read ``/proc/self`` itself."""
+    before = sandbox.mode()
+    sandbox.use("off")
+    yield
+    sandbox.use(before)
+
+
+@pytest.fixture
+def fresh_launchers() -> Iterator[None]:
+    """Every launcher started anew for the test; forked again after it."""
+    forks.use_forks(False)
+    yield
+    forks.use_forks(True)
+
+
+def _both(program: Path) -> tuple[Run, Run]:
+    """The run of ``program`` from a fresh launcher, then from a forked one."""
+    forks.use_forks(False)
+    try:
+        fresh = run_file(program, cached=False)
+    finally:
+        forks.use_forks(True)
+    return fresh, run_file(program, cached=False)
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_PROGRAMS))
+def test_a_forked_run_is_a_fresh_run(tmp_path: Path, name: str) -> None:
+    """The same stage, output, exit status and confinement as a launcher started anew."""
+    program = tmp_path / "program.py"
+    program.write_text(SAMPLE_PROGRAMS[name], encoding="utf-8")
+    fresh, forked = _both(program)
+    assert forks.forking()
+    assert run_seen(forked) == run_seen(fresh)
+
+
+@pytest.mark.usefixtures("unconfined")
+def test_the_program_sees_the_process_a_fresh_launcher_is(tmp_path: Path) -> None:
+    """Its descriptors (no socket among them), environment, folder, session, parent, signal
+    handlers, flags, modules, streams and stack: all as a launcher started anew has them. The
+    folders differ by name only (each run has its own); so do descriptors' numbers."""
+    program = tmp_path / "program.py"
+    program.write_text(SEEN, encoding="utf-8")
+    fresh, forked = _both(program)
+    seen = [json.loads(run.stdout) for run in (fresh, forked)]
+    for view in seen:
+        run_folder = str(Path(view["cwd"]).parent)
+        view["environment"] = {
+            k: v.replace(run_folder, "RUN") for k, v in view["environment"].items()
+        }
+        view["argv"] = [Path(a).name for a in view["argv"]]
+        view["cwd"] = Path(view["cwd"]).name
+    assert seen[1] == seen[0]
+    assert seen[1]["sockets"] == 0  # the server's socket is gone, the orders' too
+    assert seen[1]["parent"] == os.getpid()  # adopted: this process waits for it
+    assert seen[1]["leader"] == [True, True]
+
+
+def test_the_exit_status_is_the_systems(tmp_path: Path) -> None:
+    """A program that ends itself by a signal or by ``os._exit`` gives the status it gave."""
+    program = tmp_path / "program.py"
+    program.write_text("import os, signal\nos.kill(os.getpid(), signal.SIGTERM)\n")
+    fresh, forked = _both(program)
+    assert forked.exit_status == fresh.exit_status == -signal.SIGTERM
+    program.write_text("import os\nos._exit(7)\n")
+    fresh, forked = _both(program)
+    assert forked.exit_status == fresh.exit_status == 7
+
+
+def test_a_server_that_is_gone_costs_the_next_run_nothing(tmp_path: Path) -> None:
+    """Killed between two runs, the server is replaced; the run in between is whole."""
+    program = tmp_path / "program.py"
+    program.write_text(SAMPLE_PROGRAMS["ok"], encoding="utf-8")
+    first = run_file(program, cached=False)
+    servers = list(forks._servers.values())  # pyright: ignore[reportPrivateUsage]
+    assert servers, "no fork server was started"
+    for server in servers:
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+    after = [run_file(program, cached=False) for _ in range(2)]
+    assert all(run_seen(run) == run_seen(first) for run in after)
+    alive = list(forks._servers.values())  # pyright: ignore[reportPrivateUsage]
+    assert alive and all(s.process.poll() is None for s in alive)
+
+
+def test_runs_of_many_files_are_forked_alike(tmp_path: Path) -> None:
+    """``run_files`` (one copy for many files) gives what it gives with fresh launchers."""
+    for name, source in SAMPLE_PROGRAMS.items():
+        (tmp_path / f"{name}.py").write_text(source, encoding="utf-8")
+    files = sorted(tmp_path.glob("*.py"))
+    forks.use_forks(False)
+    try:
+        fresh = [run_seen(r) for r in run_files(files) if not isinstance(r, Exception)]
+    finally:
+        forks.use_forks(True)
+    forked = [run_seen(r) for r in run_files(files) if not isinstance(r, Exception)]
+    assert forked == fresh
+    assert len(forked) == len(SAMPLE_PROGRAMS)
+
+
+@pytest.mark.usefixtures("fresh_launchers")
+def test_the_switch_ends_every_server(tmp_path: Path) -> None:
+    """Off, no server is left running and no run is forked."""
+    program = tmp_path / "program.py"
+    program.write_text(SAMPLE_PROGRAMS["ok"], encoding="utf-8")
+    run_file(program, cached=False)
+    assert not forks._servers  # pyright: ignore[reportPrivateUsage]
+
+
+def test_a_forged_answer_is_never_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An answer that names another process of this one (a child in a session of its own, as
+    a launcher is) is refused: the run starts its own launcher, and the server is replaced.
+    (The other process is a stray to the kit, which ends it: the test only holds it.)"""
+    program = tmp_path / "program.py"
+    program.write_text(SAMPLE_PROGRAMS["ok"], encoding="utf-8")
+    first = run_file(program, cached=False)
+    other = subprocess.Popen(["sleep", "600"], start_new_session=True, cwd=tmp_path)
+    asked = forks._ask  # pyright: ignore[reportPrivateUsage]
+
+    def forged(*args: Any) -> bytes | None:
+        answer = asked(*args)  # the real launcher is forked; the forged pid is answered
+        assert answer is not None
+        return " ".join([str(other.pid), *answer.decode().split()[1:]]).encode() + b"\n"
+
+    monkeypatch.setattr(forks, "_ask", forged)
+    try:
+        servers = set(map(id, forks._servers.values()))  # pyright: ignore[reportPrivateUsage]
+        run = run_file(program, cached=False)
+        assert run_seen(run) == run_seen(first)
+        assert not servers & set(map(id, forks._servers.values()))  # pyright: ignore[reportPrivateUsage]
+    finally:
+        other.kill()
+        other.wait()
