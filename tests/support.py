@@ -16,10 +16,13 @@ parallel (pytest-xdist) and in any order.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -183,6 +186,18 @@ def study_kit(target: Path) -> Path:
     return target
 
 
+@functools.cache
+def _temporary_root() -> str:
+    """The folder where the pytest sessions this test process starts keep their temporary
+    folders (``PYTEST_DEBUG_TEMPROOT``), its own and removed when it exits. Under one shared
+    root, a session that ends removes the oldest folders of the others (pytest keeps three),
+    and two doing so at once can fail on the same folder: a warning, an error under
+    ``filterwarnings = error``, which no student's single session meets."""
+    root = tempfile.mkdtemp(prefix="kit-tests-pytest-")
+    atexit.register(shutil.rmtree, root, True)
+    return root
+
+
 def _run(
     command: list[str],
     cwd: Path,
@@ -199,7 +214,7 @@ def _run(
         text=True,
         encoding="utf-8",
         errors="replace",
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PYTEST_DEBUG_TEMPROOT": _temporary_root(), **(env or {})},
         timeout=timeout,
         check=False,
     )
