@@ -2,27 +2,35 @@
 
 Started once per interpreter by the parent (``checks.run.forks``), in a session of its own,
 with the environment every run of that interpreter is started with (its run's own folders
-aside) and a Unix socket as its standard input. It loads what every launcher loads before its
-orders (``launch``, ``confine``, ``rlimits``, ``seal``, ``where``, ``ctypes``, ``resource``),
-reads no student file and runs nothing of anyone's. Then, for each request (the run's folder to
-start from and its environment, apart by NUL bytes, with the launcher's descriptors beside it:
-its standard input, output and error, then the pipes of its seal, its report and its facts) it
-forks twice. The grandchild is the run's launcher: it starts a session of its own, takes the
-descriptors as a launcher started by ``Popen`` has them and closes every other (this server's
-socket first of all), moves to the run's folder, takes the run's environment, says its process
-id and its pipes' numbers, and returns from ``serve``; the script then calls ``launch.main``,
-which reads its orders as any launcher does. The middle process ends at once, so the launcher's
-parent is the parent that asked (a subreaper), which waits for it as for any launcher: its exit
-status comes from the system, not from this server.
+aside), a Unix socket of records as its standard input and pipes as its output and error, as a
+launcher has. It loads the child package's modules every launcher loads before its orders
+(``launch``, ``confine``, ``rlimits``, ``seal``, ``where``) and ``resource``, reads no student
+file and runs nothing of anyone's. ``ctypes`` is left to each launcher: where libffi keeps its
+own library file open, a descriptor inherited from here would be one open file shared by every
+run (its offset a channel from run to run), where a launcher started anew has its own.
+
+Then, for each request (one record: the run's folder to start from and its environment, apart
+by NUL bytes, with the launcher's descriptors beside it: its standard input, output and error,
+then the pipes of its seal, its report and its facts) it forks twice. The grandchild is the
+run's launcher: it starts a session of its own, takes the descriptors as a launcher started by
+``Popen`` has them and closes every other (this server's socket first of all), moves to the
+run's folder, takes the run's environment (with what the interpreter added to its own at its
+start, as a C locale's ``LC_CTYPE``), says its process id and its pipes' numbers, and returns
+from ``serve``; the script then calls ``launch.main``, which reads its orders as any launcher
+does. The middle process ends at once, so the launcher's parent is the parent that asked (a
+subreaper), which waits for it as for any launcher: its exit status comes from the system, not
+from this server. A request cut short (``MSG_TRUNC``, ``MSG_CTRUNC``) is answered ``-``.
 
 This server never hears a run's orders (they come on the run's own socket, which it only hands
 on) and keeps no descriptor of a run once it has forked. End of input ends it.
 
 What differs from a launcher started on its own: the interpreter's start-up state is this
-server's (its hash seed among it, which ``python FILE`` draws anew each time; ``PYTHONHASHSEED``
-is not in the short list, so neither is meant to be fixed), and ``sys.modules`` holds the same
-modules in another order. Nothing else: ``_socket``, which only this server needs, is taken out
-of ``sys.modules`` before the launcher goes on.
+server's. Its hash seed among it: ``python FILE`` draws one for each run, the runs this server
+forks share one, so a set of strings prints in the same order in each of them, as under a fixed
+``PYTHONHASHSEED``; and addresses (``id``) repeat from run to run. ``sys.modules`` holds the same
+modules in another order; ``/proc/self/environ`` and ``/proc/self/cmdline`` show what this
+server was started with (its own folder, ``serve.py``). This module and ``_socket``, which only
+this server needs, are taken out of ``sys.modules`` before the launcher goes on.
 
 Imports the standard library only; runs on the Python under test (3.10 on), outside the venv.
 """
@@ -41,10 +49,13 @@ REQUEST_CAP = 1 << 20
 DESCRIPTORS_CAP = 8
 """The most descriptors one request hands on: input, output, error, seal, report, facts."""
 STANDARD = 3
+"""The first descriptors of a request are the launcher's standard input, output and error."""
 AHEAD = tuple(f"checks.child.{name}" for name in ("launch", "confine", "rlimits", "seal", "where"))
 """What ``launch.main`` imports before it reads its orders: loaded once, here."""
-AHEAD_LINUX = ("ctypes", "resource")
-"""The first descriptors of a request are the launcher's standard input, output and error."""
+AHEAD_LINUX = ("resource",)
+"""What it imports on Linux beside (``ctypes`` aside: see above)."""
+_CUT = 0x8 | 0x20
+"""``MSG_CTRUNC | MSG_TRUNC`` (Linux): a record or its descriptors did not fit."""
 
 
 def serve() -> None:
@@ -52,14 +63,15 @@ def serve() -> None:
     loaded = set(sys.modules)
     import _socket
 
-    own = set(sys.modules) - loaded  # what only this server uses, and no launcher has
+    own = {*(set(sys.modules) - loaded), __name__}  # only this server's: no launcher has them
     for name in AHEAD + (AHEAD_LINUX if sys.platform == "linux" else ()):
         __import__(name)
+    started_with = dict(os.environ)  # with what the interpreter added at its start
     channel = _socket.socket(fileno=0)
     space = _socket.CMSG_LEN(DESCRIPTORS_CAP * 4)
     while True:
         try:
-            data, ancillary, _flags, _address = channel.recvmsg(REQUEST_CAP, space)
+            data, ancillary, flags, _address = channel.recvmsg(REQUEST_CAP, space)
         except OSError:
             os._exit(1)
         handed = [
@@ -68,8 +80,16 @@ def serve() -> None:
             if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS
             for i in range(0, len(payload) - len(payload) % 4, 4)
         ]
-        if not data:
+        if not data and not handed:
             os._exit(0)
+        if flags & _CUT or len(handed) < STANDARD:
+            for fd in handed:
+                os.close(fd)
+            try:
+                channel.sendall(b"-\n")
+            except OSError:
+                os._exit(1)
+            continue
         words = data.decode("utf-8", "surrogateescape").split("\0")
         said_r, said_w = os.pipe()
         middle = os.fork()
@@ -77,7 +97,7 @@ def serve() -> None:
             try:
                 if os.fork() == 0:
                     os.close(said_r)
-                    _become_launcher(channel, handed, words, said_w, own)
+                    _become_launcher(channel, handed, words, said_w, own, started_with)
                     return  # in the launcher: the script goes on to launch.main
             except BaseException:  # noqa: BLE001 - nothing may go on in the middle process
                 os._exit(1)
@@ -96,34 +116,47 @@ def serve() -> None:
             os._exit(1)
 
 
+def _open_descriptors() -> set[int]:
+    """This process's open descriptors (the listing's own, closed by then, left out)."""
+    found: set[int] = set()
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            os.fstat(int(name))
+        except OSError:
+            continue  # the listing's own descriptor, closed already
+        found.add(int(name))
+    return found
+
+
 def _become_launcher(
-    channel: _socket.socket, handed: list[int], words: list[str], said: int, own: set[str]
+    channel: _socket.socket,
+    handed: list[int],
+    words: list[str],
+    said: int,
+    own: set[str],
+    started_with: dict[str, str],
 ) -> None:
     """In the grandchild: become the launcher ``Popen`` would have started, or end."""
     try:
         os.setsid()
         channel.detach()  # its descriptor, 0, is the launcher's input once replaced below
-        if len(handed) < STANDARD:
-            os._exit(1)
         for target in range(STANDARD):
             os.dup2(handed[target], target)
         pipes = handed[STANDARD:]
         for fd in pipes:
             os.set_inheritable(fd, True)
-        keep = {*range(STANDARD), *pipes, said}
-        for name in os.listdir("/proc/self/fd"):
-            fd = int(name)
-            if fd not in keep:
-                try:  # noqa: SIM105 - no contextlib import in the child, paid on every run
-                    os.close(fd)
-                except OSError:
-                    pass  # the listing's own descriptor, closed already
+        for fd in _open_descriptors() - {*range(STANDARD), *pipes, said}:
+            os.close(fd)  # the request's own, this server's: nothing else was open
         folder, *environment = words
         os.chdir(folder)
-        os.environ.clear()
+        given: dict[str, str] = {}
         for item in environment:
             key, _, value = item.partition("=")
-            os.environ[key] = value
+            given[key] = value
+        os.environ.clear()
+        # The run's environment, and what the interpreter added to the one it was started with
+        # (the parent's is the same but for the run's folders): a fresh launcher adds it too.
+        os.environ.update({**{k: v for k, v in started_with.items() if k not in given}, **given})
         for name in own:
             sys.modules.pop(name, None)
         report = " ".join(str(n) for n in (os.getpid(), *pipes))

@@ -45,13 +45,17 @@ from checks.run.spare import PLACED, Started, unplaced
 
 __all__ = ["Forked", "forking", "launch", "use_forks"]
 
-ANSWER_WAIT = 30.0
+ANSWER_WAIT = 5.0
 """Seconds the server gets to answer one request (a fork takes a few milliseconds) before it is
-ended and the run starts its own launcher."""
+ended and the run starts its own launcher. Sweeps wait meanwhile (``no_sweep``): short."""
+FAILURES_CAP = 3
+"""Servers that may fail in one process before every launcher is started anew: one that fails
+on every request would cost each run a server's start as well as its launcher's."""
 WAIT_STEP = 0.01
 """Seconds between two looks at a forked launcher that is waited for with a timeout."""
 
 _enabled = sys.platform == "linux"
+_failures = 0
 _lock = threading.Lock()
 
 
@@ -140,10 +144,13 @@ _servers: dict[Hashable, _Server] = {}
 
 
 def use_forks(on: bool) -> None:
-    """Whether launchers are forked (on Linux, by default); off, every one is started anew."""
-    global _enabled  # noqa: PLW0603 - one switch for the process
+    """Whether launchers are forked (on Linux, by default); off, every one is started anew.
+    On, servers that failed before are forgotten (``FAILURES_CAP``)."""
+    global _enabled, _failures  # noqa: PLW0603 - one switch for the process
     _enabled = on and sys.platform == "linux"
-    if not _enabled:
+    if _enabled:
+        _failures = 0
+    else:
         _close_all()
 
 
@@ -170,11 +177,12 @@ def launch(
         with _lock:
             server = _servers.get(key) or _start_server(key, python, environment)
             if server is not None:
-                answer = _ask(server, cwd, environment, [theirs.fileno(), *writes])
-                launched = _launched(answer, len(writes) - 2, cwd)
-                if launched is None:  # the server failed, or its answers cannot be trusted
-                    _servers.pop(key, None)
-                    server.close()
+                try:
+                    answer = _ask(server, cwd, environment, [theirs.fileno(), *writes])
+                    launched = _launched(answer, len(writes) - 2, cwd, reads[2])
+                finally:
+                    if launched is None:  # failed, interrupted, or not to be trusted
+                        _drop(key, server)
     finally:
         theirs.close()
         for fd in writes:
@@ -213,10 +221,13 @@ def _ask(
     return answer
 
 
-def _launched(answer: bytes | None, writers: int, cwd: Path) -> tuple[int, tuple[str, ...]] | None:
+def _launched(
+    answer: bytes | None, writers: int, cwd: Path, seal: int
+) -> tuple[int, tuple[str, ...]] | None:
     """The forked launcher's process id and pipe numbers, once it is known to be the launcher
-    just forked: this process's child, the leader of its own session, started from ``cwd``
-    (the run's folder, made for this run alone: no other process was ever there)."""
+    forked for this request: this process's child, the leader of its own session, started from
+    ``cwd`` (the run's folder), holding the write end of this run's ``seal`` pipe (read end
+    here) as the first pipe it names."""
     if answer is None:
         return None
     words = answer.split()
@@ -228,11 +239,13 @@ def _launched(answer: bytes | None, writers: int, cwd: Path) -> tuple[int, tuple
         fields = stat.rpartition(")")[2].split()
         parent, session = int(fields[1]), int(fields[3])
         there, here = os.stat(f"/proc/{pid}/cwd"), os.stat(cwd)  # noqa: PTH116
+        held, ours = os.stat(f"/proc/{pid}/fd/{int(words[1])}"), os.fstat(seal)  # noqa: PTH116
     except (OSError, ValueError, IndexError):
         return None
-    if (parent, session) != (os.getpid(), pid) or (there.st_dev, there.st_ino) != (
-        here.st_dev,
-        here.st_ino,
+    if (
+        (parent, session) != (os.getpid(), pid)
+        or (there.st_dev, there.st_ino) != (here.st_dev, here.st_ino)
+        or (held.st_dev, held.st_ino) != (ours.st_dev, ours.st_ino)
     ):
         return None  # not the launcher asked for: never the case unless the answer was forged
     return pid, tuple(w.decode("ascii") for w in words[1:])
@@ -241,9 +254,15 @@ def _launched(answer: bytes | None, writers: int, cwd: Path) -> tuple[int, tuple
 def _start_server(key: Hashable, python: str, environment: Mapping[str, str]) -> _Server | None:
     """Start the fork server for runs started with ``environment``; its own home and temporary
     folder name no run's."""
+    if _failures >= FAILURES_CAP:
+        return None
     home = Path(tempfile.mkdtemp(prefix="forks-"))
     own = {k: str(home) if k in PLACED else v for k, v in environment.items()}
-    ours, theirs = socket.socketpair()
+    # Records, so that a request is read whole or refused as cut (never read in two).
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    # Its output and error are pipes, as a launcher's are (the interpreter sets its streams up
+    # at its start, seekable or not, once for every launcher it forks); nothing reads them.
+    output, output_w = os.pipe()
     script = child_copy().parent / "serve.py"
     try:
         process = subprocess.Popen(
@@ -251,21 +270,32 @@ def _start_server(key: Hashable, python: str, environment: Mapping[str, str]) ->
             cwd=home,
             env=own,
             stdin=theirs.fileno(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=output_w,
+            stderr=output_w,
             start_new_session=True,
         )
-    except (OSError, subprocess.SubprocessError):
+        holding_session(process.pid)  # no sweep ends it: it runs nothing of anyone's
+    except BaseException:
         ours.close()
         remove_run_folder(home)
-        return None
+        raise
     finally:
         theirs.close()
-    holding_session(process.pid)  # no sweep ends it: it runs nothing of anyone's
+        os.close(output)
+        os.close(output_w)
     ours.settimeout(ANSWER_WAIT)
     server = _Server(key, process, ours, home)
     _servers[key] = server
     return server
+
+
+def _drop(key: Hashable, server: _Server) -> None:
+    """End a server that failed; after ``FAILURES_CAP`` of them, no other is started."""
+    global _failures  # noqa: PLW0603 - counted for the process
+    _failures += 1
+    if _servers.get(key) is server:
+        del _servers[key]
+    server.close()
 
 
 def _close_all() -> None:

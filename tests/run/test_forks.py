@@ -46,7 +46,9 @@ print(json.dumps({
     "flags": str(sys.flags),
     "modules": sorted(sys.modules),
     "main": sorted(vars(sys.modules["__main__"])),
-    "streams": [(s.encoding, s.errors, s.line_buffering) for s in (sys.stdout, sys.stderr)],
+    "streams": [
+        (s.encoding, s.errors, s.line_buffering, s.seekable()) for s in (sys.stdout, sys.stderr)
+    ],
     "umask": os.umask(0o22),
     "files": resource.getrlimit(resource.RLIMIT_NOFILE),
     "stack": len(traceback.extract_stack()),
@@ -88,7 +90,7 @@ def test_a_forked_run_is_a_fresh_run(tmp_path: Path, name: str) -> None:
     program = tmp_path / "program.py"
     program.write_text(SAMPLE_PROGRAMS[name], encoding="utf-8")
     fresh, forked = _both(program)
-    assert forks.forking()
+    assert forks._servers  # pyright: ignore[reportPrivateUsage]
     assert run_seen(forked) == run_seen(fresh)
 
 
@@ -189,3 +191,39 @@ def test_a_forged_answer_is_never_taken(tmp_path: Path, monkeypatch: pytest.Monk
     finally:
         other.kill()
         other.wait()
+
+
+OFFSETS = r"""
+import os, stat
+for name in sorted(os.listdir("/proc/self/fd"), key=int):
+    try:
+        if stat.S_ISREG(os.fstat(int(name)).st_mode):
+            print(name, os.lseek(int(name), 0, os.SEEK_CUR))
+            os.lseek(int(name), 12345, os.SEEK_SET)
+    except OSError:
+        pass
+"""
+"""Print the offset of every file the program holds open, then move each: a file a launcher
+shares with the server (or another run) would carry the move into the next run."""
+
+
+@pytest.mark.usefixtures("unconfined")
+def test_no_open_file_is_shared_from_run_to_run(tmp_path: Path) -> None:
+    """A file a launcher holds open (libffi's own, where it keeps one) is its own, as a fresh
+    launcher's is: an offset one run moves is not where the next run finds it."""
+    program = tmp_path / "program.py"
+    program.write_text(OFFSETS, encoding="utf-8")
+    fresh, forked = _both(program)
+    again = run_file(program, cached=False)
+    assert forked.stdout == fresh.stdout
+    assert again.stdout == fresh.stdout
+
+
+def test_a_large_environment_arrives_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A locale variable of 100,000 characters (the environment is passed on from the short
+    list) reaches the program whole, forked or not: a request is one record, never cut."""
+    monkeypatch.setenv("LC_KIT_TEST", "x" * 100_000)
+    program = tmp_path / "program.py"
+    program.write_text("import os\nprint(len(os.environ.get('LC_KIT_TEST', '')))\n")
+    fresh, forked = _both(program)
+    assert fresh.stdout == forked.stdout == "100000\n"
