@@ -20,6 +20,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -98,18 +99,25 @@ def hint_line(number: str) -> str:
 def run_pytest(
     python: str, root: Path, *args: str, timeout: float = PYTEST_TIMEOUT
 ) -> subprocess.CompletedProcess[str]:
-    """Run the kit's pytest at ``root`` with ``python``, as a student or a grader would."""
-    return subprocess.run(
-        [python, "-m", "pytest", "-p", "no:randomly", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        stdin=subprocess.DEVNULL,
-        timeout=timeout,
-        check=False,
-    )
+    """Run the kit's pytest at ``root`` with ``python``, as a student or a grader would, with
+    a temporary folder of its own (``--basetemp``): pytest sessions side by side under pytest's
+    one shared folder each remove the others' oldest folders as they end, and two doing so at
+    once fail on the same one (a warning, an error under ``filterwarnings = error``)."""
+    with tempfile.TemporaryDirectory(
+        prefix="checks-pytest-", ignore_cleanup_errors=True
+    ) as temporary:
+        basetemp = f"--basetemp={Path(temporary) / 'basetemp'}"
+        return subprocess.run(
+            [python, "-m", "pytest", "-p", "no:randomly", basetemp, *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            stdin=subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+        )
 
 
 class WarmRuns:
