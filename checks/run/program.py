@@ -14,8 +14,10 @@ This module holds running a file: what to run, in which copy, with which orders,
 child started from its private copy; the rest of a run has a module of its own in ``run/``:
 ``limits`` (the limits and the process tree), ``copy`` (the throwaway copy, the student's
 file checked, the child's private copy), ``environment`` (what the child is started with),
-``watch`` (the child watched, stopped and judged) and ``cache`` (the run cache). It imports
-them, ``sandbox`` and ``winjob``; nothing in ``run/`` imports it.
+``watch`` (the child watched, stopped and judged), ``cache`` (the run cache) and ``forks`` (on
+Linux, the launcher forked by a fork server, which has paid for the interpreter's start once;
+started as before when none can fork it). It imports them, ``sandbox`` and ``winjob``; nothing
+in ``run/`` imports it.
 """
 
 from __future__ import annotations
