@@ -82,11 +82,13 @@ change no verdict (the run cache, a launcher started ahead) run each."""
 
 
 def run_seen(run: Run) -> tuple[Run, list[str]]:
-    """What two runs of one file must share: every field, and of ``output`` (stdout and stderr
-    merged as they arrived) its lines. Two pipes read by two threads: a line the program wrote
-    to stderr a moment before stdout's last flush (a traceback, then ``print``'s buffer at
-    exit) can arrive either side of it, from a fresh launcher as from a spare."""
-    return replace(run, output=""), sorted(run.output.splitlines())
+    """What two runs of one file must share: every field (``stdout`` and ``stderr`` whole), and
+    of ``output`` (the two merged as they arrived) its characters. Two pipes read by two
+    threads: what the program wrote to one a moment before the other can arrive either side of
+    it, whichever launcher ran it, and not only at a line's end: ``input('name? ')`` leaves
+    ``name? `` on stdout, and the traceback that follows on stderr joins it before or after its
+    first line (seen: ``name? Traceback ...`` in one run, ``name?   File ...`` in another)."""
+    return replace(run, output=""), sorted(run.output)
 
 
 TOY_HINTS = ("Look at the number.", "It is one too small.", "Print 42.")
