@@ -178,8 +178,10 @@ class KitState:
         if self.pyright_error is None and (self.findings is None or resolved not in self.findings):
             self._check_types(self._typechecked(self.exercises.values()) | {path})
         if self.pyright_error is not None:
+            # Why, on the first line too: a one-line summary (checks dev check's) keeps it.
+            why = self.pyright_error.strip().partition("\n")[0][:120]
             pytest.fail(
-                f"The type checker could not run, so this check cannot be judged.\n\n"
+                f"The type checker could not run ({why}), so this check cannot be judged.\n\n"
                 f"{self.pyright_error}",
                 pytrace=False,
             )
