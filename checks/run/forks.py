@@ -169,7 +169,8 @@ def launch(
     sweeps off (``no_sweep``) and counts the launcher's session."""
     if not _enabled or not become_subreaper():
         return None
-    key = (python, child_python(python), str(child_copy()), unplaced(dict(environment)))
+    kept = unplaced(dict(environment))  # the server's key, and the launcher's record (spare)
+    key = (python, child_python(python), str(child_copy()), kept)
     ours, theirs = socket.socketpair()
     reads, writes = zip(*(os.pipe() for _ in range(5 if sealed else 4)), strict=True)
     launched: tuple[int, tuple[str, ...]] | None = None
@@ -198,7 +199,6 @@ def launch(
     proc = Forked(pid, os.fdopen(out, "rb", buffering=0), os.fdopen(err, "rb", buffering=0))
     proc.stdin = ours.makefile("wb")
     ours.close()  # the file holds the socket until it is closed: the launcher's end of file
-    kept = unplaced(dict(environment))
     return Started(proc, seal, report, facts[0] if facts else -1, pipes, new_nonce(), kept)
 
 
