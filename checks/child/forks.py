@@ -4,8 +4,9 @@ Started once per interpreter by the parent (``checks.run.forks``), in a session 
 with the environment every run of that interpreter is started with (its run's own folders
 aside), a Unix socket of records as its standard input and pipes as its output and error, as a
 launcher has. It loads the child package's modules every launcher loads before its orders
-(``launch``, ``confine``, ``rlimits``, ``seal``, ``where``) and ``resource``, reads no student
-file and runs nothing of anyone's. ``ctypes`` is left to each launcher: where libffi keeps its
+(``launch``, ``confine``, ``rlimits``, ``seal``, ``where``) and ``resource`` (started with
+``sealed``, for trials and drivers: also the standard library modules those import before any
+student code runs, ``AHEAD_SEALED``), reads no student file and runs nothing of anyone's. ``ctypes`` is left to each launcher: where libffi keeps its
 own library file open, a descriptor inherited from here would be one open file shared by every
 run (its offset a channel from run to run), where a launcher started anew has its own.
 
@@ -54,17 +55,33 @@ AHEAD = tuple(f"checks.child.{name}" for name in ("launch", "confine", "rlimits"
 """What ``launch.main`` imports before it reads its orders: loaded once, here."""
 AHEAD_LINUX = ("resource",)
 """What it imports on Linux beside (``ctypes`` aside: see above)."""
+AHEAD_SEALED = (
+    *("ast", "collections", "collections.abc", "contextlib", "dis", "enum", "importlib.util"),
+    *("inspect", "io", "json", "linecache", "pathlib", "random", "runpy", "threading"),
+    *("tokenize", "traceback", "types", "typing"),
+)  # fmt: skip
+"""What the runs that speak on a sealed channel (trials, the kit's drivers) import of the
+standard library before any code of the student's runs, loaded once in their own server (started
+with ``sealed``): the drivers' imports, those of the child modules they use, and what the
+launcher loads for them (``collections``, ``enum``, ``typing`` before 3.12). Standard library
+modules only, none of which reads the environment or the clock into its state when imported
+(``random`` seeds itself again in each forked process); the child package's own modules read
+the run's environment (``capture``: its temporary folder) and are left to each launcher. A
+module missing here costs its import in every such run, nothing else."""
 _CUT = 0x8 | 0x20
 """``MSG_CTRUNC | MSG_TRUNC`` (Linux): a record or its descriptors did not fit."""
 
 
-def serve() -> None:
-    """Fork a launcher for each request on standard input; return only in a launcher."""
+def serve(sealed: bool = False) -> None:
+    """Fork a launcher for each request on standard input; return only in a launcher. A server
+    for the runs that speak on a sealed channel (``sealed``) loads ``AHEAD_SEALED`` too."""
     loaded = set(sys.modules)
     import _socket
 
     own = {*(set(sys.modules) - loaded), __name__}  # only this server's: no launcher has them
     for name in AHEAD + (AHEAD_LINUX if sys.platform == "linux" else ()):
+        __import__(name)
+    for name in AHEAD_SEALED if sealed else ():
         __import__(name)
     started_with = dict(os.environ)  # with what the interpreter added at its start
     channel = _socket.socket(fileno=0)

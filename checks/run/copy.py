@@ -53,7 +53,10 @@ CHILD_PACKAGE = Path(__file__).resolve().parent.parent / "child"
 """Modules of the kit a kit-owned driver imports in the child, copied beside the child package."""
 _START = "from checks.child.launch import main\n\nmain()\n"
 """The script the child runs, beside the private copy of the package (its ``sys.path[0]``)."""
-_SERVE = "from checks.child.forks import serve\n\nserve()\nfrom checks.child.launch import main\n\nmain()\n"
+_SERVE = (
+    "import sys\n\nfrom checks.child.forks import serve\n\nserve(sys.argv[1:] == ['sealed'])\n"
+    "from checks.child.launch import main\n\nmain()\n"
+)
 """The script of the fork server (``checks.child.forks``), beside ``_START``: ``serve`` returns
 in each launcher it forks, which then goes on as ``_START`` does."""
 SHM = Path("/dev/shm")

@@ -13,7 +13,9 @@ its exit status from the system, as for any child (``Forked``).
 
 The server is started with the environment of the runs it forks (their run's folders aside:
 ``spare.unplaced``) and is used only for runs with that environment, the same interpreter and
-the same private copy; a run with anything else, a server that does not answer, or a platform
+the same private copy. The runs with a sealed channel (trials and the kit's drivers) have a
+server of their own, which has also loaded the standard library modules they import before any
+student code runs (``AHEAD_SEALED``): a plain run's ``sys.modules`` stays a fresh launcher's. A run with anything else, a server that does not answer, or a platform
 other than Linux, starts its launcher with ``Popen`` (``fork`` gives ``None``). The server is
 counted among the runs still going, so that no sweep ends it, and ends when this process does.
 
@@ -170,13 +172,13 @@ def launch(
     if not _enabled or not become_subreaper():
         return None
     kept = unplaced(dict(environment))  # the server's key, and the launcher's record (spare)
-    key = (python, child_python(python), str(child_copy()), kept)
+    key = (python, child_python(python), str(child_copy()), kept, sealed)
     ours, theirs = socket.socketpair()
     reads, writes = zip(*(os.pipe() for _ in range(5 if sealed else 4)), strict=True)
     launched: tuple[int, tuple[str, ...]] | None = None
     try:
         with _lock:
-            server = _servers.get(key) or _start_server(key, python, environment)
+            server = _servers.get(key) or _start_server(key, python, environment, sealed=sealed)
             if server is not None:
                 try:
                     answer = _ask(server, cwd, environment, [theirs.fileno(), *writes])
@@ -251,9 +253,11 @@ def _launched(
     return pid, tuple(w.decode("ascii") for w in words[1:])
 
 
-def _start_server(key: Hashable, python: str, environment: Mapping[str, str]) -> _Server | None:
-    """Start the fork server for runs started with ``environment``; its own home and temporary
-    folder name no run's."""
+def _start_server(
+    key: Hashable, python: str, environment: Mapping[str, str], *, sealed: bool = False
+) -> _Server | None:
+    """Start the fork server for runs started with ``environment`` (``sealed``: the runs with a
+    sealed channel, for which it loads more); its own home and temporary folder name no run's."""
     if _failures >= FAILURES_CAP:
         return None
     home = Path(tempfile.mkdtemp(prefix="forks-"))
@@ -266,7 +270,8 @@ def _start_server(key: Hashable, python: str, environment: Mapping[str, str]) ->
     script = child_copy().parent / "serve.py"
     try:
         process = subprocess.Popen(
-            [child_python(python), "-E", "-S", "-u", "-X", "utf8", str(script)],
+            [child_python(python), "-E", "-S", "-u", "-X", "utf8", str(script)]
+            + (["sealed"] if sealed else []),
             cwd=home,
             env=own,
             stdin=theirs.fileno(),

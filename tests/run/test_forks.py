@@ -4,6 +4,7 @@ server's socket never reaches it, and a server that is gone costs the next run n
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import signal
@@ -167,6 +168,12 @@ def test_the_switch_ends_every_server(tmp_path: Path) -> None:
     assert not forks._servers  # pyright: ignore[reportPrivateUsage]
 
 
+def _plain_servers() -> set[int]:
+    """The servers of plain runs (not of trials and drivers, keyed ``sealed``), by identity."""
+    servers = forks._servers.items()  # pyright: ignore[reportPrivateUsage]
+    return {id(s) for key, s in servers if isinstance(key, tuple) and not key[-1]}
+
+
 def test_a_forged_answer_is_never_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An answer that names another process of this one (a child in a session of its own, as
     a launcher is) is refused: the run starts its own launcher, and the server is replaced.
@@ -184,10 +191,10 @@ def test_a_forged_answer_is_never_taken(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(forks, "_ask", forged)
     try:
-        servers = set(map(id, forks._servers.values()))  # pyright: ignore[reportPrivateUsage]
+        servers = _plain_servers()
         run = run_file(program, cached=False)
         assert run_seen(run) == run_seen(first)
-        assert not servers & set(map(id, forks._servers.values()))  # pyright: ignore[reportPrivateUsage]
+        assert servers and not servers & _plain_servers()
     finally:
         other.kill()
         other.wait()
@@ -227,3 +234,83 @@ def test_a_large_environment_arrives_whole(tmp_path: Path, monkeypatch: pytest.M
     program.write_text("import os\nprint(len(os.environ.get('LC_KIT_TEST', '')))\n")
     fresh, forked = _both(program)
     assert fresh.stdout == forked.stdout == "100000\n"
+
+
+DRAWS = "import random, sys\n\ndef draw():\n    return [random.random(), sorted(sys.modules)]\n"
+"""A tried module whose answer is a number drawn at random and the modules loaded."""
+
+
+def _drawn(program: Path) -> tuple[float, list[str]]:
+    run = run_file(program, cached=False, calls=[repr(("draw", ()))])
+    assert run.facts_ended and not run.tampered, run.tampered or run.output
+    [answered] = [value for kind, value in run.facts if kind == "answer"]
+    assert isinstance(answered, dict)
+    number, modules = ast.literal_eval(str(answered["value"]))  # pyright: ignore[reportUnknownArgumentType]
+    return float(number), [str(name) for name in modules]
+
+
+def test_a_trial_has_a_server_of_its_own_and_draws_its_own_numbers(tmp_path: Path) -> None:
+    """Trials and drivers are forked by a server of their own, which has loaded the standard
+    library modules they import (``AHEAD_SEALED``); a plain run's modules stay a fresh
+    launcher's (``test_the_program_sees_the_process_a_fresh_launcher_is``). ``random``, loaded
+    there, seeds itself again in each forked launcher: no two trials draw the same numbers."""
+    from checks.child.forks import AHEAD_SEALED
+
+    program = tmp_path / "student.py"
+    program.write_text(DRAWS, encoding="utf-8")
+    forks.use_forks(False)
+    try:
+        fresh = _drawn(program)
+    finally:
+        forks.use_forks(True)
+    first, second = _drawn(program), _drawn(program)
+    assert len({fresh[0], first[0], second[0]}) == 3
+    assert set(AHEAD_SEALED) <= set(first[1]) and set(AHEAD_SEALED) - set(fresh[1])
+    servers = forks._servers  # pyright: ignore[reportPrivateUsage]
+    assert len([key for key in servers if isinstance(key, tuple) and key[-1]]) == 1
+
+
+def _imported(path: Path, *, nested: bool) -> set[str]:
+    """The modules a file imports: in its whole text (``nested``), or in its own body only,
+    where a child module's imports for type checkers and other systems are not."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree) if nested else tree.body:
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+    return found - {"__future__"}
+
+
+def test_the_sealed_server_loads_what_the_drivers_import() -> None:
+    """Every module of the standard library that a driver of the exercises imports, or a child
+    module that a driver or a trial uses, is one the sealed server has loaded (itself or
+    through another): a driver that imports something new adds it to ``AHEAD_SEALED`` or pays
+    for its import in every run."""
+    from checks.child import forks as child_forks
+
+    kit = Path(__file__).resolve().parents[2]
+    drivers = sorted((kit / "exercises").glob("*/driver.py"))
+    assert drivers, "no driver found"
+    wanted: set[str] = set()
+    for driver in drivers:
+        wanted |= _imported(driver, nested=True)
+    child = {"checks.child.calls"}  # a trial's, then every child module a driver's leads to
+    while new := {n for n in wanted if n.startswith("checks.child.")} - child:
+        child |= new
+    seen: set[str] = set()
+    while todo := child - seen:
+        for name in todo:
+            seen.add(name)
+            found = _imported(kit / (name.replace(".", "/") + ".py"), nested=False)
+            child |= {n for n in found if n.startswith("checks.child.")}
+            wanted |= found
+    wanted = {name for name in wanted if name.partition(".")[0] != "checks"}
+    script = (
+        f"import sys\nfor n in {child_forks.AHEAD_SEALED!r}: __import__(n)\nprint(*sys.modules)"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-E", "-S", "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert sorted(wanted - set(loaded.split())) == []
