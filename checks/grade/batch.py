@@ -2,10 +2,11 @@
 
 Each submission is prepared first (its student files taken, the rest compared with the kit);
 one whose files are another's, byte for byte, waits for that one and takes its verdicts when
-nothing in its run was stopped. The first submissions start at once, each with pyright beside
-its tests, while one pyright run (a few, ``PYRIGHT_CHUNK`` files each) checks the typed files
-of the others, which wait for it; all share one cache of findings and verdicts, for this batch
-only. Each graded submission gets its ``results.json`` and ``report.txt`` in its folder.
+nothing in its run was stopped. One pyright run (a few, ``PYRIGHT_CHUNK`` files each) checks
+the typed files of every submission first, while each worker prepares its first submission
+(pytest started and its tests collected, no file read yet); the tests start once it is done, and
+find pyright's findings in the batch's cache: a class pays for one start of pyright, not one per
+worker beside it. All share one cache of findings and verdicts, for this batch only. Each graded submission gets its ``results.json`` and ``report.txt`` in its folder.
 
 Imports ``checks.grade.given``, ``checks.grade.take`` and ``checks.grade.workers``, the reports,
 the run (``sandbox``, ``typecheck``) and the vocabulary; never the staging, the zip or the CLI.
@@ -112,9 +113,11 @@ def _grade(
     cache: Path,
     timeout: float,
     confinement: str = sandbox.DEFAULT_MODE,
+    typed: threading.Event | None = None,
 ) -> Grade:
     """Check one prepared submission in ``worker`` (or take its twin's verdicts) and write its
-    reports."""
+    reports. Its tests wait for ``typed`` (the batch's pyright run): until then the worker
+    starts pytest and collects, and reads nothing."""
     results = ready.folder / "results.json"
     if ready.files is None:
         grade = reports.zero_grade(exercises, ready.reason)
@@ -139,7 +142,13 @@ def _grade(
                 "--color=no",
                 "-q",
             ]
-            stopped, trusted = worker.run(args, ready.folder / "pytest.log", timeout)
+            log = ready.folder / "pytest.log"
+            if typed is None or typed.is_set():
+                stopped, trusted = worker.run(args, log, timeout)
+            else:
+                worker.prepare(args, log)
+                typed.wait()  # set when the batch's pyright is done, or stopped on Ctrl-C
+                stopped, trusted = worker.release(timeout)
             grade = _read(results, exercises, stopped)
             if trusted and grade.complete and not stopped:
                 ready.verdicts = copy.deepcopy(grade)
@@ -242,16 +251,14 @@ def grade_batch(
                 ready.twin = None
     batch.sort(key=lambda ready: ready.twin is not None)
     workers = [Worker(logs, work / f"pytest-{n}", stop) for n in range(min(jobs, len(batch)))]
-    # The first submissions start at once, each with pyright beside its tests; meanwhile one
-    # pyright run checks the typed files of the others, which wait for it.
+    # One pyright run checks the typed files of every submission; meanwhile each worker starts
+    # pytest on its first submission and collects, and no test starts until it is done.
     originals = [ready for ready in batch if ready.files is not None and ready.twin is None]
-    early = {id(ready) for ready in originals[: len(workers)]}
-    later = [ready for ready in originals if id(ready) not in early]
     typed = threading.Event()
 
     def check_types() -> None:
         try:
-            _check_types_of_batch(later, exercises, cache / CACHE_FOLDER, stop)
+            _check_types_of_batch(originals, exercises, cache / CACHE_FOLDER, stop)
         except Exception:
             if not stop.is_set():  # killed on Ctrl-C: nothing to say
                 raise
@@ -271,15 +278,13 @@ def grade_batch(
                     ready = pending.get_nowait()
                 except queue.Empty:
                     return
-                if id(ready) not in early:
-                    typed.wait()
                 if ready.twin is not None:
                     ready.twin.done.wait()
                 if stop.is_set():
                     ready.done.set()
                     return
                 try:
-                    grade = _grade(ready, exercises, worker, cache, timeout, confinement)
+                    grade = _grade(ready, exercises, worker, cache, timeout, confinement, typed)
                 except KeyboardInterrupt:  # stop was set while it ran: it is no grade
                     return
                 except Exception as error:  # noqa: BLE001 - one submission never stops the batch
