@@ -30,8 +30,15 @@ server's. Its hash seed among it: ``python FILE`` draws one for each run, the ru
 forks share one, so a set of strings prints in the same order in each of them, as under a fixed
 ``PYTHONHASHSEED``; and addresses (``id``) repeat from run to run. ``sys.modules`` holds the same
 modules in another order; ``/proc/self/environ`` and ``/proc/self/cmdline`` show what this
-server was started with (its own folder, ``serve.py``). This module and ``_socket``, which only
-this server needs, are taken out of ``sys.modules`` before the launcher goes on.
+server was started with (its own folder, ``serve.py``). This module, ``_socket`` and ``gc``,
+which only this server needs, are taken out of ``sys.modules`` before the launcher goes on.
+
+What this server made before its first fork is frozen (``gc.freeze``): the cyclic collector of
+a launcher never walks it, which a collection would otherwise do at the run's end at least
+(touching every object's header, so that the system copies each page of them for that run
+alone). It is the interpreter's and the kit's, never the student's: every object the run makes
+is collected as in a fresh launcher; ``gc.get_freeze_count()`` tells them apart, and
+``gc.get_objects()`` leaves the frozen out.
 
 Imports the standard library only; runs on the Python under test (3.10 on), outside the venv.
 """
@@ -77,12 +84,15 @@ def serve(sealed: bool = False) -> None:
     for the runs that speak on a sealed channel (``sealed``) loads ``AHEAD_SEALED`` too."""
     loaded = set(sys.modules)
     import _socket
+    import gc
 
     own = {*(set(sys.modules) - loaded), __name__}  # only this server's: no launcher has them
     for name in AHEAD + (AHEAD_LINUX if sys.platform == "linux" else ()):
         __import__(name)
     for name in AHEAD_SEALED if sealed else ():
         __import__(name)
+    gc.collect()
+    gc.freeze()
     started_with = dict(os.environ)  # with what the interpreter added at its start
     channel = _socket.socket(fileno=0)
     space = _socket.CMSG_LEN(DESCRIPTORS_CAP * 4)

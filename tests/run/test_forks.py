@@ -117,6 +117,29 @@ def test_the_program_sees_the_process_a_fresh_launcher_is(tmp_path: Path) -> Non
     assert seen[1]["leader"] == [True, True]
 
 
+CYCLE = """import gc
+class Node:
+    def __del__(self):
+        print("collected")
+node = Node()
+node.me = node
+del node
+print(gc.collect() > 0, gc.get_freeze_count() > 0)
+"""
+"""A cycle of the program's own, with a finaliser, collected on demand: then whether the
+interpreter holds frozen objects."""
+
+
+def test_the_collector_skips_the_servers_objects_and_only_those(tmp_path: Path) -> None:
+    """What the server made is frozen (``gc.freeze``): the collector of a forked launcher never
+    walks it. The program's own objects are collected as in a fresh launcher."""
+    program = tmp_path / "program.py"
+    program.write_text(CYCLE, encoding="utf-8")
+    fresh, forked = _both(program)
+    assert fresh.stdout == "collected\nTrue False\n", fresh.output
+    assert forked.stdout == "collected\nTrue True\n", forked.output
+
+
 def test_the_exit_status_is_the_systems(tmp_path: Path) -> None:
     """A program that ends itself by a signal or by ``os._exit`` gives the status it gave."""
     program = tmp_path / "program.py"
