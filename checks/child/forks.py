@@ -6,9 +6,11 @@ aside), a Unix socket of records as its standard input and pipes as its output a
 launcher has. It loads the child package's modules every launcher loads before its orders
 (``launch``, ``confine``, ``rlimits``, ``seal``, ``where``) and ``resource`` (started with
 ``sealed``, for trials and drivers: also the standard library modules those import before any
-student code runs, ``AHEAD_SEALED``), reads no student file and runs nothing of anyone's. ``ctypes`` is left to each launcher: where libffi keeps its
-own library file open, a descriptor inherited from here would be one open file shared by every
-run (its offset a channel from run to run), where a launcher started anew has its own.
+student code runs, ``AHEAD_SEALED``), reads no student file and runs nothing of anyone's. ``ctypes`` too, but only where importing it opens no file,
+as a forked child of this server tries first: where libffi keeps its own library file open from
+its import on (Debian's libffi 8.5 does), a descriptor inherited from here would be one open file
+shared by every run (its offset a channel from run to run), where a launcher started anew has
+its own; there each launcher imports ``ctypes`` itself.
 
 Then, for each request (one record: the run's folder to start from and its environment, apart
 by NUL bytes, with the launcher's descriptors beside it: its standard input, output and error,
@@ -61,7 +63,9 @@ STANDARD = 3
 AHEAD = tuple(f"checks.child.{name}" for name in ("launch", "confine", "rlimits", "seal", "where"))
 """What ``launch.main`` imports before it reads its orders: loaded once, here."""
 AHEAD_LINUX = ("resource",)
-"""What it imports on Linux beside (``ctypes`` aside: see above)."""
+"""What it imports on Linux beside (``ctypes`` where it opens no file: see above)."""
+OPENS_NO_FILE = ("ctypes",)
+"""What it imports on Linux when a forked child that imported it holds no new descriptor."""
 AHEAD_SEALED = (
     *("ast", "collections", "collections.abc", "contextlib", "dis", "enum", "importlib.util"),
     *("inspect", "io", "json", "linecache", "pathlib", "random", "runpy", "threading"),
@@ -89,6 +93,9 @@ def serve(sealed: bool = False) -> None:
     own = {*(set(sys.modules) - loaded), __name__}  # only this server's: no launcher has them
     for name in AHEAD + (AHEAD_LINUX if sys.platform == "linux" else ()):
         __import__(name)
+    for name in OPENS_NO_FILE if sys.platform == "linux" else ():
+        if _opens_no_file(name):
+            __import__(name)
     for name in AHEAD_SEALED if sealed else ():
         __import__(name)
     gc.collect()
@@ -141,6 +148,25 @@ def serve(sealed: bool = False) -> None:
             channel.sendall((said or b"-") + b"\n")
         except OSError:
             os._exit(1)
+
+
+def _opens_no_file(name: str) -> bool:
+    """Whether importing ``name`` leaves no new descriptor open: tried in a forked child, which
+    then ends, so that nothing of the try stays here."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            before = _open_descriptors()
+            __import__(name)
+            os.write(write, b"1" if _open_descriptors() <= before else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    said = os.read(read, 1)
+    os.close(read)
+    os.waitpid(child, 0)
+    return said == b"1"
 
 
 def _open_descriptors() -> set[int]:

@@ -18,6 +18,7 @@ import pytest
 
 from checks.model import Run
 from checks.run import forks, sandbox
+from checks.run.environment import child_python
 from checks.run.program import run_file, run_files
 from tests.support import SAMPLE_PROGRAMS, run_seen
 
@@ -257,6 +258,34 @@ def test_a_large_environment_arrives_whole(tmp_path: Path, monkeypatch: pytest.M
     program.write_text("import os\nprint(len(os.environ.get('LC_KIT_TEST', '')))\n")
     fresh, forked = _both(program)
     assert fresh.stdout == forked.stdout == "100000\n"
+
+
+OPENS = """import os
+def held():
+    return {n for n in os.listdir("/proc/self/fd") if os.path.exists("/proc/self/fd/" + n)}
+before = held()
+import ctypes
+print(bool(held() - before))
+"""
+"""Whether importing ``ctypes`` leaves a file open (libffi's own, in some builds)."""
+
+
+def test_the_server_loads_ctypes_only_where_it_opens_no_file(tmp_path: Path) -> None:
+    """Where importing ``ctypes`` opens no file, the server has loaded it (its launchers do not
+    pay for it); where it does, the server has not (each launcher opens its own)."""
+    program = tmp_path / "program.py"
+    program.write_text(SAMPLE_PROGRAMS["ok"], encoding="utf-8")
+    run_file(program, cached=False)
+    interpreter = child_python(sys.executable)
+    opens = subprocess.run(
+        [interpreter, "-E", "-S", "-c", OPENS], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert opens in ("True", "False")
+    servers = [s for s in forks._servers.values() if s.process.poll() is None]  # pyright: ignore[reportPrivateUsage]
+    assert servers
+    for server in servers:
+        maps = Path(f"/proc/{server.process.pid}/maps").read_text(encoding="utf-8")
+        assert ("_ctypes" in maps) == (opens == "False"), (opens, interpreter)
 
 
 DRAWS = "import random, sys\n\ndef draw():\n    return [random.random(), sorted(sys.modules)]\n"
