@@ -12,7 +12,9 @@ child process of their own (``checks.run.program``).
 A job given with ``"wait": true`` is prepared ahead (``checks watch`` asks for the next save's
 run while the student types): pytest configures and collects, then, before the kit's plugin
 starts pyright or any test reads a file, waits for ``{"go": true}`` on stdin; ``{"go": false}``
-(or the end of input) ends that run with no test run.
+(or the end of input) ends that run with no test run. A run that pytest ends before its
+collection is over (an option refused) is answered at once: the word to go on that comes after
+it is passed over, never read as a job.
 
 After each answer, while the parent has the next job to prepare, what is alive is collected once
 and frozen (``gc.freeze``): the imported modules, pytest's and the kit's, are never scanned again,
@@ -112,6 +114,8 @@ def main() -> int:
     jobs = os.fdopen(os.dup(0), "r", encoding="utf-8")
     while line := jobs.readline():
         job = json.loads(line)
+        if "args" not in job:
+            continue  # the word to go on, for a prepared run that ended before it waited
         session = _Session(jobs, wait=job.get("wait") is True)
         status = _run([str(a) for a in job["args"]], str(job["log"]), session)
         replies.write(json.dumps({"status": status, "trusted": session.trusted}) + "\n")

@@ -74,6 +74,22 @@ def test_a_prepared_run_reads_the_file_once_let_go(kit: Path, tmp_path: Path) ->
         worker.close()
 
 
+def test_a_prepared_run_that_ends_before_it_waits_costs_the_next_run_nothing(
+    kit: Path, tmp_path: Path
+) -> None:
+    """A prepared run that pytest ends before its collection is over (an option it refuses)
+    is answered at once; the word to go on that follows is no job, and the next run is whole."""
+    worker = Worker(tmp_path, tmp_path / "pytest", threading.Event(), root=kit)
+    try:
+        worker.prepare(["exercises/01", "-q", "--no-such-option"], tmp_path / "refused.log")
+        assert worker.release(60)[0] == "pytest ended with exit status 4 (see pytest.log)"
+        args = ["exercises/01", "-q", "-p", "no:cacheprovider"]
+        assert worker.run(args, tmp_path / "next.log", 60) == ("", True)
+        assert worker.status == pytest.ExitCode.TESTS_FAILED  # the starter's verdict
+    finally:
+        worker.close()
+
+
 def test_a_change_to_the_tests_is_seen(kit: Path, warm: WarmPytest, tmp_path: Path) -> None:
     """The worker keeps the test modules imported: once a test changes, a fresh one judges."""
     hello = kit / "exercises" / "01" / "hello.py"
