@@ -147,8 +147,8 @@ def _grade(
                 stopped, trusted = worker.run(args, log, timeout)
             else:
                 worker.prepare(args, log)
-                typed.wait()  # set when the batch's pyright is done, or stopped on Ctrl-C
-                stopped, trusted = worker.release(timeout)
+                typed.wait()  # set when the batch's pyright is done, or on Ctrl-C
+                stopped, trusted = worker.release(timeout, go=not worker.stop.is_set())
             grade = _read(results, exercises, stopped)
             if trusted and grade.complete and not stopped:
                 ready.verdicts = copy.deepcopy(grade)
@@ -301,8 +301,9 @@ def grade_batch(
         finally:
             worker.close()
 
-    threads = [threading.Thread(target=serve, args=(w,), daemon=True) for w in workers]
-    threads.append(threading.Thread(target=check_types, daemon=True))
+    # pyright's first: the workers' first submissions wait for it.
+    threads = [threading.Thread(target=check_types, daemon=True)]
+    threads += [threading.Thread(target=serve, args=(w,), daemon=True) for w in workers]
     try:
         for thread in threads:
             thread.start()
@@ -312,6 +313,7 @@ def grade_batch(
         # Ctrl-C: every thread sees ``stop`` within a moment and ends what it started. Until
         # they have, one could still start a worker or pyright that nothing would end.
         stop.set()
+        typed.set()  # a worker waits for pyright's thread, which may never have started
         for thread in threads:
             _join(thread)  # one not yet running is not alive: it sees stop at its first step
         raise
