@@ -5,12 +5,13 @@ with the environment every run of that interpreter is started with (its run's ow
 aside), a Unix socket of records as its standard input and pipes as its output and error, as a
 launcher has. It loads the child package's modules every launcher loads before its orders
 (``launch``, ``confine``, ``rlimits``, ``seal``, ``where``) and ``resource`` (started with
-``sealed``, for trials and drivers: also the standard library modules those import before any
-student code runs, ``AHEAD_SEALED``), reads no student file and runs nothing of anyone's. ``ctypes`` too, but only where importing it opens no file,
-as a forked child of this server tries first: where libffi keeps its own library file open from
-its import on (Debian's libffi 8.5 does), a descriptor inherited from here would be one open file
-shared by every run (its offset a channel from run to run), where a launcher started anew has
-its own; there each launcher imports ``ctypes`` itself.
+``driver``, for the kit's drivers: also the standard library modules those import,
+``AHEAD_DRIVER``), reads no student file and runs nothing of anyone's. ``ctypes`` too, but only where importing it
+opens no file, as a forked child of this server tries first. Where libffi keeps its own library
+file open from its import on (Debian's libffi 8.5 does), each launcher imports ``ctypes``
+itself: a descriptor inherited from here would either stay one open file shared by every run
+(its offset a channel from run to run) or, closed in the launcher as every descriptor it was not
+handed is, leave libffi a number that the next file opened takes.
 
 Then, for each request (one record: the run's folder to start from and its environment, apart
 by NUL bytes, with the launcher's descriptors beside it: its standard input, output and error,
@@ -66,26 +67,28 @@ AHEAD_LINUX = ("resource",)
 """What it imports on Linux beside (``ctypes`` where it opens no file: see above)."""
 OPENS_NO_FILE = ("ctypes",)
 """What it imports on Linux when a forked child that imported it holds no new descriptor."""
-AHEAD_SEALED = (
+AHEAD_DRIVER = (
     *("ast", "collections", "collections.abc", "contextlib", "dis", "enum", "importlib.util"),
     *("inspect", "io", "json", "linecache", "pathlib", "random", "runpy", "threading"),
     *("tokenize", "traceback", "types", "typing"),
 )  # fmt: skip
-"""What the runs that speak on a sealed channel (trials, the kit's drivers) import of the
-standard library before any code of the student's runs, loaded once in their own server (started
-with ``sealed``): the drivers' imports, those of the child modules they use, and what the
-launcher loads for them (``collections``, ``enum``, ``typing`` before 3.12). Standard library
-modules only, none of which reads the environment or the clock into its state when imported
-(``random`` seeds itself again in each forked process); the child package's own modules read
-the run's environment (``capture``: its temporary folder) and are left to each launcher. A
-module missing here costs its import in every such run, nothing else."""
+"""What the kit's drivers import of the standard library, loaded once in their own server
+(started with ``driver``): the drivers' imports, those of the child modules they use, and what
+the launcher loads for them (``collections``, ``enum``, ``typing`` before 3.12). A driver's run
+takes every standard library name from the interpreter, never from the copy's folder
+(``shadows.guard``), so a module loaded here is the one it would import. Standard library modules
+only, none of which reads the environment or the clock into its state when imported (``random``
+seeds itself again in each forked process); the child package's own modules read the run's
+environment (``capture``: its temporary folder) and are left to each launcher. Trials are not
+forked from here: a tried module's ``import json`` takes a ``json.py`` beside it, as ``python
+FILE`` does. A module missing here costs its import in every driver's run, nothing else."""
 _CUT = 0x8 | 0x20
 """``MSG_CTRUNC | MSG_TRUNC`` (Linux): a record or its descriptors did not fit."""
 
 
-def serve(sealed: bool = False) -> None:
+def serve(driver: bool = False) -> None:
     """Fork a launcher for each request on standard input; return only in a launcher. A server
-    for the runs that speak on a sealed channel (``sealed``) loads ``AHEAD_SEALED`` too."""
+    for the kit's drivers (``driver``) loads ``AHEAD_DRIVER`` too."""
     loaded = set(sys.modules)
     import _socket
     import gc
@@ -96,7 +99,7 @@ def serve(sealed: bool = False) -> None:
     for name in OPENS_NO_FILE if sys.platform == "linux" else ():
         if _opens_no_file(name):
             __import__(name)
-    for name in AHEAD_SEALED if sealed else ():
+    for name in AHEAD_DRIVER if driver else ():
         __import__(name)
     gc.collect()
     gc.freeze()

@@ -63,11 +63,13 @@ REFUSED_KIND = "refused"
 """The kind of the record the hook writes when it refuses something to the student's code."""
 DEPTH = 12
 """How deep a record's value may nest (lists, tuples, dicts); deeper is cut."""
-NAME_READERS = ("collections", "enum", "typing")
+NAME_READERS = ("collections", "enum", "typing") if sys.version_info < (3, 12) else ()
 """Standard modules whose functions take a frame only to read its module's name (a
 ``namedtuple``, an ``Enum`` or a ``TypeVar`` made at run time, before 3.12 gave them
-``sys._getframemodulename``, which hands out no frame and is let through): their
-``sys._getframe`` goes through when they were loaded before the student's code."""
+``sys._getframemodulename``, which hands out no frame and is let through): before 3.12, their
+``sys._getframe`` goes through when they were loaded before the student's code. From 3.12 on
+they take a frame only when ``sys._getframemodulename`` is gone, which only a program that
+deleted it brings about: refused, whenever they were loaded."""
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 """Attributes that hand out a frame, from which ``f_back`` leads to the kit's own."""
 REFUSED = {

@@ -54,7 +54,7 @@ CHILD_PACKAGE = Path(__file__).resolve().parent.parent / "child"
 _START = "from checks.child.launch import main\n\nmain()\n"
 """The script the child runs, beside the private copy of the package (its ``sys.path[0]``)."""
 _SERVE = (
-    "import sys\n\nfrom checks.child.forks import serve\n\nserve(sys.argv[1:] == ['sealed'])\n"
+    "import sys\n\nfrom checks.child.forks import serve\n\nserve(sys.argv[1:] == ['driver'])\n"
     "from checks.child.launch import main\n\nmain()\n"
 )
 """The script of the fork server (``checks.child.forks``), beside ``_START``: ``serve`` returns

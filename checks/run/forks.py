@@ -13,11 +13,12 @@ its exit status from the system, as for any child (``Forked``).
 
 The server is started with the environment of the runs it forks (their run's folders aside:
 ``spare.unplaced``) and is used only for runs with that environment, the same interpreter and
-the same private copy. The runs with a sealed channel (trials and the kit's drivers) have a
-server of their own, which has also loaded the standard library modules they import before any
-student code runs (``AHEAD_SEALED``): a plain run's ``sys.modules`` stays a fresh launcher's. A run with anything else, a server that does not answer, or a platform
-other than Linux, starts its launcher with ``Popen`` (``fork`` gives ``None``). The server is
-counted among the runs still going, so that no sweep ends it, and ends when this process does.
+the same private copy. The kit's drivers have a server of their own, which has also loaded the
+standard library modules they import (``AHEAD_DRIVER``): the ``sys.modules`` of a plain run
+and a trial stays a fresh launcher's. A run with anything else, a server that does not answer,
+or a platform other than Linux, starts its launcher with ``Popen`` (``fork`` gives ``None``).
+The server is counted among the runs still going, so that no sweep ends it, and ends when this
+process does.
 
 Imports the run's folder layout (``copy``), the child's environment (``environment``), the
 process bookkeeping (``limits``) and the spares' environment key (``spare``).
@@ -162,23 +163,28 @@ def forking() -> bool:
 
 
 def launch(
-    python: str, environment: Mapping[str, str], cwd: Path, *, sealed: bool = False
+    python: str,
+    environment: Mapping[str, str],
+    cwd: Path,
+    *,
+    sealed: bool = False,
+    driver: bool = False,
 ) -> Started | None:
     """A launcher forked in ``cwd`` with ``environment``, waiting for its orders as one started
-    by ``program._start`` does (``sealed``: with the sealed channel of its facts), or ``None``
-    when none was forked: the caller then starts one anew. Every descriptor a failed request
+    by ``program._start`` does (``sealed``: with the sealed channel of its facts; ``driver``:
+    forked by the drivers' server), or ``None`` when none was forked: the caller then starts one anew. Every descriptor a failed request
     handed on is closed here, never used for the launcher started instead. The caller holds
     sweeps off (``no_sweep``) and counts the launcher's session."""
     if not _enabled or not become_subreaper():
         return None
     kept = unplaced(dict(environment))  # the server's key, and the launcher's record (spare)
-    key = (python, child_python(python), str(child_copy()), kept, sealed)
+    key = (python, child_python(python), str(child_copy()), kept, driver)
     ours, theirs = socket.socketpair()
     reads, writes = zip(*(os.pipe() for _ in range(5 if sealed else 4)), strict=True)
     launched: tuple[int, tuple[str, ...]] | None = None
     try:
         with _lock:
-            server = _servers.get(key) or _start_server(key, python, environment, sealed=sealed)
+            server = _servers.get(key) or _start_server(key, python, environment, driver=driver)
             if server is not None:
                 try:
                     answer = _ask(server, cwd, environment, [theirs.fileno(), *writes])
@@ -254,10 +260,10 @@ def _launched(
 
 
 def _start_server(
-    key: Hashable, python: str, environment: Mapping[str, str], *, sealed: bool = False
+    key: Hashable, python: str, environment: Mapping[str, str], *, driver: bool = False
 ) -> _Server | None:
-    """Start the fork server for runs started with ``environment`` (``sealed``: the runs with a
-    sealed channel, for which it loads more); its own home and temporary folder name no run's."""
+    """Start the fork server for runs started with ``environment`` (``driver``: the kit's
+    drivers' runs, for which it loads more); its own home and temporary folder name no run's."""
     if _failures >= FAILURES_CAP:
         return None
     home = Path(tempfile.mkdtemp(prefix="forks-"))
@@ -271,7 +277,7 @@ def _start_server(
     try:
         process = subprocess.Popen(
             [child_python(python), "-E", "-S", "-u", "-X", "utf8", str(script)]
-            + (["sealed"] if sealed else []),
+            + (["driver"] if driver else []),
             cwd=home,
             env=own,
             stdin=theirs.fileno(),

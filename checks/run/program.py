@@ -294,7 +294,7 @@ def _run_in(
     seatbelt = sandbox.seatbelt([base, *shared], driver=driver)
     applied = "off" if sandbox.mode() == "off" else sandbox.SEATBELT_NAME if seatbelt else ""
     if started is None:
-        started = _start(python, base, path.parent, seatbelt, sealed=_sealed(orders))
+        started = _start(python, base, path.parent, seatbelt, sealed=_sealed(orders), driver=driver)
     given = [
         *rlimit_orders(limits),
         f"seal={started.pipes[0]}",
@@ -332,10 +332,17 @@ def _run_in(
 
 
 def _start(
-    python: str, base: Path, cwd: Path, seatbelt: Sequence[str] = (), *, sealed: bool = False
+    python: str,
+    base: Path,
+    cwd: Path,
+    seatbelt: Sequence[str] = (),
+    *,
+    sealed: bool = False,
+    driver: bool = False,
 ) -> Started:
     """Start the launcher for a run in ``base`` (its home and temporary folders made there),
-    from ``cwd``: it waits for its orders. ``sealed``: with a sealed channel for its facts."""
+    from ``cwd``: it waits for its orders. ``sealed``: with a sealed channel for its facts;
+    ``driver``: for the kit's driver (forked by the drivers' server, ``forks``)."""
     temporary, home = base / "tmp", base / "home"
     temporary.mkdir(exist_ok=True)
     home.mkdir(exist_ok=True)
@@ -343,7 +350,8 @@ def _start(
     if not seatbelt and forks.forking():
         # Forked by the fork server (Linux): this launcher without Python's start to pay for.
         with no_sweep():  # counted among the runs still going before a sweep can see it
-            started = forks.launch(python, _environment(python, base, cwd), cwd, sealed=sealed)
+            environment = _environment(python, base, cwd)
+            started = forks.launch(python, environment, cwd, sealed=sealed, driver=driver)
             if started is not None:
                 holding_session(started.proc.pid)
                 return started
