@@ -6,7 +6,8 @@ nothing in its run was stopped. One pyright run (a few, ``PYRIGHT_CHUNK`` files 
 the typed files of every submission first, while each worker prepares its first submission
 (pytest started and its tests collected, no file read yet); the tests start once it is done, and
 find pyright's findings in the batch's cache: a class pays for one start of pyright, not one per
-worker beside it. All share one cache of findings and verdicts, for this batch only. Each graded submission gets its ``results.json`` and ``report.txt`` in its folder.
+worker beside it. All share one cache of findings and verdicts, for this batch only. Each
+graded submission gets its ``results.json`` and ``report.txt`` in its folder.
 
 Imports ``checks.grade.given``, ``checks.grade.take`` and ``checks.grade.workers``, the reports,
 the run (``sandbox``, ``typecheck``) and the vocabulary; never the staging, the zip or the CLI.

@@ -172,9 +172,10 @@ def launch(
 ) -> Started | None:
     """A launcher forked in ``cwd`` with ``environment``, waiting for its orders as one started
     by ``program._start`` does (``sealed``: with the sealed channel of its facts; ``driver``:
-    forked by the drivers' server), or ``None`` when none was forked: the caller then starts one anew. Every descriptor a failed request
-    handed on is closed here, never used for the launcher started instead. The caller holds
-    sweeps off (``no_sweep``) and counts the launcher's session."""
+    forked by the drivers' server), or ``None`` when none was forked: the caller then starts
+    one anew. Every descriptor a failed request handed on is closed here, never used for the
+    launcher started instead. The caller holds sweeps off (``no_sweep``) and counts the
+    launcher's session."""
     if not _enabled or not become_subreaper():
         return None
     kept = unplaced(dict(environment))  # the server's key, and the launcher's record (spare)
