@@ -113,8 +113,8 @@ def _grade(
     worker: Worker,
     cache: Path,
     timeout: float,
-    confinement: str = sandbox.DEFAULT_MODE,
-    typed: threading.Event | None = None,
+    confinement: str,
+    typed: threading.Event,
 ) -> Grade:
     """Check one prepared submission in ``worker`` (or take its twin's verdicts) and write its
     reports. Its tests wait for ``typed`` (the batch's pyright run): until then the worker
@@ -144,7 +144,7 @@ def _grade(
                 "-q",
             ]
             log = ready.folder / "pytest.log"
-            if typed is None or typed.is_set():
+            if typed.is_set():
                 stopped, trusted = worker.run(args, log, timeout)
             else:
                 worker.prepare(args, log)

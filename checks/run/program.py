@@ -347,10 +347,10 @@ def _start(
     temporary.mkdir(exist_ok=True)
     home.mkdir(exist_ok=True)
     become_subreaper()
+    environment = _environment(python, base, cwd)
     if not seatbelt and forks.forking():
         # Forked by the fork server (Linux): this launcher without Python's start to pay for.
         with no_sweep():  # counted among the runs still going before a sweep can see it
-            environment = _environment(python, base, cwd)
             started = forks.launch(python, environment, cwd, sealed=sealed, driver=driver)
             if started is not None:
                 holding_session(started.proc.pid)
@@ -376,7 +376,6 @@ def _start(
             lpAttributeList={"handle_list": handles}
         )
         pipes = [f"h{handle}" for handle in handles]  # pyright: ignore[reportUnknownVariableType]
-    environment = _environment(python, base, cwd)
     ours, theirs = _orders_channel()
     # Counted among the runs still going before a sweep (of a run beside it, ``run_each``)
     # can see it, in its own session and not yet counted.

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,6 +21,8 @@ from checks.run import forks, sandbox
 from checks.run.environment import child_python
 from checks.run.program import run_file, run_files
 from tests.support import SAMPLE_PROGRAMS, run_seen
+
+Said = TypeVar("Said")
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux", reason="launchers are forked on Linux only"
@@ -74,6 +76,13 @@ def fresh_launchers() -> Iterator[None]:
     forks.use_forks(False)
     yield
     forks.use_forks(True)
+
+
+def _servers(*, driver: bool) -> list[forks._Server]:  # pyright: ignore[reportPrivateUsage]
+    """The fork servers of this process: the drivers' (``driver``), or the plain runs' and
+    trials'."""
+    servers = forks._servers.items()  # pyright: ignore[reportPrivateUsage]
+    return [s for key, s in servers if isinstance(key, tuple) and key[-1] is driver]
 
 
 def _both(program: Path) -> tuple[Run, Run]:
@@ -169,8 +178,7 @@ def test_a_server_that_is_gone_costs_the_next_run_nothing(tmp_path: Path) -> Non
     assert all(run_seen(run) == run_seen(first) for run in after)
     # The plain runs' server is replaced; the drivers' (if an earlier test started one) is
     # replaced at its next run, as this one was.
-    servers = forks._servers.items()  # pyright: ignore[reportPrivateUsage]
-    alive = [s for key, s in servers if isinstance(key, tuple) and not key[-1]]
+    alive = _servers(driver=False)
     assert len(alive) == 1 and alive[0].process.poll() is None
 
 
@@ -198,12 +206,6 @@ def test_the_switch_ends_every_server(tmp_path: Path) -> None:
     assert not forks._servers  # pyright: ignore[reportPrivateUsage]
 
 
-def _plain_servers() -> set[int]:
-    """The servers of plain runs and trials (not the drivers', keyed ``driver``), by identity."""
-    servers = forks._servers.items()  # pyright: ignore[reportPrivateUsage]
-    return {id(s) for key, s in servers if isinstance(key, tuple) and not key[-1]}
-
-
 def test_a_forged_answer_is_never_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An answer that names another process of this one (a child in a session of its own, as
     a launcher is) is refused: the run starts its own launcher, and the server is replaced.
@@ -221,10 +223,10 @@ def test_a_forged_answer_is_never_taken(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(forks, "_ask", forged)
     try:
-        servers = _plain_servers()
+        servers = set(map(id, _servers(driver=False)))
         run = run_file(program, cached=False)
         assert run_seen(run) == run_seen(first)
-        assert servers and not servers & _plain_servers()
+        assert servers and not servers & set(map(id, _servers(driver=False)))
     finally:
         other.kill()
         other.wait()
@@ -315,20 +317,14 @@ def _driven(driver: Path) -> tuple[float, list[str]]:
     return float(number), modules.split()
 
 
-def _fresh_then_forked(
-    say: Callable[[Path], tuple[float, list[str]]], program: Path
-) -> list[tuple[float, list[str]]]:
+def _fresh_then_forked(say: Callable[[Path], Said], program: Path) -> list[Said]:
+    """What ``say`` says of ``program`` from a fresh launcher, then from two forked ones."""
     forks.use_forks(False)
     try:
         fresh = say(program)
     finally:
         forks.use_forks(True)
     return [fresh, say(program), say(program)]
-
-
-def _servers_for_drivers() -> int:
-    servers = forks._servers  # pyright: ignore[reportPrivateUsage]
-    return len([key for key in servers if isinstance(key, tuple) and key[-1]])
 
 
 def test_drivers_have_a_server_of_their_own_and_draw_their_own_numbers(tmp_path: Path) -> None:
@@ -342,7 +338,7 @@ def test_drivers_have_a_server_of_their_own_and_draw_their_own_numbers(tmp_path:
     fresh, first, second = _fresh_then_forked(_driven, driver)
     assert len({fresh[0], first[0], second[0]}) == 3
     assert set(AHEAD_DRIVER) <= set(first[1]) and set(AHEAD_DRIVER) - set(fresh[1])
-    assert _servers_for_drivers() == 1
+    assert len(_servers(driver=True)) == 1
 
 
 def test_a_trial_loads_what_a_fresh_launcher_loads(tmp_path: Path) -> None:
@@ -366,14 +362,11 @@ def test_a_tried_module_imports_its_folders_module_as_python_does(tmp_path: Path
     program = tmp_path / "student.py"
     program.write_text(SHADOWED, encoding="utf-8")
 
-    def which(program: Path) -> tuple[float, list[str]]:
+    def which(program: Path) -> list[str]:
         run = run_file(program, cached=False, calls=[repr(("which", ()))])
-        return 0.0, [
-            str(v.get("value")) for k, v in run.facts if k == "answer" and isinstance(v, dict)
-        ]
+        return [str(v.get("value")) for k, v in run.facts if k == "answer" and isinstance(v, dict)]
 
-    said = _fresh_then_forked(which, program)
-    assert [answers for _, answers in said] == [["'the folder'"]] * 3
+    assert _fresh_then_forked(which, program) == [["'the folder'"]] * 3
 
 
 READS_A_FRAME = """import sys, typing
@@ -391,11 +384,11 @@ def test_a_drivers_module_is_let_read_a_frame_forked_as_fresh(tmp_path: Path) ->
     (tmp_path / "driver.py").write_text("import student\n", encoding="utf-8")
     (tmp_path / "student.py").write_text(READS_A_FRAME, encoding="utf-8")
 
-    def seen(driver: Path) -> tuple[float, list[str]]:
+    def seen(driver: Path) -> tuple[str, str]:
         run = run_file(driver, cached=False, helpers=True)
-        return 0.0, [run.stdout, run.tampered]
+        return run.stdout, run.tampered
 
-    said = [view for _, view in _fresh_then_forked(seen, tmp_path / "driver.py")]
+    said = _fresh_then_forked(seen, tmp_path / "driver.py")
     assert said[0] == said[1] == said[2]
     refused = bool(said[0][1])
     assert refused == (sys.version_info >= (3, 12)), said[0]
