@@ -61,8 +61,14 @@ DESCRIPTORS_CAP = 8
 """The most descriptors one request hands on: input, output, error, seal, report, facts."""
 STANDARD = 3
 """The first descriptors of a request are the launcher's standard input, output and error."""
-AHEAD = tuple(f"checks.child.{name}" for name in ("launch", "confine", "rlimits", "seal", "where"))
-"""What ``launch.main`` imports before it reads its orders: loaded once, here."""
+AHEAD = (
+    *(f"checks.child.{name}" for name in ("launch", "confine", "rlimits", "seal", "where")),
+    "site",
+)
+"""What ``launch.main`` imports: the child modules before it reads its orders, then ``site`` (the
+launcher is started with ``-S`` and sets up what ``site`` gives a script itself; ``python FILE``
+has imported ``site`` too). Loaded once, here: ``site`` reads nothing of the run's when imported
+with ``-S``, where its ``main`` does not run."""
 AHEAD_LINUX = ("resource",)
 """What it imports on Linux beside (``ctypes`` where it opens no file: see above)."""
 OPENS_NO_FILE = ("ctypes",)
