@@ -45,6 +45,7 @@ from checks.child import seccomp, shadows
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import ctypes
     from collections.abc import Callable, Iterable, Sequence
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "inside",
     "probe",
     "python_trees",
+    "ready",
     "refusal",
     "strings",
 ]
@@ -224,8 +226,46 @@ def strings(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
 
 
+def ready() -> None:
+    """Make ahead what confining makes alike in every run: libc, Landlock's ABI, the ctypes
+    structures and the seccomp filter. The fork server calls this before its first fork where
+    it has loaded ``ctypes`` ahead, so that a forked launcher only uses them. Opens nothing:
+    ``dlopen(NULL)``, the Landlock call that asks for the ABI, and memory."""
+    if "ctypes" in sys.modules and not isinstance(_landlock(), str):
+        _structures()
+        seccomp.ready()
+
+
 def _landlock() -> tuple[Callable[..., int], int] | str:
-    """Landlock's system call and the kernel's ABI, or why Landlock cannot be had."""
+    """Landlock's system call and the kernel's ABI, or why Landlock cannot be had: asked once
+    per process (the kernel's answer does not change)."""
+    if not _found:
+        _found.append(_ask_landlock())
+    return _found[0]
+
+
+def _structures() -> tuple[type[ctypes.Structure], type[ctypes.Structure]]:
+    """The ctypes structures of Landlock's calls (``landlock_ruleset_attr``, and
+    ``landlock_path_beneath_attr`` packed), made once per process."""
+    if not _shapes:
+        import ctypes
+
+        class RulesetAttr(ctypes.Structure):
+            _fields_ = (
+                ("handled_access_fs", ctypes.c_uint64),
+                ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64),
+            )
+
+        class PathBeneath(ctypes.Structure):
+            _pack_ = 1
+            _fields_ = (("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32))
+
+        _shapes.append((RulesetAttr, PathBeneath))
+    return _shapes[0]
+
+
+def _ask_landlock() -> tuple[Callable[..., int], int] | str:
     if not sys.platform.startswith("linux"):
         return f"Landlock is Linux's, and this is {sys.platform}"
     if os.uname().machine.startswith(_OFF_TABLE):
@@ -233,6 +273,8 @@ def _landlock() -> tuple[Callable[..., int], int] | str:
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
+    _ = libc.prctl  # looked up once: a CDLL keeps each function it was asked for
+    _libc.append(libc)
     syscall = libc.syscall
     syscall.restype = ctypes.c_long
     abi = int(syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), _CREATE_RULESET_VERSION))
@@ -274,18 +316,8 @@ def apply(spec: dict[str, object]) -> str:
     net = _NET_TCP if abi >= 4 else 0
     scoped = _SCOPED if abi >= 6 else 0
 
-    class RulesetAttr(ctypes.Structure):
-        _fields_ = (
-            ("handled_access_fs", ctypes.c_uint64),
-            ("handled_access_net", ctypes.c_uint64),
-            ("scoped", ctypes.c_uint64),
-        )
-
-    class PathBeneath(ctypes.Structure):
-        _pack_ = 1
-        _fields_ = (("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32))
-
-    attr = RulesetAttr(fs, net, scoped)
+    ruleset_attr, path_beneath = _structures()
+    attr = ruleset_attr(fs, net, scoped)
     size = 8 if abi < 4 else 16 if abi < 6 else 24
     ruleset = int(syscall(_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0))
     if ruleset < 0:
@@ -300,8 +332,8 @@ def apply(spec: dict[str, object]) -> str:
         ]
         for paths, access in rules:
             for path in paths:
-                _add_rule(syscall, ruleset, path, access & fs, PathBeneath)
-        libc = ctypes.CDLL(None, use_errno=True)
+                _add_rule(syscall, ruleset, path, access & fs, path_beneath)
+        libc = _libc[0]
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             return f"not confined: {_why(ctypes.get_errno())}"
         if int(syscall(_RESTRICT_SELF, ruleset, 0)) != 0:
@@ -351,6 +383,12 @@ _FAMILIES = {1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "
 _KINDS = {1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW", 5: "SOCK_SEQPACKET"}
 _TYPE_FLAGS = 0o4000 | 0o2000000
 """``SOCK_NONBLOCK`` and ``SOCK_CLOEXEC``, taken off a socket's type to name it."""
+_found: list[tuple[Callable[..., int], int] | str] = []
+"""Landlock's system call and the kernel's ABI (or why there is none), once asked."""
+_libc: list[ctypes.CDLL] = []
+"""libc (``dlopen(NULL)``), once loaded."""
+_shapes: list[tuple[type[ctypes.Structure], type[ctypes.Structure]]] = []
+"""The ctypes structures of Landlock's calls, once made."""
 _tried: dict[str, str] = {}
 """What the program last tried on each path (``read``, ``write``) or address, to name a refusal."""
 _TRIED_KEPT = 256

@@ -105,6 +105,7 @@ def serve(driver: bool = False) -> None:
     for name in OPENS_NO_FILE if sys.platform == "linux" else ():
         if _opens_no_file(name):
             __import__(name)
+    sys.modules["checks.child.confine"].ready()  # with ctypes loaded: what every run makes alike
     for name in AHEAD_DRIVER if driver else ():
         __import__(name)
     gc.collect()

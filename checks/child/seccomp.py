@@ -38,7 +38,11 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["SECCOMP_NAME", "install", "probe"]
+__all__ = ["SECCOMP_NAME", "install", "probe", "ready"]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import ctypes
 
 SECCOMP_NAME = "seccomp"
 """How the filter is named in a run's confinement (``landlock ABI 7, seccomp``)."""
@@ -85,6 +89,8 @@ every table."""
 _X32_BIT = 0x40000000
 """Set in the number of an x32 system call (x86_64's second table)."""
 _AF_UNIX = 1
+_made: list[tuple[ctypes.Structure, ctypes.CDLL, object]] = []
+"""The filter as ``prctl`` takes it, libc and the filter's table, once made (``ready``)."""
 
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
@@ -151,6 +157,34 @@ def _program() -> list[tuple[int, int, int, int]]:
     return [(op, skip(at, yes), skip(at, no), k) for at, (op, yes, no, k) in enumerate(code)]
 
 
+def ready() -> tuple[ctypes.Structure, ctypes.CDLL]:
+    """The filter as ``prctl`` takes it (a ``sock_fprog``), and libc: made once per process,
+    by the fork server before its first fork where it has loaded ``ctypes`` ahead
+    (``confine.ready``). Only on a machine ``probe`` accepts."""
+    if not _made:
+        import ctypes
+
+        class Filter(ctypes.Structure):
+            _fields_ = (
+                ("code", ctypes.c_uint16),
+                ("jt", ctypes.c_uint8),
+                ("jf", ctypes.c_uint8),
+                ("k", ctypes.c_uint32),
+            )
+
+        class Program(ctypes.Structure):
+            _fields_ = (("len", ctypes.c_uint16), ("filter", ctypes.POINTER(Filter)))
+
+        instructions = _program()
+        table = (Filter * len(instructions))(*(Filter(*i) for i in instructions))
+        # The table lives as long as the program that points to it: both are kept here.
+        libc = ctypes.CDLL(None, use_errno=True)
+        _ = libc.prctl  # looked up once: a CDLL keeps each function it was asked for
+        _made.append((Program(len(instructions), table), libc, table))
+    program, libc, _table = _made[0]
+    return program, libc
+
+
 def install() -> str:
     """Install the filter on this process and all it starts: ``""``, or why it could not be."""
     why = probe()
@@ -158,21 +192,7 @@ def install() -> str:
         return why
     import ctypes
 
-    class Filter(ctypes.Structure):
-        _fields_ = (
-            ("code", ctypes.c_uint16),
-            ("jt", ctypes.c_uint8),
-            ("jf", ctypes.c_uint8),
-            ("k", ctypes.c_uint32),
-        )
-
-    class Program(ctypes.Structure):
-        _fields_ = (("len", ctypes.c_uint16), ("filter", ctypes.POINTER(Filter)))
-
-    instructions = _program()
-    table = (Filter * len(instructions))(*(Filter(*i) for i in instructions))
-    program = Program(len(instructions), table)
-    libc = ctypes.CDLL(None, use_errno=True)
+    program, libc = ready()
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return f"no-new-privileges refused ({os.strerror(ctypes.get_errno())})"
     done = libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0)

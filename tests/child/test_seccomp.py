@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from checks.child import seccomp
+from checks.child import confine, seccomp
 from tests.support import KIT
 
 pytestmark = pytest.mark.skipif(bool(seccomp.probe()), reason=f"no filter here: {seccomp.probe()}")
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(bool(seccomp.probe()), reason=f"no filter here: 
 # filter lets it through.
 CALLS = r"""
 import ctypes, fcntl, json, os, struct, sys, tempfile
-from checks.child import seccomp
+from checks.child import confine, seccomp
 assert seccomp.install() == ""
 libc = ctypes.CDLL(None, use_errno=True)
 IPC_PRIVATE, IPC_CREAT, IPC_RMID = 0, 0o1000, 0
@@ -78,3 +78,49 @@ def test_calls_that_outlive_a_run_are_refused_and_others_are_not() -> None:
     assert said["FIONREAD"] == 0
     assert said["write"] == 0
     assert said["FS_IOC_GETFLAGS"] != 13
+
+
+# What the fork server makes ahead (``confine.ready``), then a run's confinement in a child of it.
+READY = r"""
+import ctypes, json, os, socket
+from checks.child import confine, seccomp
+before = sorted(os.listdir("/proc/self/fd"))
+confine.ready()
+opened = sorted(os.listdir("/proc/self/fd")) != before
+made = [bool(confine._found), bool(confine._libc), bool(confine._shapes), bool(seccomp._made)]
+child = os.fork()
+if child == 0:
+    done = confine.apply({"version": confine.SPEC_VERSION, "write": []})
+    try:
+        socket.socket()
+        refused = False
+    except PermissionError:
+        refused = True
+    try:
+        open("/proc/self/status").close()
+        read = True
+    except PermissionError:
+        read = False
+    print(json.dumps({"done": done, "refused": refused, "read": read}), flush=True)
+    os._exit(0)
+os.waitpid(child, 0)
+print(json.dumps({"opened": opened, "made": made}))
+"""
+
+
+def test_what_the_fork_server_makes_ahead_opens_nothing_and_still_confines() -> None:
+    """``confine.ready`` (the fork server's, before its first fork) makes libc, Landlock's ABI,
+    its structures and the filter with no descriptor opened; a forked child confined with them
+    is refused a socket (the filter) and a file outside its rules (Landlock)."""
+    if isinstance(confine._landlock(), str):
+        pytest.skip(f"no Landlock here: {confine._landlock()}")
+    done = subprocess.run(
+        [sys.executable, "-c", READY], cwd=KIT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    child, server = (json.loads(line) for line in done.stdout.splitlines())
+    assert server == {"opened": False, "made": [True, True, True, True]}
+    assert child["done"].startswith("landlock ABI"), child
+    assert child["done"].endswith(seccomp.SECCOMP_NAME), child
+    assert child["refused"] is True
+    assert child["read"] is False
