@@ -343,19 +343,30 @@ class Experiment:
         return shown or "    (no __pycache__ folder at all)"
 
 
+_SEEN: dict[tuple[str, tuple[tuple[str, str], ...]], Experiment] = {}
+"""The experiment's outcome in this process, by interpreter and environment: a grading worker
+or ``checks watch`` checks one submission or save after another, and the outcome depends on
+nothing of theirs."""
+
+
 def experiment(folder: Path) -> Experiment:
     """Write ``main.py`` and ``helper.py`` into ``folder``, run ``python main.py`` there, look.
 
     The child is the running interpreter with no ``PYTHONDONTWRITEBYTECODE`` or
-    ``PYTHONPYCACHEPREFIX``: what a fresh shell does.
+    ``PYTHONPYCACHEPREFIX``: what a fresh shell does. It runs once per process for each
+    interpreter and environment (``_SEEN``): what it shows depends on them alone.
     """
+    environment = child_environment(sys.executable)
+    key = (sys.executable, tuple(sorted(environment.items())))
+    if key in _SEEN:
+        return _SEEN[key]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "main.py").write_text(_EXPERIMENT_MAIN, encoding="utf-8")
     (folder / "helper.py").write_text(_EXPERIMENT_HELPER, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-E", "main.py"],
         cwd=folder,
-        env=child_environment(sys.executable),
+        env=environment,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -367,7 +378,8 @@ def experiment(folder: Path) -> Experiment:
         raise RuntimeError(msg)
     cache = folder / "__pycache__"
     names = sorted(p.name for p in cache.iterdir()) if cache.is_dir() else []
-    return Experiment(cached=tuple(names))
+    _SEEN[key] = Experiment(cached=tuple(names))
+    return _SEEN[key]
 
 
 # --- the answers, judged against the live experiment ----------------------------------------
@@ -407,7 +419,7 @@ def expect_answers(report: Report, seen: Experiment) -> None:
             continue
         expect.fail(
             f"{name} is {got}, but the experiment says {truth}.\n\n"
-            "The checks just ran `python main.py` in a fresh folder, where main.py imports "
+            "The checks ran `python main.py` in a fresh folder, where main.py imports "
             "helper.py (with no PYTHONDONTWRITEBYTECODE, as in a fresh shell). "
             f"Afterwards the folder held:\n{seen.listing()}\n\n"
             f"So {who}, {'got' if truth else 'got no'} .pyc file.\n\n"

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from checks.judges import pycache
 from checks.judges.gitignore import (
     Judge,
     draw_project,
@@ -194,13 +195,32 @@ def test_cache_from_source_follows_the_tag(tmp_path: Path) -> None:
     ]
 
 
-def test_experiment_gives_cpythons_answer(shell: Path, tmp_path: Path) -> None:
+def test_experiment_gives_cpythons_answer(
+    shell: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The script run gets no pyc, the module it imports does, even if the shell says otherwise."""
+    monkeypatch.setattr(pycache, "_SEEN", {})  # run here, under this shell, not kept from before
     seen = experiment(tmp_path / "experiment")
     assert not seen.main_script_gets_pyc
     assert seen.imported_module_gets_pyc
     assert seen.cached == (f"helper.{sys.implementation.cache_tag}.pyc",)
     assert not shell.exists()
+
+
+def test_experiment_runs_once_per_interpreter_and_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker checks one submission after another: the experiment runs once for them all, and
+    again for another environment of the child."""
+    monkeypatch.setattr(pycache, "_SEEN", {})
+    first = experiment(tmp_path / "one")
+    assert experiment(tmp_path / "two") == first
+    assert (tmp_path / "one" / "main.py").is_file()
+    assert not (tmp_path / "two").exists()
+    given = pycache.child_environment
+    monkeypatch.setattr(pycache, "child_environment", lambda python: {**given(python), "X": "1"})
+    assert experiment(tmp_path / "three") == first
+    assert (tmp_path / "three" / "main.py").is_file()
 
 
 def _judges() -> list[Judge]:
