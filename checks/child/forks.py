@@ -7,7 +7,9 @@ launcher has. It loads the child package's modules every launcher loads before i
 (``launch``, ``confine``, ``rlimits``, ``seal``, ``where``) and ``resource`` (started with
 ``driver``, for the kit's drivers: also the standard library modules those import,
 ``AHEAD_DRIVER``), reads no student file and runs nothing of anyone's. ``ctypes`` too, but
-only where importing it opens no file, as a forked child of this server tries first. Where
+only where importing it opens no file, as a forked child of this server tries first; with it,
+what confinement makes alike in every run (``confine.ready``: libc, Landlock's ABI, the
+structures and the seccomp filter, which open nothing). Where
 libffi keeps its own library file open from its import on (Debian's libffi 8.5 does), each
 launcher imports ``ctypes`` itself: a descriptor inherited from here would either stay one open
 file shared by every run (its offset a channel from run to run) or, closed in the launcher as
