@@ -1,16 +1,18 @@
 """Measure the kit against its physical floor and print each result as a ratio.
 
 Run with ``uv run nox -s bench`` (never part of the default sessions, never a timed test);
-``-- --only grade watch`` measures some figures only. Every figure is the median of several
-runs of a whole command, as a student or a teacher types it, side by side in one run. The
-floors: one bare pytest start on a trivial test, one pyright run on one file, and one Python
-start-up per run of a student file.
+``-- --only grade watch`` measures some figures only. Every figure times whole commands, as a
+student or a teacher types them, side by side in one run: a figure's command and its floor one
+after the other, round after round, and its ratio is the median of the rounds' ratios (this
+machine's speed drifts by a third within minutes; a round's commands ran within seconds of
+each other). The floors: one bare pytest start on a trivial test, one pyright run on one file,
+and one Python start-up per run of a student file.
 
 The figures of issue 25: exercise 09 cold and unchanged, all ten cold; a class of 20 distinct
 submissions graded by ``checks grade`` against one pytest run per submission; ``checks watch``
 from a save of exercise 01 to its new verdict on the screen (driven in tmux, as a student sees
-it, a second after the last verdict was shown) in Python start-ups; the first ``checks`` (the progress table) of a fresh copy, with no
-``.pytest_cache``, no ``.checks`` and no bytecode. And one run of a student file through the kit
+it, a second after the last verdict was shown) in Python start-ups; the first ``checks`` (the
+progress table) of a fresh copy, with no ``.pytest_cache``, no ``.checks`` and no bytecode. And one run of a student file through the kit
 (``run_file``: the throwaway copy, the child's environment and confinement) in Python
 start-ups: what each confinement or sealing step adds to every run shows there first.
 """
@@ -29,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -104,26 +107,48 @@ def median_of(
     before: Callable[[], None] | None = None,
 ) -> float:
     """The median wall time of ``command`` over ``repeat`` runs (after one warm-up run)."""
-    return _medians(command, repeat, cwd=cwd, before=before)[0]
-
-
-def _medians(
-    command: Sequence[str],
-    repeat: int,
-    *,
-    cwd: Path = KIT,
-    before: Callable[[], None] | None = None,
-) -> tuple[float, int]:
-    """The median wall time of ``command`` and the median count of files it ran."""
     _time(command, cwd=cwd, before=before)
-    times: list[float] = []
-    runs: list[int] = []
-    for _ in range(repeat):
-        seconds, output = _time(command, cwd=cwd, before=before)
-        times.append(seconds)
-        found = _RUNS.search(output)
-        runs.append(int(found.group(1)) if found else 0)
-    return statistics.median(times), round(statistics.median(runs))
+    return statistics.median(_time(command, cwd=cwd, before=before)[0] for _ in range(repeat))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command of a round: where it runs, and what is done before it (not timed)."""
+
+    command: Sequence[str]
+    cwd: Path = KIT
+    before: Callable[[], None] | None = None
+
+
+def rounds(steps: Sequence[Step], repeat: int) -> list[list[tuple[float, str]]]:
+    """Time ``steps`` one after the other, ``repeat`` times over (after one warm-up round): the
+    time and output of each step, round by round. The steps of a round run within seconds of
+    each other, so a ratio taken round by round holds while the machine's speed drifts between
+    rounds, as it does here by a third within minutes."""
+    for step in steps:
+        _time(step.command, cwd=step.cwd, before=step.before)
+    return [
+        [_time(step.command, cwd=step.cwd, before=step.before) for step in steps]
+        for _ in range(repeat)
+    ]
+
+
+def _ratio(tops: Sequence[float], bottoms: Sequence[float]) -> float:
+    """The median of the ratios taken round by round."""
+    return statistics.median(top / bottom for top, bottom in zip(tops, bottoms, strict=True))
+
+
+def _columns(
+    timed: Sequence[Sequence[tuple[float, str]]], runs: int = 0
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """From rounds of two checks then the floors (``bare``, ``pyright``, three starts): the times
+    of the two checks, of bare pytest, and each round's floor: bare pytest, pyright, and ``runs``
+    Python start-ups (the median of the round's three)."""
+    first = [r[0][0] for r in timed]
+    second = [r[1][0] for r in timed]
+    bares = [r[-5][0] for r in timed]
+    floor = [r[-5][0] + r[-4][0] + runs * statistics.median(t for t, _ in r[-3:]) for r in timed]
+    return first, second, bares, floor
 
 
 def _submission(root: Path, numbers: Sequence[str]) -> Path:
@@ -282,8 +307,8 @@ print(statistics.median(times[1:]), run.stage)
 """
 
 
-def _floors(base: Path, repeat: int) -> tuple[float, float, float]:
-    """Bare pytest on one trivial test, pyright on one file, and one Python start-up."""
+def _floors(base: Path) -> tuple[Step, Step]:
+    """Bare pytest on one trivial test, and pyright on one file."""
     pyright = str(Path(PYTHON).parent / ("pyright.exe" if os.name == "nt" else "pyright"))
     trivial = base / "trivial"
     trivial.mkdir()
@@ -292,11 +317,8 @@ def _floors(base: Path, repeat: int) -> tuple[float, float, float]:
     # The plugins the kit's pyproject.toml turns off are off in the floor too: a pytest with no
     # Hypothesis installed pays nothing for it.
     off = _plugins_off()
-    bare = median_of(
-        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *off], repeat, cwd=trivial
-    )
-    pyright_one = median_of([pyright, "--outputjson", "one.py"], repeat, cwd=trivial)
-    return bare, pyright_one, python_start(repeat)
+    bare = Step([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *off], cwd=trivial)
+    return bare, Step([pyright, "--outputjson", "one.py"], cwd=trivial)
 
 
 def _plugins_off() -> list[str]:
@@ -320,9 +342,9 @@ def python_start(repeat: int) -> float:
 
 def _grade_class(
     base: Path, numbers: Sequence[str], students: int, repeat: int
-) -> dict[str, tuple[float, float, str]]:
+) -> dict[str, tuple[float, str]]:
     """Grade a class of copies of the solutions, and one of named students, with ``checks
-    grade`` and with one pytest run per submission."""
+    grade``, and the named class with one pytest run per submission: round by round."""
     same, named = base / "same", base / "named"
     for index in range(students):
         _submission(same / f"student{index:02d}", numbers)
@@ -343,14 +365,14 @@ def _grade_class(
             _time([*command, "-p", "no:cacheprovider"])
         separate_times.append(time.perf_counter() - start)
     separate = statistics.median(separate_times)
-    results: dict[str, tuple[float, float, str]] = {}
+    results: dict[str, tuple[float, str]] = {}
     for name, times in (
         ("20 pytest runs / checks grade", same_times),
         ("20 named students: pytest / grade", named_times),
     ):
         grade = statistics.median(times)
         detail = f"{separate:.2f} s vs {grade:.2f} s for {students} submissions"
-        results[name] = (separate, grade, detail)
+        results[name] = (_ratio(separate_times, times), detail)
     return results
 
 
@@ -366,34 +388,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     repeat: int = args.repeat
     only: set[str] = set(args.only)
     numbers = sorted(p.name for p in (KIT / "solutions").iterdir() if p.is_dir())
-    results: dict[str, tuple[float, float, str]] = {}
+    results: dict[str, tuple[float, str]] = {}
 
     with tempfile.TemporaryDirectory(prefix="checks-bench-") as scratch:
         base = Path(scratch)
-        bare, pyright_one, startup = _floors(base, repeat)
-        floor = bare + pyright_one
-        print(
-            f"bare pytest {bare:.3f} s, pyright on one file {pyright_one:.3f} s, "
-            f"python start {startup:.3f} s (bytecode kept: PYTHONDONTWRITEBYTECODE unset)"
-        )
+        bare, pyright_one = _floors(base)
+        start = Step([PYTHON, "-c", "pass"])
+        floors = [bare, pyright_one, start, start, start]
+        print("each figure: its commands timed one after the other, round by round; the ratio")
+        print("is the median of the rounds' ratios (bytecode kept: PYTHONDONTWRITEBYTECODE unset)")
 
         if "nine" in only:
             nine = _submission(base / "nine", ["09"])
-            touch = _touch_python_files(nine)
             check_nine = [PYTHON, "-m", "pytest", "exercises/09", "--submission", str(nine), "-q"]
-            cold = median_of(check_nine, repeat, before=touch)
-            warm = median_of(check_nine, repeat)
-            results["09 cold / floor"] = (cold, floor, f"{cold:.3f} s vs {floor:.3f} s")
-            results["09 unchanged / bare pytest"] = (warm, bare, f"{warm:.3f} s vs {bare:.3f} s")
+            # Cold: every file changed; unchanged: the same check again, right after.
+            cold = Step(check_nine, before=_touch_python_files(nine))
+            timed = rounds([cold, Step(check_nine), *floors], repeat)
+            colds, warms, bares, floor = _columns(timed)
+            detail = f"{statistics.median(colds):.3f} s vs {statistics.median(floor):.3f} s"
+            results["09 cold / floor"] = (_ratio(colds, floor), detail)
+            detail = f"{statistics.median(warms):.3f} s vs {statistics.median(bares):.3f} s"
+            results["09 unchanged / bare pytest"] = (_ratio(warms, bares), detail)
 
         if "all" in only:
             everything = _submission(base / "all", numbers)
-            touch_all = _touch_python_files(everything)
-            check_all = [PYTHON, "-m", "pytest", "exercises", "--submission", str(everything)]
-            all_cold, runs = _medians([*check_all, "-v"], repeat, before=touch_all)
-            all_floor = floor + runs * startup
-            detail = f"{all_cold:.3f} s vs {all_floor:.3f} s ({runs} files run)"
-            results["all ten cold / floor"] = (all_cold, all_floor, detail)
+            check_all = [PYTHON, "-m", "pytest", "exercises", "--submission", str(everything), "-v"]
+            timed = rounds(
+                [Step(check_all, before=_touch_python_files(everything)), *floors], repeat
+            )
+            found = [_RUNS.search(output) for output in (r[0][1] for r in timed)]
+            runs = round(statistics.median(int(f.group(1)) if f else 0 for f in found))
+            alls, _, _, floor = _columns(timed, runs=runs)
+            detail = (
+                f"{statistics.median(alls):.3f} s vs {statistics.median(floor):.3f} s "
+                f"({runs} files run)"
+            )
+            results["all ten cold / floor"] = (_ratio(alls, floor), detail)
 
         if "grade" in only:
             results.update(_grade_class(base, numbers, args.students, repeat))
@@ -404,7 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             save = statistics.median(saves)
             spread = f"{min(saves):.3f} to {max(saves):.3f} s"
             detail = f"{save:.3f} s vs {startup:.3f} s ({len(saves)} saves, {spread})"
-            results["watch save to screen / start-up"] = (save, startup, detail)
+            results["watch save to screen / start-up"] = (save / startup, detail)
 
         if "first" in only:
             first_copy = fresh_copy(base / "first")
@@ -415,7 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             detail = (
                 f"{first:.3f} s vs {startup:.3f} s (no caches, no bytecode; uv sync not counted)"
             )
-            results["first checks of a copy / start-up"] = (first, startup, detail)
+            results["first checks of a copy / start-up"] = (first / startup, detail)
 
         if "run" in only:
             hello = base / "hello"
@@ -425,13 +455,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             said = _time([PYTHON, "-c", _RUN_ONE, str(hello / "hello.py"), str(repeat * 4)])[1]
             one = float(said.split()[0]) if said.strip() else float("nan")
             detail = f"{one:.3f} s vs {startup:.3f} s (run_file, uncached: {said.strip()})"
-            results["one student run / start-up"] = (one, startup, detail)
+            results["one student run / start-up"] = (one / startup, detail)
 
     failed = False
     print()
     print(f"{'measure':36} {'ratio':>7}  goal     medians")
-    for name, (top, bottom, detail) in results.items():
-        ratio = top / bottom if bottom else float("inf")
+    for name, (ratio, detail) in results.items():
         target = GOALS[name]
         if target is None:
             print(f"{name:36} {ratio:7.2f}  {'':7}  {detail}")
