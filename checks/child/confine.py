@@ -41,11 +41,10 @@ from __future__ import annotations
 import os
 import sys
 
-from checks.child import seccomp, shadows
+from checks.child import landlock, seccomp, shadows
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import ctypes
     from collections.abc import Callable, Iterable, Sequence
 
 __all__ = [
@@ -85,12 +84,6 @@ ETC_FILES = (
 DEVICES_READ_WRITE = ("/dev/null",)
 DEVICES_READ = ("/dev/zero", "/dev/random", "/dev/urandom")
 
-# Landlock's system call numbers: the same on every architecture of the common table, which
-# all but a few old ones share (their numbers are offset: Landlock is left alone there).
-_OFF_TABLE = ("alpha", "mips", "ia64")
-_CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446
-_CREATE_RULESET_VERSION = 1
-_RULE_PATH_BENEATH = 1
 _PR_SET_NO_NEW_PRIVS = 38
 
 # Access rights on files and folders, with the ABI that brought each.
@@ -111,12 +104,6 @@ _SCOPED = (1 << 0) | (1 << 1)  # ABI 6: abstract Unix sockets and signals
 
 _READ = _EXECUTE | _READ_FILE | _READ_DIR
 _DEVICE = _READ_FILE | _WRITE_FILE | _TRUNCATE | _IOCTL_DEV
-
-_UNAVAILABLE = {
-    "ENOSYS": "this kernel has no Landlock (Linux 5.13 or later has it)",
-    "EOPNOTSUPP": "Landlock is turned off in this kernel",
-    "EPERM": "the system (a container?) does not allow Landlock here",
-}
 
 
 def build_spec(
@@ -227,72 +214,19 @@ def strings(value: object) -> list[str]:
 
 
 def ready() -> None:
-    """Make ahead what confining makes alike in every run: libc, Landlock's ABI, the ctypes
-    structures and the seccomp filter. The fork server calls this before its first fork where
-    it has loaded ``ctypes`` ahead, so that a forked launcher only uses them. Opens nothing:
-    ``dlopen(NULL)``, the Landlock call that asks for the ABI, and memory."""
-    if "ctypes" in sys.modules and not isinstance(_landlock(), str):
-        _structures()
-        seccomp.ready()
-
-
-def _landlock() -> tuple[Callable[..., int], int] | str:
-    """Landlock's system call and the kernel's ABI, or why Landlock cannot be had: asked once
-    per process (the kernel's answer does not change)."""
-    if not _found:
-        _found.append(_ask_landlock())
-    return _found[0]
-
-
-def _structures() -> tuple[type[ctypes.Structure], type[ctypes.Structure]]:
-    """The ctypes structures of Landlock's calls (``landlock_ruleset_attr``, and
-    ``landlock_path_beneath_attr`` packed), made once per process."""
-    if not _shapes:
-        import ctypes
-
-        class RulesetAttr(ctypes.Structure):
-            _fields_ = (
-                ("handled_access_fs", ctypes.c_uint64),
-                ("handled_access_net", ctypes.c_uint64),
-                ("scoped", ctypes.c_uint64),
-            )
-
-        class PathBeneath(ctypes.Structure):
-            _pack_ = 1
-            _fields_ = (("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32))
-
-        _shapes.append((RulesetAttr, PathBeneath))
-    return _shapes[0]
-
-
-def _ask_landlock() -> tuple[Callable[..., int], int] | str:
-    if not sys.platform.startswith("linux"):
-        return f"Landlock is Linux's, and this is {sys.platform}"
-    if os.uname().machine.startswith(_OFF_TABLE):
-        return f"the kit does not know Landlock's system calls on {os.uname().machine}"
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    _ = libc.prctl  # looked up once: a CDLL keeps each function it was asked for
-    _libc.append(libc)
-    syscall = libc.syscall
-    syscall.restype = ctypes.c_long
-    abi = int(syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), _CREATE_RULESET_VERSION))
-    if abi < 0:
-        return _why(ctypes.get_errno())
-    return syscall, abi
-
-
-def _why(errno: int) -> str:
-    import errno as codes
-
-    name = codes.errorcode.get(errno, str(errno))
-    return _UNAVAILABLE.get(name, f"Landlock refused ({name}: {os.strerror(errno)})")
+    """Make ahead what confining makes alike in every run: libc, Landlock's ABI and structures
+    (``landlock``) and the seccomp filter. The fork server calls this before its first fork
+    where it has loaded ``ctypes`` ahead, so that a forked launcher only uses them. Opens
+    nothing: ``dlopen(NULL)``, the Landlock call that asks for the ABI, and memory."""
+    if "ctypes" in sys.modules and not isinstance(landlock.found(), str):
+        landlock.structures()
+        if not seccomp.probe():  # a machine whose table the kit does not know gets no filter
+            seccomp.ready()
 
 
 def probe() -> str:
     """What confinement this system gives: ``"landlock ABI N, seccomp"``, or why there is none."""
-    found = _landlock()
+    found = landlock.found()
     if isinstance(found, str):
         return f"not confined: {found}"
     why = seccomp.probe()
@@ -305,7 +239,7 @@ def apply(spec: dict[str, object]) -> str:
     """Confine this process (and what it starts) by ``spec``; say how, or why it could not."""
     if spec.get("version") != SPEC_VERSION:
         return "not confined: the kit's parent and child disagree on the spec"
-    found = _landlock()
+    found = landlock.found()
     if isinstance(found, str):
         return f"not confined: {found}"
     syscall, abi = found
@@ -316,12 +250,12 @@ def apply(spec: dict[str, object]) -> str:
     net = _NET_TCP if abi >= 4 else 0
     scoped = _SCOPED if abi >= 6 else 0
 
-    ruleset_attr, path_beneath = _structures()
+    ruleset_attr, path_beneath = landlock.structures()
     attr = ruleset_attr(fs, net, scoped)
     size = 8 if abi < 4 else 16 if abi < 6 else 24
-    ruleset = int(syscall(_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0))
+    ruleset = int(syscall(landlock.CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0))
     if ruleset < 0:
-        return f"not confined: {_why(ctypes.get_errno())}"
+        return f"not confined: {landlock.why(ctypes.get_errno())}"
     try:
         rules: list[tuple[Iterable[str], int]] = [
             (_read_rules(spec), _READ),
@@ -333,11 +267,11 @@ def apply(spec: dict[str, object]) -> str:
         for paths, access in rules:
             for path in paths:
                 _add_rule(syscall, ruleset, path, access & fs, path_beneath)
-        libc = _libc[0]
+        libc = landlock.libc()
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-            return f"not confined: {_why(ctypes.get_errno())}"
-        if int(syscall(_RESTRICT_SELF, ruleset, 0)) != 0:
-            return f"not confined: {_why(ctypes.get_errno())}"
+            return f"not confined: {landlock.why(ctypes.get_errno())}"
+        if int(syscall(landlock.RESTRICT_SELF, ruleset, 0)) != 0:
+            return f"not confined: {landlock.why(ctypes.get_errno())}"
     finally:
         os.close(ruleset)
     why = seccomp.install()
@@ -361,7 +295,7 @@ def _add_rule(
         if not stat.S_ISDIR(os.fstat(fd).st_mode):
             access &= _FILE_ONLY
         rule = beneath(access, fd)
-        syscall(_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), 0)
+        syscall(landlock.ADD_RULE, ruleset, landlock.RULE_PATH_BENEATH, ctypes.byref(rule), 0)
     finally:
         os.close(fd)
 
@@ -383,12 +317,6 @@ _FAMILIES = {1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "
 _KINDS = {1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW", 5: "SOCK_SEQPACKET"}
 _TYPE_FLAGS = 0o4000 | 0o2000000
 """``SOCK_NONBLOCK`` and ``SOCK_CLOEXEC``, taken off a socket's type to name it."""
-_found: list[tuple[Callable[..., int], int] | str] = []
-"""Landlock's system call and the kernel's ABI (or why there is none), once asked."""
-_libc: list[ctypes.CDLL] = []
-"""libc (``dlopen(NULL)``), once loaded."""
-_shapes: list[tuple[type[ctypes.Structure], type[ctypes.Structure]]] = []
-"""The ctypes structures of Landlock's calls, once made."""
 _tried: dict[str, str] = {}
 """What the program last tried on each path (``read``, ``write``) or address, to name a refusal."""
 _TRIED_KEPT = 256

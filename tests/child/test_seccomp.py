@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from checks.child import confine, seccomp
+from checks.child import confine, landlock, seccomp
 from tests.support import KIT
 
 pytestmark = pytest.mark.skipif(bool(seccomp.probe()), reason=f"no filter here: {seccomp.probe()}")
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(bool(seccomp.probe()), reason=f"no filter here: 
 # filter lets it through.
 CALLS = r"""
 import ctypes, fcntl, json, os, struct, sys, tempfile
-from checks.child import confine, seccomp
+from checks.child import seccomp
 assert seccomp.install() == ""
 libc = ctypes.CDLL(None, use_errno=True)
 IPC_PRIVATE, IPC_CREAT, IPC_RMID = 0, 0o1000, 0
@@ -83,11 +83,11 @@ def test_calls_that_outlive_a_run_are_refused_and_others_are_not() -> None:
 # What the fork server makes ahead (``confine.ready``), then a run's confinement in a child of it.
 READY = r"""
 import ctypes, json, os, socket
-from checks.child import confine, seccomp
+from checks.child import confine, landlock, seccomp
 before = sorted(os.listdir("/proc/self/fd"))
 confine.ready()
 opened = sorted(os.listdir("/proc/self/fd")) != before
-made = [bool(confine._found), bool(confine._libc), bool(confine._shapes), bool(seccomp._made)]
+made = [bool(landlock._found), bool(landlock._libc), bool(landlock._shapes), bool(seccomp._made)]
 child = os.fork()
 if child == 0:
     done = confine.apply({"version": confine.SPEC_VERSION, "write": []})
@@ -112,8 +112,8 @@ def test_what_the_fork_server_makes_ahead_opens_nothing_and_still_confines() -> 
     """``confine.ready`` (the fork server's, before its first fork) makes libc, Landlock's ABI,
     its structures and the filter with no descriptor opened; a forked child confined with them
     is refused a socket (the filter) and a file outside its rules (Landlock)."""
-    if isinstance(confine._landlock(), str):
-        pytest.skip(f"no Landlock here: {confine._landlock()}")
+    if isinstance(landlock.found(), str):
+        pytest.skip(f"no Landlock here: {landlock.found()}")
     done = subprocess.run(
         [sys.executable, "-c", READY], cwd=KIT, capture_output=True, text=True, check=False
     )
@@ -124,3 +124,15 @@ def test_what_the_fork_server_makes_ahead_opens_nothing_and_still_confines() -> 
     assert child["done"].endswith(seccomp.SECCOMP_NAME), child
     assert child["refused"] is True
     assert child["read"] is False
+
+
+def test_what_is_made_ahead_skips_a_filter_the_machine_cannot_take(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A machine whose system calls the kit does not know gets no filter: making things ahead
+    makes none for it, and raises nothing (the fork server would end before its first fork)."""
+    monkeypatch.setattr(seccomp, "_machine", lambda: "riscv64")
+    monkeypatch.setattr(seccomp, "_made", [])
+    confine.ready()
+    assert seccomp._made == []
+    assert seccomp.install().startswith("the kit does not know the system calls of riscv64")
