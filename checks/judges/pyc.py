@@ -4,10 +4,11 @@ CPython keeps the bytecode of an imported module in ``__pycache__/NAME.TAG.pyc``
 source. The file opens with a 16-byte header: the magic number of the Python that wrote it,
 flags, then either the source's mtime and size (a timestamp pyc) or a hash of the source (a
 hash-based pyc, PEP 552). This module reads those headers, asks where importlib caches a
-source, makes the real sample ``.pyc`` files a check judges the student's functions on (with
-``py_compile``, then changes some of their sources), and runs the live experiment (``python
-main.py`` writes no ``.pyc`` for ``main.py``; the ``helper`` it imports gets one). Each time
-in a child of the running interpreter whose environment has lost what a shell may set to
+source, and makes the real sample ``.pyc`` files a check judges the student's functions on
+(with ``py_compile``, then changes some of their sources); ``checks.judges.pycache`` runs the
+live experiment (``python main.py`` writes no ``.pyc`` for ``main.py``; the ``helper`` it
+imports gets one), once per process. Each in a child of the running interpreter whose
+environment has lost what a shell may set to
 change the answer (``PYTHONDONTWRITEBYTECODE``, ``PYTHONPYCACHEPREFIX``, ``SOURCE_DATE_EPOCH``:
 it gets the short list of ``checks.run.environment.child_environment``).
 

@@ -350,16 +350,19 @@ nothing of theirs."""
 
 
 def experiment(folder: Path) -> Experiment:
-    """Write ``main.py`` and ``helper.py`` into ``folder``, run ``python main.py`` there, look.
+    """What ``python main.py`` leaves in ``__pycache__``, where ``main.py`` imports ``helper.py``:
+    both written into ``folder``, then run there and looked at, once per process for each
+    environment of the child (``_SEEN``), when ``folder`` is new: what it shows depends on
+    nothing else.
 
     The child is the running interpreter with no ``PYTHONDONTWRITEBYTECODE`` or
-    ``PYTHONPYCACHEPREFIX``: what a fresh shell does. It runs once per process for each
-    interpreter and environment (``_SEEN``): what it shows depends on them alone.
+    ``PYTHONPYCACHEPREFIX``: what a fresh shell does.
     """
     environment = child_environment(sys.executable)
     key = (sys.executable, tuple(sorted(environment.items())))
     if key in _SEEN:
         return _SEEN[key]
+    new = not folder.exists()  # a folder that held a __pycache__ already says nothing to keep
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "main.py").write_text(_EXPERIMENT_MAIN, encoding="utf-8")
     (folder / "helper.py").write_text(_EXPERIMENT_HELPER, encoding="utf-8")
@@ -378,8 +381,10 @@ def experiment(folder: Path) -> Experiment:
         raise RuntimeError(msg)
     cache = folder / "__pycache__"
     names = sorted(p.name for p in cache.iterdir()) if cache.is_dir() else []
-    _SEEN[key] = Experiment(cached=tuple(names))
-    return _SEEN[key]
+    seen = Experiment(cached=tuple(names))
+    if new:
+        _SEEN[key] = seen
+    return seen
 
 
 # --- the answers, judged against the live experiment ----------------------------------------

@@ -221,6 +221,10 @@ def test_experiment_runs_once_per_interpreter_and_environment(
     monkeypatch.setattr(pycache, "child_environment", lambda python: {**given(python), "X": "1"})
     assert experiment(tmp_path / "three") == first
     assert (tmp_path / "three" / "main.py").is_file()
+    monkeypatch.setattr(pycache, "_SEEN", {})
+    (tmp_path / "four" / "__pycache__").mkdir(parents=True)  # not new: seen, not kept
+    experiment(tmp_path / "four")
+    assert pycache._SEEN == {}
 
 
 def _judges() -> list[Judge]:
