@@ -2,11 +2,12 @@
 
 Run with ``uv run nox -s bench`` (never part of the default sessions, never a timed test);
 ``-- --only grade watch`` measures some figures only. Every figure times whole commands, as a
-student or a teacher types them, side by side in one run: a figure's command and its floor one
-after the other, round after round, and its ratio is the median of the rounds' ratios (this
-machine's speed drifts by a third within minutes; a round's commands ran within seconds of
-each other). The floors: one bare pytest start on a trivial test, one pyright run on one file,
-and one Python start-up per run of a student file.
+student or a teacher types them, side by side in one run. A check (exercise 09, all ten, the
+class) is timed with its floor one after the other, round after round, and its ratio is the
+median of the rounds' ratios: this machine's speed drifts by a third within minutes, and a
+round's commands ran within seconds of each other. The floors: one bare pytest start on a
+trivial test, one pyright run on one file, and one Python start-up per run of a student file.
+The figures in start-ups take the median of several start-ups timed right beside them.
 
 The figures of issue 25: exercise 09 cold and unchanged, all ten cold; a class of 20 distinct
 submissions graded by ``checks grade`` against one pytest run per submission; ``checks watch``
@@ -85,6 +86,8 @@ SCREEN_POLL = 0.005
 _COPY_IGNORED = (".git", ".venv", ".nox", ".pytest_cache", ".checks", "__pycache__", "*.pyc")
 
 _RUNS = re.compile(r"files run: (\d+)")
+STARTS = 5
+"""Python start-ups timed in each round of a figure whose floor counts them (their median)."""
 
 
 def _time(
@@ -138,17 +141,15 @@ def _ratio(tops: Sequence[float], bottoms: Sequence[float]) -> float:
     return statistics.median(top / bottom for top, bottom in zip(tops, bottoms, strict=True))
 
 
-def _columns(
-    timed: Sequence[Sequence[tuple[float, str]]], runs: int = 0
-) -> tuple[list[float], list[float], list[float], list[float]]:
-    """From rounds of two checks then the floors (``bare``, ``pyright``, three starts): the times
-    of the two checks, of bare pytest, and each round's floor: bare pytest, pyright, and ``runs``
-    Python start-ups (the median of the round's three)."""
-    first = [r[0][0] for r in timed]
-    second = [r[1][0] for r in timed]
-    bares = [r[-5][0] for r in timed]
-    floor = [r[-5][0] + r[-4][0] + runs * statistics.median(t for t, _ in r[-3:]) for r in timed]
-    return first, second, bares, floor
+def _floors_of(timed: Sequence[Sequence[tuple[float, str]]], at: int, runs: int = 0) -> list[float]:
+    """Each round's floor, from its steps at ``at`` on: bare pytest, pyright, then Python
+    start-ups, counted ``runs`` times (their median in the round)."""
+    return [
+        r[at][0]
+        + r[at + 1][0]
+        + (runs * statistics.median(t for t, _ in r[at + 2 :]) if runs else 0)
+        for r in timed
+    ]
 
 
 def _submission(root: Path, numbers: Sequence[str]) -> Path:
@@ -393,18 +394,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="checks-bench-") as scratch:
         base = Path(scratch)
         bare, pyright_one = _floors(base)
-        start = Step([PYTHON, "-c", "pass"])
-        floors = [bare, pyright_one, start, start, start]
-        print("each figure: its commands timed one after the other, round by round; the ratio")
-        print("is the median of the rounds' ratios (bytecode kept: PYTHONDONTWRITEBYTECODE unset)")
+        starts = [Step([PYTHON, "-c", "pass"])] * STARTS
+        print("each figure of a check: the check and its floor timed one after the other, round")
+        print("after round, its ratio the median of the rounds' ratios; a start-up is timed beside")
+        print("the figures in start-ups (bytecode kept: PYTHONDONTWRITEBYTECODE unset)")
 
         if "nine" in only:
             nine = _submission(base / "nine", ["09"])
             check_nine = [PYTHON, "-m", "pytest", "exercises/09", "--submission", str(nine), "-q"]
             # Cold: every file changed; unchanged: the same check again, right after.
             cold = Step(check_nine, before=_touch_python_files(nine))
-            timed = rounds([cold, Step(check_nine), *floors], repeat)
-            colds, warms, bares, floor = _columns(timed)
+            timed = rounds([cold, Step(check_nine), bare, pyright_one], repeat)
+            colds, warms = [r[0][0] for r in timed], [r[1][0] for r in timed]
+            bares, floor = [r[2][0] for r in timed], _floors_of(timed, 2)
             detail = f"{statistics.median(colds):.3f} s vs {statistics.median(floor):.3f} s"
             results["09 cold / floor"] = (_ratio(colds, floor), detail)
             detail = f"{statistics.median(warms):.3f} s vs {statistics.median(bares):.3f} s"
@@ -413,12 +415,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "all" in only:
             everything = _submission(base / "all", numbers)
             check_all = [PYTHON, "-m", "pytest", "exercises", "--submission", str(everything), "-v"]
-            timed = rounds(
-                [Step(check_all, before=_touch_python_files(everything)), *floors], repeat
-            )
-            found = [_RUNS.search(output) for output in (r[0][1] for r in timed)]
+            cold_all = Step(check_all, before=_touch_python_files(everything))
+            timed = rounds([cold_all, bare, pyright_one, *starts], repeat)
+            found = [_RUNS.search(r[0][1]) for r in timed]
             runs = round(statistics.median(int(f.group(1)) if f else 0 for f in found))
-            alls, _, _, floor = _columns(timed, runs=runs)
+            alls, floor = [r[0][0] for r in timed], _floors_of(timed, 1, runs)
             detail = (
                 f"{statistics.median(alls):.3f} s vs {statistics.median(floor):.3f} s "
                 f"({runs} files run)"

@@ -4,16 +4,16 @@ Started once per interpreter by the parent (``checks.run.forks``), in a session 
 with the environment every run of that interpreter is started with (its run's own folders
 aside), a Unix socket of records as its standard input and pipes as its output and error, as a
 launcher has. It loads the child package's modules every launcher loads before its orders
-(``launch``, ``confine``, ``rlimits``, ``seal``, ``where``) and ``resource`` (started with
-``driver``, for the kit's drivers: also the standard library modules those import,
+(``launch``, ``confine``, ``rlimits``, ``seal``, ``where``), ``site`` and ``resource`` (started
+with ``driver``, for the kit's drivers: also the standard library modules those import,
 ``AHEAD_DRIVER``), reads no student file and runs nothing of anyone's. ``ctypes`` too, but
 only where importing it opens no file, as a forked child of this server tries first; with it,
 what confinement makes alike in every run (``confine.ready``: libc, Landlock's ABI, the
-structures and the seccomp filter, which open nothing). Where
-libffi keeps its own library file open from its import on (Debian's libffi 8.5 does), each
-launcher imports ``ctypes`` itself: a descriptor inherited from here would either stay one open
-file shared by every run (its offset a channel from run to run) or, closed in the launcher as
-every descriptor it was not handed is, leave libffi a number that the next file opened takes.
+structures and the seccomp filter, which open nothing). Where libffi keeps its own library
+file open from its import on (Debian's libffi 8.5 does), each launcher imports ``ctypes``
+itself: a descriptor inherited from here would either stay one open file shared by every run
+(its offset a channel from run to run) or, closed in the launcher as every descriptor it was
+not handed is, leave libffi a number that the next file opened takes.
 
 Then, for each request (one record: the run's folder to start from and its environment, apart
 by NUL bytes, with the launcher's descriptors beside it: its standard input, output and error,
