@@ -69,6 +69,9 @@ def structures() -> tuple[type[ctypes.Structure], type[ctypes.Structure]]:
             )
 
         class PathBeneath(ctypes.Structure):
+            # _pack_ is the MSVC layout's rule (3.14 warns when it is left implicit, 3.19 will
+            # refuse it): with no bit fields, the same 12 bytes as GCC's __attribute__((packed)).
+            _layout_ = "ms"
             _pack_ = 1
             _fields_ = (("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32))
 
