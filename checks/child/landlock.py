@@ -19,8 +19,16 @@ if TYPE_CHECKING:
     import ctypes
     from collections.abc import Callable
 
-__all__ = ["ADD_RULE", "CREATE_RULESET", "RESTRICT_SELF", "RULE_PATH_BENEATH", "found", "libc"]
-__all__ += ["structures", "why"]
+__all__ = [
+    "ADD_RULE",
+    "CREATE_RULESET",
+    "RESTRICT_SELF",
+    "RULE_PATH_BENEATH",
+    "found",
+    "libc",
+    "structures",
+    "why",
+]
 
 # Landlock's system call numbers: the same on every architecture of the common table, which
 # all but a few old ones share (their numbers are offset: Landlock is left alone there).
