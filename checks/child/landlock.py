@@ -59,8 +59,14 @@ def found() -> tuple[Callable[..., int], int] | str:
 
 
 def libc() -> ctypes.CDLL:
-    """libc, loaded by ``found`` (with ``errno`` kept for ``ctypes.get_errno``)."""
-    found()
+    """libc (``dlopen(NULL)``), with ``errno`` kept for ``ctypes.get_errno``: the one copy of
+    the process, Landlock's and the seccomp filter's (``seccomp.install``)."""
+    if not _libc:
+        import ctypes
+
+        loaded = ctypes.CDLL(None, use_errno=True)
+        _ = loaded.prctl  # looked up once: a CDLL keeps each function it was asked for
+        _libc.append(loaded)
     return _libc[0]
 
 
@@ -102,10 +108,7 @@ def _ask() -> tuple[Callable[..., int], int] | str:
         return f"the kit does not know Landlock's system calls on {os.uname().machine}"
     import ctypes
 
-    loaded = ctypes.CDLL(None, use_errno=True)
-    _ = loaded.prctl  # looked up once: a CDLL keeps each function it was asked for
-    _libc.append(loaded)
-    syscall = loaded.syscall
+    syscall = libc().syscall
     syscall.restype = ctypes.c_long
     abi = int(syscall(CREATE_RULESET, None, ctypes.c_size_t(0), _CREATE_RULESET_VERSION))
     if abi < 0:

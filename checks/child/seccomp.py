@@ -3,9 +3,10 @@ a Linux seccomp filter.
 
 This module runs in the child, on the Python under test (any Python from 3.10), beside
 Landlock and under the same no-new-privileges (``confine.apply`` calls ``install`` right after
-Landlock's own restriction); it imports the standard library only. The filter, a small
-classic-BPF program handed to ``prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)``, holds for this
-process and every process it starts, and nothing can lift it. It answers:
+Landlock's own restriction); it imports the standard library, and takes libc as ``landlock``
+loads it for the process. The filter, a small classic-BPF program handed to
+``prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)``, holds for this process and every process it
+starts, and nothing can lift it. It answers:
 
 - ``socket()`` of any family (IPv4 and IPv6 of any protocol, MPTCP, UDP, raw, packet, netlink,
   Unix sockets by path or abstract): refused with ``EACCES``;
@@ -37,6 +38,8 @@ from __future__ import annotations
 
 import os
 import sys
+
+from checks.child import landlock
 
 __all__ = ["SECCOMP_NAME", "install", "probe", "ready"]
 
@@ -89,8 +92,8 @@ every table."""
 _X32_BIT = 0x40000000
 """Set in the number of an x32 system call (x86_64's second table)."""
 _AF_UNIX = 1
-_made: list[tuple[ctypes.Structure, ctypes.CDLL, object]] = []
-"""The filter as ``prctl`` takes it, libc and the filter's table, once made (``ready``)."""
+_made: list[tuple[ctypes.Structure, object]] = []
+"""The filter as ``prctl`` takes it and the filter's table, once made (``ready``)."""
 
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
@@ -157,8 +160,8 @@ def _program() -> list[tuple[int, int, int, int]]:
     return [(op, skip(at, yes), skip(at, no), k) for at, (op, yes, no, k) in enumerate(code)]
 
 
-def ready() -> tuple[ctypes.Structure, ctypes.CDLL]:
-    """The filter as ``prctl`` takes it (a ``sock_fprog``), and libc: made once per process,
+def ready() -> ctypes.Structure:
+    """The filter as ``prctl`` takes it (a ``sock_fprog``): made once per process,
     by the fork server before its first fork where it has loaded ``ctypes`` ahead
     (``confine.ready``). Only on a machine ``probe`` accepts."""
     if not _made:
@@ -178,11 +181,8 @@ def ready() -> tuple[ctypes.Structure, ctypes.CDLL]:
         instructions = _program()
         table = (Filter * len(instructions))(*(Filter(*i) for i in instructions))
         # The table lives as long as the program that points to it: both are kept here.
-        libc = ctypes.CDLL(None, use_errno=True)
-        _ = libc.prctl  # looked up once: a CDLL keeps each function it was asked for
-        _made.append((Program(len(instructions), table), libc, table))
-    program, libc, _table = _made[0]
-    return program, libc
+        _made.append((Program(len(instructions), table), table))
+    return _made[0][0]
 
 
 def install() -> str:
@@ -192,7 +192,7 @@ def install() -> str:
         return why
     import ctypes
 
-    program, libc = ready()
+    program, libc = ready(), landlock.libc()
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return f"no-new-privileges refused ({os.strerror(ctypes.get_errno())})"
     done = libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0)
