@@ -31,6 +31,7 @@ import psutil
 from checks.run.launched import Launched
 
 __all__ = [
+    "CGROUP",
     "DEFAULT_TIMEOUT",
     "DISK",
     "MEMORY",
@@ -38,6 +39,7 @@ __all__ = [
     "OUTPUT_CAP",
     "Limits",
     "become_subreaper",
+    "cpu_quota",
     "end_strays",
     "group_of",
     "holding_session",
@@ -308,11 +310,48 @@ def stop_group(group: int | None) -> None:
             os.killpg(group, signal.SIGKILL)
 
 
-def usable_cores() -> int:
-    """The cores this process may use (its affinity, where the system tells it)."""
+CGROUP = Path("/sys/fs/cgroup")
+"""Where Linux mounts the control groups; a container sees its own group at their root."""
+
+
+def usable_cores(cgroup: Path | None = None) -> int:
+    """The cores this process may keep busy: those its affinity allows, where the system tells
+    it, and no more than its control group's CPU quota. A container started with ``--cpus=2``
+    (Docker, a GitLab runner) on a host of 64 cores sees 64 cores and may use two."""
     if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1  # pragma: no cover - macOS and Windows
+        cores = len(os.sched_getaffinity(0))
+    else:  # pragma: no cover - macOS and Windows
+        cores = os.cpu_count() or 1
+    quota = cpu_quota(cgroup or CGROUP)
+    return max(1, min(cores, quota)) if quota is not None else cores
+
+
+def cpu_quota(cgroup: Path) -> int | None:
+    """The cores the CPU quota of the control groups mounted at ``cgroup`` allows, rounded up,
+    or ``None`` where none is set (and off Linux). cgroup v2: ``cpu.max`` at the root, ``"max 100000"`` or
+    ``"200000 100000"`` (200 ms of CPU in every 100 ms: two cores); cgroup v1: ``cpu.cfs_quota_us``
+    (``-1``: none) over ``cpu.cfs_period_us`` in the ``cpu`` controller's folder. Read at the
+    root, where a container sees its own group, as joblib's loky reads them; written here rather
+    than taken from loky, whose import takes about 0.1 s and brings a process pool the kit does
+    not use, for two small files."""
+    try:
+        words = (cgroup / "cpu.max").read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError):
+        folder = cgroup / "cpu"
+        try:
+            words = [
+                (folder / name).read_text(encoding="ascii").strip()
+                for name in ("cpu.cfs_quota_us", "cpu.cfs_period_us")
+            ]
+        except (OSError, UnicodeDecodeError):
+            return None
+    try:
+        quota, period = int(words[0]), int(words[1])
+    except (ValueError, IndexError):  # "max": no quota
+        return None
+    if quota <= 0 or period <= 0:
+        return None
+    return -(-quota // period)
 
 
 @contextlib.contextmanager

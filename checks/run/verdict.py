@@ -36,7 +36,7 @@ from checks.cache import file_entry, kit_digest, walk_files
 from checks.model import Exercise, ExerciseResult, Failure, Outcome, TestResult
 from checks.run.copy import memory_folder
 from checks.run.environment import TEMPORARY
-from checks.run.limits import kill_tree
+from checks.run.limits import kill_tree, usable_cores
 
 __all__ = [
     "CACHE_FORMAT",
@@ -75,7 +75,8 @@ OUTPUT_SHOWN = 30
 """Last lines of the child pytest's output quoted when the tests could not run at all."""
 
 MAX_WORKERS = 4
-"""Most child pytest runs at once (never more than the CPUs), for a first check of many."""
+"""Most child pytest runs at once (never more than the cores it may use), for a first check of
+many."""
 
 DEFAULT_WEIGHT = 1.0
 """Seconds an exercise is assumed to take when it has never been checked, to share the work."""
@@ -211,7 +212,7 @@ def _wait(processes: Sequence[subprocess.Popen[bytes]], stop: threading.Event | 
 
 def _groups(numbers: Sequence[str], weights: dict[str, float]) -> list[list[str]]:
     """Share the exercises among the workers, longest first, so that they finish together."""
-    workers = max(1, min(len(numbers), os.cpu_count() or 1, MAX_WORKERS))
+    workers = max(1, min(len(numbers), usable_cores(), MAX_WORKERS))
     groups: list[list[str]] = [[] for _ in range(workers)]
     loads = [0.0] * workers
     for number in sorted(numbers, key=lambda n: -weights.get(n, DEFAULT_WEIGHT)):

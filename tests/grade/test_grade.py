@@ -25,8 +25,10 @@ from pathlib import Path
 
 import pytest
 
+from checks.grade import default_jobs
 from checks.manifest import load_all
 from checks.model import cents
+from checks.run import limits
 from tests.support import KIT, NEVER_ENDS, copy_kit, run_checks, small_kit, solve
 
 pytestmark = pytest.mark.xdist_group("graded-class")
@@ -276,6 +278,16 @@ def test_a_submission_that_takes_too_long_is_stopped_not_zeroed(tmp_path: Path) 
     again = json.loads((out / "quick" / "results.json").read_text(encoding="utf-8"))
     assert cents(again["score"]) >= cents(first.points)
     assert "took longer" not in again["output"]
+
+
+def test_the_workers_are_the_usable_cores_and_one_more(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without --jobs, a container allowed 50 ms of CPU every 100 ms (one core) grades with
+    two workers, however many cores its host has."""
+    (tmp_path / "cpu.max").write_text("50000 100000\n", encoding="ascii")
+    monkeypatch.setattr(limits, "CGROUP", tmp_path)
+    assert default_jobs() == 2
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ ini keys a teacher sets them with."""
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import subprocess
 import sys
@@ -12,9 +13,11 @@ from pathlib import Path
 
 import psutil
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from checks.model import Stage
-from checks.run import holdings, watch
+from checks.run import holdings, limits, watch
 from checks.run.holdings import held_files
 from checks.run.limits import MIB, Limits, kill_tree, size_text
 from checks.run.program import run_file
@@ -270,3 +273,65 @@ def test_a_folder_the_kit_cannot_read_is_not_counted_as_empty(
     monkeypatch.setattr(holdings.os, "open", refused)
     with pytest.raises(holdings.UncountedError, match="cannot read"):
         holdings.folder_bytes(tmp_path)
+
+
+# --- the cores a grading may keep busy: affinity and the container's CPU quota ---------------
+
+
+def _affinity() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - macOS and Windows
+
+
+def _cgroup_v2(root: Path, line: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "cpu.max").write_text(line + "\n", encoding="ascii")
+    return root
+
+
+def _cgroup_v1(root: Path, quota: int, period: int) -> Path:
+    (root / "cpu").mkdir(parents=True, exist_ok=True)
+    (root / "cpu" / "cpu.cfs_quota_us").write_text(f"{quota}\n", encoding="ascii")
+    (root / "cpu" / "cpu.cfs_period_us").write_text(f"{period}\n", encoding="ascii")
+    return root
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(quota=st.integers(1, 10**8), period=st.integers(1, 10**7))
+def test_a_cpu_quota_allows_its_share_of_cores_rounded_up(
+    tmp_path: Path, quota: int, period: int
+) -> None:
+    """200 ms of CPU in every 100 ms is two cores, 250 ms three: cgroup v2 and v1 alike."""
+    cores = math.ceil(quota / period)
+    v2 = _cgroup_v2(tmp_path / f"v2-{quota}-{period}", f"{quota} {period}")
+    v1 = _cgroup_v1(tmp_path / f"v1-{quota}-{period}", quota, period)
+    assert limits.cpu_quota(v2) == cores
+    assert limits.cpu_quota(v1) == cores
+    assert limits.usable_cores(v2) == min(cores, _affinity())
+
+
+@pytest.mark.parametrize("line", ["max 100000", "max", "", "-1 100000", "0 100000", "x y"])
+def test_a_cgroup_v2_without_a_quota_leaves_the_cores_as_they_are(
+    tmp_path: Path, line: str
+) -> None:
+    root = _cgroup_v2(tmp_path, line)
+    assert limits.cpu_quota(root) is None
+    assert limits.usable_cores(root) == _affinity()
+
+
+def test_a_cgroup_v1_quota_of_minus_one_is_none(tmp_path: Path) -> None:
+    assert limits.cpu_quota(_cgroup_v1(tmp_path, -1, 100000)) is None
+
+
+def test_no_control_groups_is_no_quota(tmp_path: Path) -> None:
+    """Off Linux, or a system that mounts none: the affinity alone."""
+    assert limits.cpu_quota(tmp_path / "none") is None
+    assert limits.usable_cores(tmp_path / "none") == _affinity()
+
+
+def test_the_quota_read_is_the_mounted_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """``usable_cores()`` reads the control groups at ``CGROUP``: a quota of half a core there
+    is one core."""
+    monkeypatch.setattr(limits, "CGROUP", _cgroup_v2(tmp_path, "50000 100000"))
+    assert limits.usable_cores() == 1
