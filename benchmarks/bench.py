@@ -7,7 +7,9 @@ class) is timed with its floor one after the other, round after round, and its r
 median of the rounds' ratios: this machine's speed drifts by a third within minutes, and a
 round's commands ran within seconds of each other. The floors: one bare pytest start on a
 trivial test, one pyright run on one file, and one Python start-up per run of a student file.
-The figures in start-ups take the median of several start-ups timed right beside them.
+The figures in start-ups are taken the same way, each round with the median of several
+start-ups timed right beside it; ``checks watch``'s saves, in one session, with start-ups timed
+right before and after it.
 
 The figures of issue 25: exercise 09 cold and unchanged, all ten cold; a class of 20 distinct
 submissions graded by ``checks grade`` against one pytest run per submission; ``checks watch``
@@ -87,7 +89,10 @@ _COPY_IGNORED = (".git", ".venv", ".nox", ".pytest_cache", ".checks", "__pycache
 
 _RUNS = re.compile(r"files run: (\d+)")
 STARTS = 5
-"""Python start-ups timed in each round of a figure whose floor counts them (their median)."""
+"""Python start-ups timed in each round of a figure whose floor counts them (their median), and
+on each side of the watched session."""
+RUNS_PER_ROUND = 20
+"""Runs of a student file (``run_file``) timed in one round of the one-run figure (their median)."""
 
 
 def _time(
@@ -100,18 +105,6 @@ def _time(
         command, cwd=cwd, env=ENV, capture_output=True, text=True, errors="replace", check=False
     )
     return time.perf_counter() - start, done.stdout
-
-
-def median_of(
-    command: Sequence[str],
-    repeat: int,
-    *,
-    cwd: Path = KIT,
-    before: Callable[[], None] | None = None,
-) -> float:
-    """The median wall time of ``command`` over ``repeat`` runs (after one warm-up run)."""
-    _time(command, cwd=cwd, before=before)
-    return statistics.median(_time(command, cwd=cwd, before=before)[0] for _ in range(repeat))
 
 
 @dataclass(frozen=True)
@@ -150,6 +143,11 @@ def _floors_of(timed: Sequence[Sequence[tuple[float, str]]], at: int, runs: int 
         + (runs * statistics.median(t for t, _ in r[at + 2 :]) if runs else 0)
         for r in timed
     ]
+
+
+def _startups_of(timed: Sequence[Sequence[tuple[float, str]]], at: int) -> list[float]:
+    """Each round's Python start-up: the median of its steps at ``at`` on."""
+    return [statistics.median(t for t, _ in r[at:]) for r in timed]
 
 
 def _submission(root: Path, numbers: Sequence[str]) -> Path:
@@ -294,6 +292,11 @@ def watch_saves(copy: Path, saves: int) -> list[float]:
     return times
 
 
+def _startups(count: int) -> list[float]:
+    """``count`` Python start-ups, timed now."""
+    return [_time([PYTHON, "-c", "pass"])[0] for _ in range(count)]
+
+
 _RUN_ONE = """
 import statistics, sys, time
 from pathlib import Path
@@ -333,12 +336,6 @@ def _plugins_off() -> list[str]:
         if flag == "-p" and name.startswith("no:")
         for word in (flag, name)
     ]
-
-
-def python_start(repeat: int) -> float:
-    """The median time of one Python start-up, measured now: the figures in start-ups take
-    theirs right beside them, since the machine's load moves between figures."""
-    return median_of([PYTHON, "-c", "pass"], max(repeat, 9))
 
 
 def _grade_class(
@@ -430,33 +427,41 @@ def main(argv: Sequence[str] | None = None) -> int:
             results.update(_grade_class(base, numbers, args.students, repeat))
 
         if "watch" in only:
+            # Start-ups timed right before and right after the watched session, not during it:
+            # what ``checks watch`` does between saves would slow them and flatter the ratio.
+            startups = _startups(STARTS)
             saves = watch_saves(fresh_copy(base / "watched"), WATCH_SAVES)
-            startup = python_start(repeat)
-            save = statistics.median(saves)
+            startups += _startups(STARTS)
+            startup, save = statistics.median(startups), statistics.median(saves)
             spread = f"{min(saves):.3f} to {max(saves):.3f} s"
             detail = f"{save:.3f} s vs {startup:.3f} s ({len(saves)} saves, {spread})"
             results["watch save to screen / start-up"] = (save / startup, detail)
 
         if "first" in only:
             first_copy = fresh_copy(base / "first")
-            startup = python_start(repeat)
-            first = median_of(
-                [PYTHON, "-m", "checks"], repeat, cwd=first_copy, before=_forget(first_copy)
-            )
+            first = Step([PYTHON, "-m", "checks"], cwd=first_copy, before=_forget(first_copy))
+            timed = rounds([first, *starts], repeat)
+            firsts, startups = [r[0][0] for r in timed], _startups_of(timed, 1)
             detail = (
-                f"{first:.3f} s vs {startup:.3f} s (no caches, no bytecode; uv sync not counted)"
+                f"{statistics.median(firsts):.3f} s vs {statistics.median(startups):.3f} s "
+                "(no caches, no bytecode; uv sync not counted)"
             )
-            results["first checks of a copy / start-up"] = (first / startup, detail)
+            results["first checks of a copy / start-up"] = (_ratio(firsts, startups), detail)
 
         if "run" in only:
             hello = base / "hello"
             hello.mkdir()
             (hello / "hello.py").write_text('print("Hello, Python!")\n', encoding="utf-8")
-            startup = python_start(repeat)
-            said = _time([PYTHON, "-c", _RUN_ONE, str(hello / "hello.py"), str(repeat * 4)])[1]
-            one = float(said.split()[0]) if said.strip() else float("nan")
-            detail = f"{one:.3f} s vs {startup:.3f} s (run_file, uncached: {said.strip()})"
-            results["one student run / start-up"] = (one / startup, detail)
+            one = Step([PYTHON, "-c", _RUN_ONE, str(hello / "hello.py"), str(RUNS_PER_ROUND)])
+            timed = rounds([one, *starts], repeat)
+            said = [r[0][1].split() for r in timed]
+            ones = [float(words[0]) if words else float("nan") for words in said]
+            startups = _startups_of(timed, 1)
+            detail = (
+                f"{statistics.median(ones):.3f} s vs {statistics.median(startups):.3f} s "
+                f"(run_file, uncached, {RUNS_PER_ROUND} runs a round: {' '.join(said[-1][1:])})"
+            )
+            results["one student run / start-up"] = (_ratio(ones, startups), detail)
 
     failed = False
     print()
