@@ -393,8 +393,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         bare, pyright_one = _floors(base)
         starts = [Step([PYTHON, "-c", "pass"])] * STARTS
         print("each figure of a check: the check and its floor timed one after the other, round")
-        print("after round, its ratio the median of the rounds' ratios; a start-up is timed beside")
-        print("the figures in start-ups (bytecode kept: PYTHONDONTWRITEBYTECODE unset)")
+        print("after round, its ratio the median of the rounds' ratios; start-ups are timed beside")
+        print("each round of the figures in start-ups, and before and after the watched session")
+        print("(bytecode kept: PYTHONDONTWRITEBYTECODE unset)")
 
         if "nine" in only:
             nine = _submission(base / "nine", ["09"])

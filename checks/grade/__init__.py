@@ -17,7 +17,7 @@ Names are data: one that is not UTF-8 is written escaped (``\\xNN``), and what c
 (a path past the system's limit, a named pipe) is left out with a note.
 
 The batch is built for speed: a few long-lived pytest processes (``workers``, one per core
-the machine lets it use and one more: ``default_jobs``) check one submission after another;
+the machine lets it use, and one more from two cores on: ``default_jobs``) check one submission after another;
 pyright runs once over the typed files of the whole class while the workers start; all of
 them share one cache of findings and verdicts, kept by content, for this batch only; and a
 submission whose files are another's, byte for byte, takes that one's verdicts when nothing in
@@ -63,13 +63,15 @@ GRADE_DESCRIPTION = (
 
 def default_jobs() -> int:
     """Submissions graded at once when ``--jobs`` is not given: one per core this process may
-    keep busy (its affinity and its container's CPU quota: ``usable_cores``), and one more. A
-    worker spends part of each run waiting for the run's process to start and end; the one
-    more keeps every core busy meanwhile (a class of 20 on two cores: about 6% less time than
-    with two)."""
+    keep busy (its affinity and its container's CPU quota: ``usable_cores``), and one more from
+    two cores on. A worker spends part of each run waiting for the run's process to start and
+    end; the one more keeps every core busy meanwhile (a class of 20 on two cores: about 6% less
+    time than with two workers). On one core a second worker only shares it, and each
+    submission takes longer against its ``--timeout``."""
     from checks.run.limits import usable_cores
 
-    return usable_cores() + 1
+    cores = usable_cores()
+    return cores + 1 if cores > 1 else 1
 
 
 def cmd_grade(args: argparse.Namespace) -> int:

@@ -312,6 +312,8 @@ def stop_group(group: int | None) -> None:
 
 CGROUP = Path("/sys/fs/cgroup")
 """Where Linux mounts the control groups; a container sees its own group at their root."""
+_V1_CPU = ("cpu", "cpu,cpuacct", "cpuacct,cpu")
+"""The names cgroup v1's CPU controller is mounted under (``cpu`` is most often a link)."""
 
 
 def usable_cores(cgroup: Path | None = None) -> int:
@@ -328,26 +330,33 @@ def usable_cores(cgroup: Path | None = None) -> int:
 
 def cpu_quota(cgroup: Path) -> int | None:
     """The cores the CPU quota of the control groups mounted at ``cgroup`` allows, rounded up,
-    or ``None`` where none is set (and off Linux). cgroup v2: ``cpu.max`` at the root, ``"max 100000"`` or
-    ``"200000 100000"`` (200 ms of CPU in every 100 ms: two cores); cgroup v1: ``cpu.cfs_quota_us``
-    (``-1``: none) over ``cpu.cfs_period_us`` in the ``cpu`` controller's folder. Read at the
-    root, where a container sees its own group, as joblib's loky reads them; written here rather
-    than taken from loky, whose import takes about 0.1 s and brings a process pool the kit does
-    not use, for two small files."""
+    or ``None`` where none is set (and off Linux).
+
+    cgroup v2: ``cpu.max`` at the root, ``"max 100000"`` or ``"200000 100000"`` (200 ms of CPU
+    in every 100 ms: two cores); cgroup v1: ``cpu.cfs_quota_us`` (``-1``: none) over
+    ``cpu.cfs_period_us`` in the ``cpu`` controller's folder (``cpu``, or ``cpu,cpuacct`` where
+    no link of that name is made). Read at the root, where a container sees its own group, as
+    joblib's loky reads them; a quota on a group below the root (``systemd-run -p CPUQuota``, a
+    container that shares the host's groups) is not read, and the affinity alone counts there.
+    Written here rather than taken from loky, whose import takes about 0.1 s and brings a
+    process pool the kit does not use, for two small files."""
     try:
         words = (cgroup / "cpu.max").read_text(encoding="ascii").split()
     except (OSError, UnicodeDecodeError):
-        folder = cgroup / "cpu"
-        try:
-            words = [
-                (folder / name).read_text(encoding="ascii").strip()
-                for name in ("cpu.cfs_quota_us", "cpu.cfs_period_us")
-            ]
-        except (OSError, UnicodeDecodeError):
-            return None
+        words = []
+        for controller in _V1_CPU:
+            folder = cgroup / controller
+            try:
+                words = [
+                    (folder / name).read_text(encoding="ascii").strip()
+                    for name in ("cpu.cfs_quota_us", "cpu.cfs_period_us")
+                ]
+            except (OSError, UnicodeDecodeError):
+                continue
+            break
     try:
         quota, period = int(words[0]), int(words[1])
-    except (ValueError, IndexError):  # "max": no quota
+    except (ValueError, IndexError):  # "max", or no file: no quota
         return None
     if quota <= 0 or period <= 0:
         return None

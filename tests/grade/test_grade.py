@@ -280,14 +280,20 @@ def test_a_submission_that_takes_too_long_is_stopped_not_zeroed(tmp_path: Path) 
     assert "took longer" not in again["output"]
 
 
+@pytest.mark.parametrize(
+    ("cpu_max", "workers"),
+    [("max 100000", 9), ("150000 100000", 3), ("50000 100000", 1)],
+)
 def test_the_workers_are_the_usable_cores_and_one_more(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cpu_max: str, workers: int
 ) -> None:
-    """Without --jobs, a container allowed 50 ms of CPU every 100 ms (one core) grades with
-    two workers, however many cores its host has."""
-    (tmp_path / "cpu.max").write_text("50000 100000\n", encoding="ascii")
+    """Without --jobs, on a host of 8 cores: 9 workers with no quota; a container allowed 150 ms
+    of CPU every 100 ms (two cores) grades with three; one allowed half a core, with one (a
+    second would only share it)."""
+    monkeypatch.setattr(limits.os, "sched_getaffinity", lambda _pid: set(range(8)), raising=False)
+    (tmp_path / "cpu.max").write_text(f"{cpu_max}\n", encoding="ascii")
     monkeypatch.setattr(limits, "CGROUP", tmp_path)
-    assert default_jobs() == 2
+    assert default_jobs() == workers
 
 
 @pytest.mark.parametrize(

@@ -277,11 +277,15 @@ def test_a_folder_the_kit_cannot_read_is_not_counted_as_empty(
 
 # --- the cores a grading may keep busy: affinity and the container's CPU quota ---------------
 
+HOST_CORES = 8
+"""The cores the tests below give the process (its affinity), whatever the machine has."""
 
-def _affinity() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1  # pragma: no cover - macOS and Windows
+
+@pytest.fixture
+def eight_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        limits.os, "sched_getaffinity", lambda _pid: set(range(HOST_CORES)), raising=False
+    )
 
 
 def _cgroup_v2(root: Path, line: str) -> Path:
@@ -290,46 +294,59 @@ def _cgroup_v2(root: Path, line: str) -> Path:
     return root
 
 
-def _cgroup_v1(root: Path, quota: int, period: int) -> Path:
-    (root / "cpu").mkdir(parents=True, exist_ok=True)
-    (root / "cpu" / "cpu.cfs_quota_us").write_text(f"{quota}\n", encoding="ascii")
-    (root / "cpu" / "cpu.cfs_period_us").write_text(f"{period}\n", encoding="ascii")
+def _cgroup_v1(root: Path, quota: int, period: int, controller: str = "cpu") -> Path:
+    (root / controller).mkdir(parents=True, exist_ok=True)
+    (root / controller / "cpu.cfs_quota_us").write_text(f"{quota}\n", encoding="ascii")
+    (root / controller / "cpu.cfs_period_us").write_text(f"{period}\n", encoding="ascii")
     return root
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(quota=st.integers(1, 10**8), period=st.integers(1, 10**7))
+@pytest.mark.usefixtures("eight_cores")
 def test_a_cpu_quota_allows_its_share_of_cores_rounded_up(
     tmp_path: Path, quota: int, period: int
 ) -> None:
-    """200 ms of CPU in every 100 ms is two cores, 250 ms three: cgroup v2 and v1 alike."""
+    """200 ms of CPU in every 100 ms is two cores, 250 ms three: cgroup v2 and v1 alike, and
+    never more than the affinity allows."""
     cores = math.ceil(quota / period)
     v2 = _cgroup_v2(tmp_path / f"v2-{quota}-{period}", f"{quota} {period}")
     v1 = _cgroup_v1(tmp_path / f"v1-{quota}-{period}", quota, period)
     assert limits.cpu_quota(v2) == cores
     assert limits.cpu_quota(v1) == cores
-    assert limits.usable_cores(v2) == min(cores, _affinity())
+    assert limits.usable_cores(v2) == min(cores, HOST_CORES)
+    assert limits.usable_cores(v1) == min(cores, HOST_CORES)
 
 
+@pytest.mark.parametrize("controller", ["cpu", "cpu,cpuacct", "cpuacct,cpu"])
+def test_cgroup_v1_is_read_under_each_name_of_its_cpu_controller(
+    tmp_path: Path, controller: str
+) -> None:
+    assert limits.cpu_quota(_cgroup_v1(tmp_path, 300000, 100000, controller)) == 3
+
+
+@pytest.mark.usefixtures("eight_cores")
 @pytest.mark.parametrize("line", ["max 100000", "max", "", "-1 100000", "0 100000", "x y"])
 def test_a_cgroup_v2_without_a_quota_leaves_the_cores_as_they_are(
     tmp_path: Path, line: str
 ) -> None:
     root = _cgroup_v2(tmp_path, line)
     assert limits.cpu_quota(root) is None
-    assert limits.usable_cores(root) == _affinity()
+    assert limits.usable_cores(root) == HOST_CORES
 
 
 def test_a_cgroup_v1_quota_of_minus_one_is_none(tmp_path: Path) -> None:
     assert limits.cpu_quota(_cgroup_v1(tmp_path, -1, 100000)) is None
 
 
+@pytest.mark.usefixtures("eight_cores")
 def test_no_control_groups_is_no_quota(tmp_path: Path) -> None:
     """Off Linux, or a system that mounts none: the affinity alone."""
     assert limits.cpu_quota(tmp_path / "none") is None
-    assert limits.usable_cores(tmp_path / "none") == _affinity()
+    assert limits.usable_cores(tmp_path / "none") == HOST_CORES
 
 
+@pytest.mark.usefixtures("eight_cores")
 def test_the_quota_read_is_the_mounted_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """``usable_cores()`` reads the control groups at ``CGROUP``: a quota of half a core there
     is one core."""
