@@ -306,7 +306,13 @@ class Watch:
         results.update(found)
         return found[exercise.number]
 
+    def _signatures(self) -> dict[str, tuple[tuple[str, int, int], ...]]:
+        """Every exercise's ``_signature``, taken before a check reads the files: a save made
+        while the check runs, or while its verdict is drawn, differs from it and is checked."""
+        return {exercise.number: self._signature(exercise) for exercise in self.exercises}
+
     def _loop(self) -> int:
+        before = self._signatures()
         results = self._everything()
         if results is None:
             return 0
@@ -318,7 +324,7 @@ class Watch:
         if shown is None:
             return 0
         self._screen(current, shown)
-        signature = self._signature(current)
+        signature = before[current.number]
         while not self.quit.is_set():
             self._keep()  # the verdict is on the screen: now it is kept
             try:
@@ -350,6 +356,7 @@ class Watch:
             banner = self.term.paint(
                 f"Exercise {current.number} passes! ({current.title})", "green", "bold"
             )
+            before = self._signatures()
             everything = self._everything()
             if everything is None:
                 break
@@ -358,7 +365,7 @@ class Watch:
             if following is None:
                 return self._finish(banner)
             current = following
-            signature = self._signature(current)
+            signature = before[current.number]
             shown = self._detailed(current, results)
             if shown is None:
                 break
