@@ -17,12 +17,12 @@ Names are data: one that is not UTF-8 is written escaped (``\\xNN``), and what c
 (a path past the system's limit, a named pipe) is left out with a note.
 
 The batch is built for speed: a few long-lived pytest processes (``workers``, one per core
-the machine lets it use, and one more from two cores on: ``default_jobs``) check one submission after another;
-pyright runs once over the typed files of the whole class while the workers start; all of
-them share one cache of findings and verdicts, kept by content, for this batch only; and a
-submission whose files are another's, byte for byte, takes that one's verdicts when nothing in
-its run was stopped. A submission past ``--timeout`` is stopped as Ctrl-C stops pytest (what
-ran keeps its points) and its worker is replaced.
+the machine lets it use, and one more from two cores on: ``default_jobs``) check one
+submission after another; pyright runs once over the typed files of the whole class while the
+workers start; all of them share one cache of findings and verdicts, kept by content, for this
+batch only; and a submission whose files are another's, byte for byte, takes that one's
+verdicts when nothing in its run was stopped. A submission past ``--timeout`` is stopped as
+Ctrl-C stops pytest (what ran keeps its points) and its worker is replaced.
 
 ``checks gradescope-zip`` builds the autograder zip Gradescope takes: ``setup.sh`` and
 ``run_autograder`` from ``gradescope/`` at its root, beside the kit (without ``solutions/``).
@@ -132,7 +132,7 @@ def register(verbs: Any) -> None:  # argparse keeps the type of `verbs` private
         type=int,
         default=None,
         metavar="N",
-        help="submissions graded at once (default: one per core it may use, and one more)",
+        help="submissions graded at once (default: one per core it may use, one more from two)",
     )
     grade.add_argument(
         "--timeout",
