@@ -8,9 +8,9 @@ source, and makes the real sample ``.pyc`` files a check judges the student's fu
 (with ``py_compile``, then changes some of their sources); ``checks.judges.pycache`` runs the
 live experiment (``python main.py`` writes no ``.pyc`` for ``main.py``; the ``helper`` it
 imports gets one), once per process. Each in a child of the running interpreter whose
-environment has lost what a shell may set to
-change the answer (``PYTHONDONTWRITEBYTECODE``, ``PYTHONPYCACHEPREFIX``, ``SOURCE_DATE_EPOCH``:
-it gets the short list of ``checks.run.environment.child_environment``).
+environment has lost what a shell may set to change the answer (``PYTHONDONTWRITEBYTECODE``,
+``PYTHONPYCACHEPREFIX``, ``SOURCE_DATE_EPOCH``: it gets the short list of
+``checks.run.environment.child_environment``).
 
 The samples (``_PLANS``, ``_STORIES``, ``_change``, ``_foreign``) are in one place here: one of
 each plan every run, their names, order, mtimes, sizes and line endings drawn from a seed
