@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,9 +124,11 @@ def kill_tree(root: psutil.Process, group: int | None) -> None:
     """Kill a process and every process it started, on any system.
 
     The tree is frozen before it is killed: each round stops the members it has not seen yet,
-    then reads the tree again, until a round finds no new member. A stopped process forks no
-    more, so a child forked while the tree was being read (a run starting just then) is found
-    by the next round instead of being left running with no parent.
+    waits until they are stopped, then reads the tree again, until a round finds no new member.
+    A stopped process forks no more, so a child forked while the tree was being read (a run
+    starting just then) is found by the next round instead of being left running with no
+    parent. The wait matters: ``SIGSTOP`` is delivered, not obeyed at once, and a process in the
+    middle of a ``fork`` finishes it first; read at once, the tree may not hold that child yet.
     """
     family: dict[int, psutil.Process] = {}
     for _ in range(_FREEZE_ROUNDS):
@@ -140,6 +143,7 @@ def kill_tree(root: psutil.Process, group: int | None) -> None:
             family[proc.pid] = proc
             with contextlib.suppress(psutil.Error):
                 proc.suspend()
+        _wait_stopped(new)
     for proc in family.values():
         with contextlib.suppress(psutil.Error):
             proc.kill()
@@ -154,6 +158,32 @@ def kill_tree(root: psutil.Process, group: int | None) -> None:
 _FREEZE_ROUNDS = 1_000
 """Rounds of reading and stopping a tree before it is killed (a tree that deep was never seen:
 a round ends once every member is stopped, and a stopped one starts nothing)."""
+_STOP_LOOKS = 1_000
+"""Looks at a round's members, a millisecond apart, before the tree is read again anyway (a
+process takes a ``SIGSTOP`` as soon as it next runs: on a busy machine, a few milliseconds)."""
+_NOT_RUNNING = frozenset(
+    {psutil.STATUS_STOPPED, psutil.STATUS_TRACING_STOP, psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD}
+)
+
+
+def _wait_stopped(procs: list[psutil.Process]) -> None:
+    """Wait until each of ``procs`` has stopped (or ended), where the system shows it (POSIX:
+    Windows suspends a process's threads before it returns)."""
+    if os.name != "posix":  # pragma: no cover - Windows
+        return
+    waiting = procs
+    for _ in range(_STOP_LOOKS):
+        waiting = [proc for proc in waiting if _running(proc)]
+        if not waiting:
+            return
+        time.sleep(0.001)
+
+
+def _running(proc: psutil.Process) -> bool:
+    try:
+        return proc.status() not in _NOT_RUNNING
+    except psutil.Error:
+        return False
 
 
 _PR_SET_CHILD_SUBREAPER = 36
