@@ -3,10 +3,10 @@
 Each submission is prepared first (its student files taken, the rest compared with the kit);
 one whose files are another's, byte for byte, waits for that one and takes its verdicts when
 nothing in its run was stopped. One pyright run (a few, ``PYRIGHT_CHUNK`` files each) checks
-the typed files of every submission first, while each worker prepares its first submission
-(pytest started and its tests collected, no file read yet); the tests start once it is done, and
-find pyright's findings in the batch's cache: a class pays for one start of pyright, not one per
-worker beside it. All share one cache of findings and verdicts, for this batch only. Each
+the typed files of every submission first, while each worker starts on its first submission
+and runs the tests that need no findings; pyright in that session (and the tests that need its
+findings) waits until the batch's run is done, and finds them in the batch's cache: a class pays
+for one start of pyright, not one per worker beside it. All share one cache of findings and verdicts, for this batch only. Each
 graded submission gets its ``results.json`` and ``report.txt`` in its folder.
 
 Imports ``checks.grade.given``, ``checks.grade.take`` and ``checks.grade.workers``, the reports,
@@ -117,8 +117,8 @@ def _grade(
     typed: threading.Event,
 ) -> Grade:
     """Check one prepared submission in ``worker`` (or take its twin's verdicts) and write its
-    reports. Its tests wait for ``typed`` (the batch's pyright run): until then the worker
-    starts pytest and collects, and reads nothing."""
+    reports. Until ``typed`` is set (the batch's pyright run is done) only the tests that need
+    no findings of pyright run."""
     results = ready.folder / "results.json"
     if ready.files is None:
         grade = reports.zero_grade(exercises, ready.reason)
@@ -147,7 +147,7 @@ def _grade(
             if typed.is_set():
                 stopped, trusted = worker.run(args, log, timeout)
             else:
-                worker.prepare(args, log)
+                worker.prepare(args, log, only_types=True)
                 typed.wait()  # set when the batch's pyright is done, or on Ctrl-C
                 stopped, trusted = worker.release(timeout, go=not worker.stop.is_set())
             grade = _read(results, exercises, stopped)
@@ -253,7 +253,8 @@ def grade_batch(
     batch.sort(key=lambda ready: ready.twin is not None)
     workers = [Worker(logs, work / f"pytest-{n}", stop) for n in range(min(jobs, len(batch)))]
     # One pyright run checks the typed files of every submission; meanwhile each worker starts
-    # pytest on its first submission and collects, and no test starts until it is done.
+    # pytest on its first submission and runs the tests that need no findings (the staged files
+    # never change); pyright in that session, and the tests that need it, wait until it is done.
     originals = [ready for ready in batch if ready.files is not None and ready.twin is None]
     typed = threading.Event()
 

@@ -16,6 +16,11 @@ starts pyright or any test reads a file, waits for ``{"go": true}`` on stdin; ``
 collection is over (an option refused) is answered at once: the word to go on that comes after
 it is passed over, never read as a job.
 
+A job given with ``"wait": "types"`` (``checks grade``: the submission's files are staged and
+never change) runs its tests at once; only pyright waits for the word, so that it answers from
+the cache the batch's own pyright run fills meanwhile, and a test that asks for findings waits
+with it. ``{"go": false}`` then stops the session after the test under way.
+
 After each answer, while the parent has the next job to prepare, what is alive is collected once
 and frozen (``gc.freeze``): the imported modules, pytest's and the kit's, are never scanned again,
 so the full collections pytest makes at the end of every session (to report unraisable
@@ -43,11 +48,13 @@ class _Session:
     """What the worker learns of one session, through the kit's plugin object (not imported
     here: pytest must import the plugin itself, to rewrite its assertions)."""
 
-    def __init__(self, jobs: TextIO, *, wait: bool = False) -> None:
+    def __init__(self, jobs: TextIO, *, wait: bool = False, types_only: bool = False) -> None:
         self.jobs = jobs
         """The parent's words, read apart from fd 0 (pytest's capture empties that one)."""
         self.wait = wait
         """Whether the job was prepared ahead, to wait for ``{"go": true}`` once collected."""
+        self.types_only = types_only
+        """Whether only pyright waits for that word (``"wait": "types"``), not the tests."""
         self.trusted = False
         self._stops = 0
 
@@ -68,12 +75,27 @@ class _Session:
         hook comes after this one) and before any test runs."""
         if not self.wait:
             return
+        state = session.config.pluginmanager.get_plugin("checks-state")
+        if self.types_only and state is not None:
+
+            def gate() -> bool:
+                go = self._go()
+                if not go:
+                    session.shouldstop = "the checks were stopped"
+                return go
+
+            state.types_gate = gate  # read in pyright's thread; the tests go on
+            return
+        if not self._go():
+            session.items.clear()  # nothing runs, nothing is read: the run ends at once
+
+    def _go(self) -> bool:
+        """Wait for the parent's word: whether to go on."""
         line = self.jobs.readline()
         go = False
         with contextlib.suppress(ValueError, AttributeError):
             go = json.loads(line).get("go") is True
-        if not go:
-            session.items.clear()  # nothing runs, nothing is read: the run ends at once
+        return go
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -116,7 +138,8 @@ def main() -> int:
         job = json.loads(line)
         if "args" not in job:
             continue  # the word to go on, for a prepared run that ended before it waited
-        session = _Session(jobs, wait=job.get("wait") is True)
+        wait = job.get("wait")
+        session = _Session(jobs, wait=wait in (True, "types"), types_only=wait == "types")
         status = _run([str(a) for a in job["args"]], str(job["log"]), session)
         replies.write(json.dumps({"status": status, "trusted": session.trusted}) + "\n")
         replies.flush()

@@ -130,15 +130,17 @@ class Worker:
         process = self._send(args, log, wait=False)
         return self._answer(process, timeout)
 
-    def prepare(self, args: Sequence[str], log: Path) -> None:
+    def prepare(self, args: Sequence[str], log: Path, *, only_types: bool = False) -> None:
         """Start pytest with ``args`` in the worker, up to the end of its collection: it then
         waits for ``release`` before it starts pyright or any test, so nothing it will check
-        has been read yet."""
-        self._send(args, log, wait=True)
+        has been read yet. With ``only_types``, the tests run at once and only pyright (and a
+        test that asks for its findings) waits for ``release``: for files that never change."""
+        self._send(args, log, wait="types" if only_types else True)
 
     def release(self, timeout: float, *, go: bool = True) -> tuple[str, bool]:
         """Let the prepared run go on (as ``run`` answers), or, with ``go`` False, end it with
-        no test run."""
+        no test run (with ``only_types``: no test after the one under way). The timeout counts
+        from here."""
         process = self.process
         if process is None or process.stdin is None:
             return "the prepared run was lost with its worker", False
@@ -149,7 +151,7 @@ class Worker:
             pass  # the worker has ended: its answer says so
         return self._answer(process, timeout)
 
-    def _send(self, args: Sequence[str], log: Path, *, wait: bool) -> subprocess.Popen[bytes]:
+    def _send(self, args: Sequence[str], log: Path, *, wait: bool | str) -> subprocess.Popen[bytes]:
         """Hand the worker (started if need be) one run of pytest."""
         process = self.process
         if process is None or process.poll() is not None or self.jobs >= WORKER_JOBS:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import inspect
 import threading
 import time
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -74,6 +74,10 @@ class KitState:
     _pyright: threading.Thread | None = None
     _cancel: threading.Event = field(default_factory=threading.Event)
     _asked: bool = False
+    types_gate: Callable[[], bool] | None = None
+    """What pyright waits for before it starts, once: in a grading worker, the word that the
+    batch's pyright has filled the cache (tests that need no findings run meanwhile). False:
+    the session is being stopped, and pyright does not run."""
 
     def attempt(self, exercise: Exercise) -> Attempt:
         """The attempt at ``exercise`` this session checks."""
@@ -90,6 +94,10 @@ class KitState:
         return {p for p in wanted if p.is_file()}
 
     def _check_types(self, wanted: set[Path]) -> None:
+        gate, self.types_gate = self.types_gate, None
+        if gate is not None and not gate():
+            self.pyright_error = "The checks were stopped before the type checker ran."
+            return
         try:
             found = run_pyright(
                 wanted, cache=self.cache, launched=self._launched, cancel=self._cancel

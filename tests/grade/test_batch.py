@@ -27,8 +27,8 @@ class _Worker:
     def __init__(self, _logs: Path, _basetemp: Path, stop: threading.Event) -> None:
         self.stop = stop
 
-    def prepare(self, _args: Sequence[str], _log: Path) -> None:
-        _Worker.told.append("prepared")
+    def prepare(self, _args: Sequence[str], _log: Path, *, only_types: bool = False) -> None:
+        _Worker.told.append("prepared, only types" if only_types else "prepared")
 
     def release(self, _timeout: float, *, go: bool = True) -> tuple[str, bool]:
         _Worker.told.append(f"released, go={go}")
@@ -103,3 +103,5 @@ def test_a_ctrl_c_as_the_threads_start_ends_the_batch(
     assert ended == ["interrupted"], f"the batch did not end: {started}, {_Worker.told}"
     assert stop.is_set()
     assert "ran" not in _Worker.told and "released, go=True" not in _Worker.told
+    # The staged files never change: only pyright waits for the batch's run, not the tests.
+    assert "prepared" not in _Worker.told
