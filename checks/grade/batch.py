@@ -251,7 +251,12 @@ def grade_batch(
             if ready.twin is ready:
                 ready.twin = None
     batch.sort(key=lambda ready: ready.twin is not None)
-    workers = [Worker(logs, work / f"pytest-{n}", stop) for n in range(min(jobs, len(batch)))]
+    # Each worker's temporary folder is in the batch's scratch folder too (memory, where it has
+    # room): the kit's judges make and remove files there (a project for git), never the runs.
+    workers = [
+        Worker(logs, work / f"pytest-{n}", stop, temporary=work / f"temporary-{n}")
+        for n in range(min(jobs, len(batch)))
+    ]
     # One pyright run checks the typed files of every submission; meanwhile each worker starts
     # pytest on its first submission and runs the tests that need no findings (the staged files
     # never change); pyright in that session, and the tests that need it, wait until it is done.

@@ -23,9 +23,13 @@ class _Worker:
     """A worker that prepares and answers at once, and says what it was told."""
 
     told: list[str]
+    temporaries: list[Path | None]
 
-    def __init__(self, _logs: Path, _basetemp: Path, stop: threading.Event) -> None:
+    def __init__(
+        self, _logs: Path, _basetemp: Path, stop: threading.Event, *, temporary: Path | None = None
+    ) -> None:
         self.stop = stop
+        _Worker.temporaries.append(temporary)
 
     def prepare(self, _args: Sequence[str], _log: Path, *, only_types: bool = False) -> None:
         _Worker.told.append("prepared, only types" if only_types else "prepared")
@@ -59,6 +63,7 @@ def test_a_ctrl_c_as_the_threads_start_ends_the_batch(
     pyright run's, or a worker's while pyright runs): ``grade_batch`` raises it, and no worker
     was let go into its tests."""
     _Worker.told = []
+    _Worker.temporaries = []
     ran_pyright = threading.Event()
 
     def check_types(*_args: Any) -> None:
@@ -105,3 +110,7 @@ def test_a_ctrl_c_as_the_threads_start_ends_the_batch(
     assert "ran" not in _Worker.told and "released, go=True" not in _Worker.told
     # The staged files never change: only pyright waits for the batch's run, not the tests.
     assert "prepared" not in _Worker.told
+    # Each worker's temporary folder is its own, in the batch's scratch folder (none left behind).
+    temporaries = _Worker.temporaries
+    assert len(temporaries) == 2 and len(set(temporaries)) == 2
+    assert all(t is not None and t.parent == tmp_path / "work" for t in temporaries)
