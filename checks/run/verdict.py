@@ -276,7 +276,9 @@ def run_tests(
     numbers = list(numbers)
     found: dict[str, list[TestResult]] = {number: [] for number in numbers}
     if runner is not None:
-        with tempfile.TemporaryDirectory(prefix="checks-") as work:
+        # In memory where it has room, as the warm process's own folder is: its record and log
+        # are moved here, not copied, and the folder goes with no disk's bookkeeping.
+        with tempfile.TemporaryDirectory(prefix="checks-", dir=memory_folder()) as work:
             record, log = Path(work, "record.json"), Path(work, "output.txt")
             status = runner(_arguments(numbers, options), record, log)
             if status is None:
