@@ -5,9 +5,10 @@ one whose files are another's, byte for byte, waits for that one and takes its v
 nothing in its run was stopped. One pyright run (a few, ``PYRIGHT_CHUNK`` files each) checks
 the typed files of every submission first, while each worker starts on its first submission
 and runs the tests that need no findings; pyright in that session (and the tests that need its
-findings) waits until the batch's run is done, and finds them in the batch's cache: a class pays
-for one start of pyright, not one per worker beside it. All share one cache of findings and verdicts, for this batch only. Each
-graded submission gets its ``results.json`` and ``report.txt`` in its folder.
+findings) waits until the batch's run is done, and finds them in the batch's cache: a class
+pays for one start of pyright, not one per worker beside it. All share one cache of findings
+and verdicts, for this batch only. Each graded submission gets its ``results.json`` and
+``report.txt`` in its folder.
 
 Imports ``checks.grade.given``, ``checks.grade.take`` and ``checks.grade.workers``, the reports,
 the run (``sandbox``, ``typecheck``) and the vocabulary; never the staging, the zip or the CLI.
@@ -252,7 +253,8 @@ def grade_batch(
                 ready.twin = None
     batch.sort(key=lambda ready: ready.twin is not None)
     # Each worker's temporary folder is in the batch's scratch folder too (memory, where it has
-    # room): the kit's judges make and remove files there (a project for git), never the runs.
+    # room): its runs make their folders there, and the kit's judges their files (a project
+    # for git). What a killed worker leaves there goes with the scratch folder.
     workers = [
         Worker(logs, work / f"pytest-{n}", stop, temporary=work / f"temporary-{n}")
         for n in range(min(jobs, len(batch)))
