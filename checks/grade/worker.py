@@ -48,13 +48,12 @@ class _Session:
     """What the worker learns of one session, through the kit's plugin object (not imported
     here: pytest must import the plugin itself, to rewrite its assertions)."""
 
-    def __init__(self, jobs: TextIO, *, wait: bool = False, types_only: bool = False) -> None:
+    def __init__(self, jobs: TextIO, *, wait: bool | str = False) -> None:
         self.jobs = jobs
         """The parent's words, read apart from fd 0 (pytest's capture empties that one)."""
         self.wait = wait
-        """Whether the job was prepared ahead, to wait for ``{"go": true}`` once collected."""
-        self.types_only = types_only
-        """Whether only pyright waits for that word (``"wait": "types"``), not the tests."""
+        """The job's ``"wait"``: True, it was prepared ahead and waits for ``{"go": true}`` once
+        collected; ``"types"``, only pyright waits for that word, not the tests; False, none."""
         self.trusted = False
         self._stops = 0
 
@@ -76,7 +75,7 @@ class _Session:
         if not self.wait:
             return
         state = session.config.pluginmanager.get_plugin("checks-state")
-        if self.types_only and state is not None:
+        if self.wait == "types" and state is not None:
 
             def gate() -> bool:
                 go = self._go()
@@ -139,7 +138,7 @@ def main() -> int:
         if "args" not in job:
             continue  # the word to go on, for a prepared run that ended before it waited
         wait = job.get("wait")
-        session = _Session(jobs, wait=wait in (True, "types"), types_only=wait == "types")
+        session = _Session(jobs, wait=wait if wait is True or wait == "types" else False)
         status = _run([str(a) for a in job["args"]], str(job["log"]), session)
         replies.write(json.dumps({"status": status, "trusted": session.trusted}) + "\n")
         replies.flush()
