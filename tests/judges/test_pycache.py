@@ -9,6 +9,7 @@ the kit ships: the starter, the solution and each case.
 from __future__ import annotations
 
 import importlib.util
+import marshal
 import re
 import shutil
 import subprocess
@@ -127,6 +128,40 @@ def test_samples_are_real_pycs_where_importlib_says(shell: Path, tmp_path: Path)
     assert flags["fresh"] == 0
     assert flags["checked"] == FLAG_HASH_BASED | FLAG_CHECK_SOURCE
     assert flags["unchecked"] == FLAG_HASH_BASED
+
+
+def test_samples_compiled_here_are_what_a_clean_child_compiles(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The samples compiled in the kit's own process (where it has no cache prefix) are what the
+    clean child writes: the same headers, the same code, in the same places.
+
+    A cache prefix in the running interpreter (``-X pycache_prefix``) makes the kit ask the
+    child, whose answer is ``__pycache__`` beside the source as in a fresh shell."""
+    seed = 20261207
+    here = make_samples(tmp_path / "here" / "samples", seed=seed)
+    prefix = tmp_path / "prefix"
+    monkeypatch.setattr(sys, "pycache_prefix", str(prefix))
+    child = make_samples(tmp_path / "kids" / "samples", seed=seed)
+    assert not prefix.exists()
+
+    def made(samples: Samples) -> list[tuple[object, ...]]:
+        rows: list[tuple[object, ...]] = []
+        for sample in samples.items:
+            header, code = sample.header, marshal.loads(sample.pyc.read_bytes()[16:])
+            rows.append(
+                (
+                    sample.name,
+                    sample.pyc.relative_to(samples.folder),
+                    sample.cached_at and sample.cached_at.relative_to(samples.folder),
+                    (header.magic, header.flags, header.size, header.source_hash),
+                    (code.co_code, code.co_consts, code.co_names),
+                    Path(code.co_filename).relative_to(samples.folder),
+                )
+            )
+        return rows
+
+    assert made(here) == made(child)
 
 
 def test_samples_are_distinct(tmp_path: Path) -> None:
