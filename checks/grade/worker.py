@@ -26,7 +26,8 @@ and frozen (``gc.freeze``): the imported modules, pytest's and the kit's, are ne
 so the full collections pytest makes at the end of every session (to report unraisable
 exceptions) cost a few milliseconds instead of a few hundred. Only the cyclic collector is told
 to look away; reference counting frees what it always frees, and no verdict can see the
-difference.
+difference. (The kit's plugin freezes once too, in the first session, right after collecting:
+``checks.plugin.pytest_collection_finish``.)
 
 Usage: ``python -m checks.grade.worker``, from the kit's folder.
 """

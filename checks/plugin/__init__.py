@@ -17,6 +17,7 @@ module may import ``checks.reports`` and everything below it; never ``checks.gra
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Iterable
@@ -211,6 +212,20 @@ def pytest_unconfigure() -> None:
     """Leave ``run_file`` as it was: uncached, confined by default."""
     use_cache(None)
     sandbox.use(sandbox.DEFAULT_MODE)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish() -> None:
+    """Freeze what the process holds once its first session has collected (``gc.freeze``): the
+    imported modules, pytest's and the kit's, and the collected tests. The cyclic collector never
+    walks them again, so the full collection pytest makes at its end (to report unraisable
+    exceptions) scans only what the tests made: about 20 to 30 ms less of a run of a few hundred
+    (3.11). Nothing of the student's runs here: their code runs in processes of its own. Once
+    only: a process that checks one submission after another (``checks.grade.worker``) freezes
+    what it keeps between its sessions itself, after collecting, so that a session's own tests
+    are never kept alive by this."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
 
 
 @pytest.hookimpl
