@@ -11,7 +11,7 @@ imports gets one), once per process. Each in a child of the running interpreter 
 environment has lost what a shell may set to change the answer (``PYTHONDONTWRITEBYTECODE``,
 ``PYTHONPYCACHEPREFIX``, ``SOURCE_DATE_EPOCH``: it gets the short list of
 ``checks.run.environment.child_environment``), except the samples' compiling, done in this
-process where that gives the child's answer (``_compiled``).
+process where that gives the child's answer (``_compiled``: the same headers, sizes and code).
 
 The samples (``_PLANS``, ``_STORIES``, ``_change``, ``_foreign``) are in one place here: one of
 each plan every run, their names, order, mtimes, sizes and line endings drawn from a seed
@@ -110,14 +110,13 @@ def _compiled(sources: Sequence[tuple[Path, str]]) -> list[list[str]]:
     """Compile each source with ``py_compile`` as a clean child of the running interpreter would:
     each ``.pyc``'s path and where ``importlib.util.cache_from_source`` caches the source.
 
-    In this process where it can give the clean child's answer: what a shell can change of it
-    comes to a running interpreter as its optimization level (given here as none), a default
-    invalidation mode (each is given, by its name in ``py_compile.PycInvalidationMode``) and
-    a cache prefix (``sys.pycache_prefix``): with a prefix, the child is asked. The same
-    headers and code either way; here it costs about a millisecond, not a Python's start
-    (about 30 ms of CPU, once per submission graded).
+    In this process where it gives the clean child's answer (``_compiles_as_a_child``): about a
+    millisecond, not a Python's start (about 30 ms of CPU, once per submission graded). The
+    optimization level (none) and the invalidation mode (by its name in
+    ``py_compile.PycInvalidationMode``) are given, so neither ``-O`` nor ``SOURCE_DATE_EPOCH``
+    can change them.
     """
-    if sys.pycache_prefix is not None:
+    if not _compiles_as_a_child():
         out = _python(_COMPILE, json.dumps([[str(s), mode] for s, mode in sources]))
         return json.loads(out)
     compiled: list[list[str]] = []
@@ -129,6 +128,17 @@ def _compiled(sources: Sequence[tuple[Path, str]]) -> list[list[str]]:
             raise RuntimeError(msg)
         compiled.append([pyc, importlib.util.cache_from_source(str(source), optimization="")])
     return compiled
+
+
+def _compiles_as_a_child() -> bool:
+    """Whether this process compiles and places a ``.pyc`` as a clean child of its interpreter
+    would, given the optimization level and the mode: no cache prefix (``-X pycache_prefix``,
+    ``PYTHONPYCACHEPREFIX``), and each instruction's columns kept in the code (``-X
+    no_debug_ranges`` and ``PYTHONNODEBUGRANGES`` drop them, 3.11 on)."""
+    if sys.pycache_prefix is not None:
+        return False
+    positions = getattr(compile("x", "<probe>", "eval"), "co_positions", None)
+    return positions is None or list(positions())[-1][2] is not None
 
 
 def cache_from_source(sources: Sequence[Path], *, tag: str | None = None) -> list[Path]:

@@ -9,7 +9,8 @@ the kit ships: the starter, the solution and each case.
 from __future__ import annotations
 
 import importlib.util
-import marshal
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -130,38 +131,76 @@ def test_samples_are_real_pycs_where_importlib_says(shell: Path, tmp_path: Path)
     assert flags["unchecked"] == FLAG_HASH_BASED
 
 
+_BOTH_WAYS = """\
+import json, marshal, os, shutil, sys
+from pathlib import Path
+from checks.judges import pyc
+
+base = Path(sys.argv[1])
+modes = ["TIMESTAMP", "CHECKED_HASH", "UNCHECKED_HASH"]
+
+
+def sources():
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    made = []
+    for number, mode in enumerate(modes):
+        source = base / f"sample{number}.py"
+        text = f'"Sample {number}."\\r\\nVALUE = {number}\\r\\nassert VALUE >= 0\\r\\n'
+        source.write_bytes(text.encode())
+        os.utime(source, ns=(10**18, 10**18))
+        made.append((source, mode))
+    return made
+
+
+def seen(compiled):
+    rows = []
+    for written, cached in compiled:
+        data = Path(written).read_bytes()
+        code = marshal.loads(data[16:])
+        # The size too: a Python that drops columns (-X no_debug_ranges) drops them when it
+        # loads code as well, so only the file's size shows them gone.
+        rows.append([os.path.relpath(written, base), os.path.relpath(cached, base), data[:16].hex(),
+                     len(data), code.co_code.hex(), repr(code.co_consts), list(code.co_names)])
+    return rows
+
+
+here = seen(pyc._compiled(sources()))
+asked = [[str(source), mode] for source, mode in sources()]
+child = seen(json.loads(pyc._python(pyc._COMPILE, json.dumps(asked))))
+print(json.dumps([here, child]))
+"""
+"""Compile the same sources in this process (``_compiled``), then in the clean child: what each
+way wrote (the ``.pyc``'s place, header and code) and where ``cache_from_source`` caches."""
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [(), ("-O",), ("-X", "no_debug_ranges"), ("-X", "pycache_prefix={prefix}")],
+    ids=["plain", "optimized", "no-debug-ranges", "cache-prefix"],
+)
 def test_samples_compiled_here_are_what_a_clean_child_compiles(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    flags: tuple[str, ...], tmp_path: Path
 ) -> None:
-    """The samples compiled in the kit's own process (where it has no cache prefix) are what the
-    clean child writes: the same headers, the same code, in the same places.
-
-    A cache prefix in the running interpreter (``-X pycache_prefix``) makes the kit ask the
-    child, whose answer is ``__pycache__`` beside the source as in a fresh shell."""
-    seed = 20261207
-    here = make_samples(tmp_path / "here" / "samples", seed=seed)
+    """The samples compiled in the kit's own process are what the clean child writes (the same
+    places, headers, sizes and code: its asserts, its columns), under the flags that change how a
+    Python compiles (``-O``, ``-X no_debug_ranges``; the others come as these do, from the
+    environment) or where it caches (``-X pycache_prefix``, under which the child is asked)."""
     prefix = tmp_path / "prefix"
-    monkeypatch.setattr(sys, "pycache_prefix", str(prefix))
-    child = make_samples(tmp_path / "kids" / "samples", seed=seed)
+    # -B: the kit's own imports leave no bytecode (under the prefix, say); py_compile still writes.
+    command = [sys.executable, "-B", *(f.format(prefix=prefix) for f in flags), "-c", _BOTH_WAYS]
+    done = subprocess.run(
+        [*command, str(tmp_path / "samples")],
+        env={"PYTHONPATH": str(KIT), "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    here, child = json.loads(done.stdout)
+    assert here == child
     assert not prefix.exists()
-
-    def made(samples: Samples) -> list[tuple[object, ...]]:
-        rows: list[tuple[object, ...]] = []
-        for sample in samples.items:
-            header, code = sample.header, marshal.loads(sample.pyc.read_bytes()[16:])
-            rows.append(
-                (
-                    sample.name,
-                    sample.pyc.relative_to(samples.folder),
-                    sample.cached_at and sample.cached_at.relative_to(samples.folder),
-                    (header.magic, header.flags, header.size, header.source_hash),
-                    (code.co_code, code.co_consts, code.co_names),
-                    Path(code.co_filename).relative_to(samples.folder),
-                )
-            )
-        return rows
-
-    assert made(here) == made(child)
 
 
 def test_samples_are_distinct(tmp_path: Path) -> None:
