@@ -136,7 +136,9 @@ def _source_encoding(data: bytes) -> str:
     import io
     import tokenize
 
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    # CPython ends a line at "\r" too: a cookie on the second of lines ended by "\r" alone counts.
+    head = b"\n".join(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n", 2)[:2])
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(head + b"\n").readline)
     return encoding
 
 
@@ -185,10 +187,16 @@ def _refuse(seal: _Pipe, stage: str, error: BaseException) -> NoReturn:
         source_line=text.strip("\r\n"),
     )
     seal.close()
-    # CPython prints a syntax error with no "Traceback" header: the code never ran.
-    import traceback
+    # CPython prints a syntax error with no "Traceback" header: the code never ran. A parse or
+    # compile error by the interpreter's own hook, as ``python FILE`` does (``traceback`` draws
+    # a caret under a tab that the hook does not draw, on 3.10 to 3.12, and its import costs a
+    # run more than the rest of its end).
+    if stage == "read":
+        import traceback
 
-    sys.stderr.write("".join(traceback.format_exception_only(type(error), error)))
+        sys.stderr.write("".join(traceback.format_exception_only(type(error), error)))
+    else:
+        sys.__excepthook__(type(error), error.with_traceback(None), None)
     sys.stderr.flush()
     sys.exit(1)
 
@@ -399,7 +407,8 @@ def main() -> NoReturn:
         code = compile(tree, path, "exec", dont_inherit=True)  # pyright: ignore[reportArgumentType] - an ast.Module
     except (SyntaxError, MemoryError, RecursionError) as error:
         _refuse(seal, "compile", error)
-    del tree, text, data
+    source = text  # a crash's line is shown as the file was compiled (a str: no container
+    del tree, text, data  # the program's gc.get_objects() finds holds it)
 
     # Sealed: the verdict is out and its pipe closed before a line of the student's runs.
     seal.send(stage="started")
@@ -454,7 +463,9 @@ def main() -> NoReturn:
     confine.enter(spec, path, report.send)
     refusal = confine.refusal
     del confine, spec
-    _run_main(code, path, report, crash_line, refusal, driver=helpers)
+    _run_main(
+        code, path, report, lambda at, tb: crash_line(at, tb, source), refusal, driver=helpers
+    )
     # The driver ran to its end (a crash of the kit's own code ends the process without this).
     _audit(RECORD, "end", None)
     _end_quietly()

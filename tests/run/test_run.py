@@ -78,6 +78,56 @@ def test_stage_agrees_with_cpython(folder: Path) -> None:
         assert last.startswith(f"{run.error}:"), last
 
 
+@pytest.mark.parametrize(
+    "folder",
+    [p for p in _scenarios() if p.name.startswith(("parse", "compile"))],
+    ids=lambda p: p.name,
+)
+def test_a_file_that_does_not_parse_prints_what_cpython_prints(folder: Path) -> None:
+    """What a file stopped at its parse or compile prints is what `python FILE` prints, to the
+    byte: the interpreter's own words (a tab-indented first line shows no caret on 3.10 to
+    3.12, which ``traceback`` draws)."""
+    run = _run(folder)
+    done = subprocess.run(
+        [sys.executable, "-E", str(folder / "program.py")],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        cwd=folder,
+        timeout=30,
+        check=False,
+    )
+    assert not run.stage.started
+    assert run.stderr == done.stderr.decode(errors="replace")
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "latin-1"])
+def test_a_crash_shows_the_line_cpython_shows(tmp_path: Path, ending: str, encoding: str) -> None:
+    """A crash's line and its text are those of CPython's own traceback, whatever ends the
+    lines and whatever the file's encoding: a form feed, ``\\x1c`` or ``\\x85`` inside a line
+    ends no line for CPython (``str.splitlines`` would count them)."""
+    cookie = "# -*- coding: latin-1 -*-" if encoding == "latin-1" else "# plain"
+    lines = [cookie, 's = "a\x0cb\x1cc\x85d\u00e9"', "t = s.upper()  # caf\u00e9", "", "u = 1 / 0"]
+    program = tmp_path / "program.py"
+    program.write_bytes(ending.join([*lines, ""]).encode(encoding))
+    run = run_file(program, limits=LIMITS)
+    done = subprocess.run(
+        [sys.executable, "-E", str(program)],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        cwd=tmp_path,
+        timeout=30,
+        check=False,
+    )
+    printed = done.stderr.decode(errors="replace").splitlines()
+    at = next(i for i, text in enumerate(printed) if text.startswith(f'  File "{program}", line'))
+    assert (run.stage, run.error) == (Stage.RUN, "ZeroDivisionError"), run
+    assert run.line == int(printed[at].split(", line ")[1].split(",")[0]) == len(lines)
+    assert run.source_line == "u = 1 / 0"
+    if printed[at + 1].startswith("    "):  # 3.13.0 shows no text for a latin-1 file of "\r"
+        assert run.source_line == printed[at + 1].strip()
+
+
 def test_nul_byte_follows_the_interpreter(tmp_path: Path) -> None:
     """A NUL byte is a read-stage error where CPython rejects it (3.11.4+), never a kit opinion."""
     program = tmp_path / "nul.py"
