@@ -12,12 +12,14 @@ kit's children (``checks.judges.pyc``), nothing else of the kit.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,17 +170,40 @@ def _ignored(data: bytes, wanted: tuple[str, ...], judge: Judge) -> frozenset[st
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).touch()
         (root / ".gitignore").write_bytes(data)
-        empty = Path(scratch) / "empty"
-        empty.touch()
-        env = child_environment(home=Path(scratch), temporary=Path(scratch))
-        env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=str(empty))
-        git = [judge.git, "-c", f"core.excludesFile={empty}"]
-        _git([*git, "init", "-q"], root, env, "")
-        out = _git(
-            [*git, "check-ignore", "--no-index", "--stdin", "-z"], root, env, "\0".join(wanted)
-        )
+        git, env = _repository(judge.git)
+        command = [*git, f"--work-tree={root}", "check-ignore", "--no-index", "--stdin", "-z"]
+        out = _git(command, root, env, "\0".join(wanted))
     said = set(out.split("\0"))
     return frozenset(p for p in wanted if p in said)
+
+
+_repositories: dict[str, Path] = {}
+_repositories_lock = threading.Lock()
+
+
+def _repository(git: str) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of a git that judges a project laid out anywhere
+    (``--work-tree``): its repository, made once a process (``git init`` costs as much as the
+    check itself), empty, with no settings of the user's or the system's and no excludes file;
+    made again if something removed it."""
+    with _repositories_lock:
+        home = _repositories.get(git)
+        if home is None or not (home / "repository" / ".git" / "HEAD").is_file():
+            home = Path(tempfile.mkdtemp(prefix="checks-git-"))
+            atexit.register(shutil.rmtree, home, ignore_errors=True)
+            (home / "empty").touch()
+            command, env = _git_in(git, home)
+            _git([*command, "init", "-q", "--template=", str(home / "repository")], home, env, "")
+            _repositories[git] = home
+    command, env = _git_in(git, home)
+    return [*command, f"--git-dir={home / 'repository' / '.git'}"], env
+
+
+def _git_in(git: str, home: Path) -> tuple[list[str], dict[str, str]]:
+    empty = home / "empty"
+    env = child_environment(home=home, temporary=home)
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=str(empty))
+    return [git, "-c", f"core.excludesFile={empty}"], env
 
 
 def _git(command: list[str], cwd: Path, env: dict[str, str], stdin: str) -> str:

@@ -421,6 +421,47 @@ def test_git_ignores_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert ignored(gitignore, probes, judge=Judge(git=find_git())) == set()
 
 
+def test_git_judges_in_one_repository_a_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each .gitignore judged by git costs one git process: the repository is made once (and
+    again if something removed it), the project is laid out fresh for each."""
+    if not HAS_GIT:
+        pytest.skip("git is not installed")
+    from checks.judges import gitignore
+
+    commands: list[list[str]] = []
+    real = gitignore._git  # counting the git processes
+
+    def counted(command: list[str], *args: object) -> str:
+        commands.append(command)
+        return real(command, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gitignore, "_git", counted)
+    monkeypatch.setattr(gitignore, "_repositories", {}, raising=False)
+    judge = Judge(git=find_git())
+    probes = ["a.pyc", "__pycache__/b.cpython-311.pyc", "main.py", "docs/x.md"]
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / ".gitignore"
+        answers = {}
+        for text in ("*.pyc\n", "__pycache__/\n", "*\n", "# none\n"):
+            path.write_text(text, encoding="utf-8")
+            answers[text] = ignored(path, probes, judge=judge)
+        assert answers == {
+            "*.pyc\n": {"a.pyc", "__pycache__/b.cpython-311.pyc"},
+            "__pycache__/\n": {"__pycache__/b.cpython-311.pyc"},
+            "*\n": set(probes),
+            "# none\n": set(),
+        }
+        assert [("init" in c, "check-ignore" in c) for c in commands] == [
+            (True, False),
+            *[(False, True)] * 4,
+        ]
+        for home in gitignore._repositories.values():  # a cleaner took it
+            shutil.rmtree(home)
+        path.write_text("*.md\n", encoding="utf-8")
+        assert ignored(path, probes, judge=judge) == {"docs/x.md"}
+        assert [("init" in c) for c in commands[5:]] == [True, False]
+
+
 CORE_ONLY = '''"""Exercise 07 with the core done and going further not started."""
 
 import sys
