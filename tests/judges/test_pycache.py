@@ -203,6 +203,50 @@ def test_samples_compiled_here_are_what_a_clean_child_compiles(
     assert not prefix.exists()
 
 
+_TAGS_BOTH_WAYS = """\
+import json, sys
+from pathlib import Path
+from checks.judges import pyc
+
+base = Path(sys.argv[1])
+sources = [base / name for name in ("a.py", "b.c.py", "d/e.pyw", ".f.py", "g", "h.txt.py")]
+tags = [None, "kit-other-99", "pypy310-pp73", "x.y"]
+here = [[str(p) for p in pyc.cache_from_source(sources, tag=tag)] for tag in tags]
+asked = json.dumps([str(s) for s in sources])
+child = [json.loads(pyc._python(pyc._CACHE_FROM_SOURCE, asked, tag or "")) for tag in tags]
+print(json.dumps([here, child]))
+"""
+"""Ask where each source is cached in this process (``cache_from_source``), then in the clean
+child, for this Python's tag and others."""
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [(), ("-O",), ("-OO",), ("-X", "pycache_prefix={prefix}")],
+    ids=["plain", "optimized", "twice-optimized", "cache-prefix"],
+)
+def test_caches_found_here_are_where_a_clean_child_finds_them(
+    flags: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Where a source is cached, asked in the kit's own process with a tag, is the clean child's
+    answer (no cache prefix, no optimization) under the flags that change this process's
+    answer: ``-O``, ``-OO``, ``-X pycache_prefix``."""
+    prefix = tmp_path / "prefix"
+    command = [sys.executable, "-B", *(f.format(prefix=prefix) for f in flags), "-c"]
+    done = subprocess.run(
+        [*command, _TAGS_BOTH_WAYS, str(tmp_path)],
+        env={"PYTHONPATH": str(KIT), "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    here, child = json.loads(done.stdout)
+    assert here == child
+    assert all("kit-other-99" in path for path in here[1])
+
+
 def test_samples_are_distinct(tmp_path: Path) -> None:
     """No two timestamp samples share an mtime or a size, so no fixed number fits them all."""
     samples = make_samples(tmp_path / "samples")
