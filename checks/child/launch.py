@@ -106,10 +106,6 @@ def _one(orders: dict[str, list[str]], key: str, default: str = "") -> str:
     return (orders.get(key) or [default])[0]
 
 
-def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
 def _interpreter_rejects_nul() -> bool:
     """Ask this interpreter (by running it on a tiny file) whether a NUL byte stops reading."""
     import subprocess
@@ -126,52 +122,6 @@ def _interpreter_rejects_nul() -> bool:
             check=False,
         )
     return done.returncode != 0 and b"null bytes" in done.stderr
-
-
-def _source_encoding(data: bytes) -> str:
-    """The encoding CPython reads ``data`` with (``tokenize.detect_encoding``'s answer)."""
-    head = b"\n".join(data.split(b"\n", 2)[:2])
-    if not data.startswith(b"\xef\xbb\xbf") and b"coding" not in head:
-        return "utf-8"  # no BOM and no room for a cookie: what detect_encoding would say
-    import io
-    import tokenize
-
-    # CPython ends a line at "\r" too: a cookie on the second of lines ended by "\r" alone counts.
-    head = b"\n".join(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n", 2)[:2])
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(head + b"\n").readline)
-    return encoding
-
-
-def _decode(path: str, data: bytes) -> str:
-    """Decode source bytes as CPython's file reader does, or raise ``SyntaxError``."""
-    nul = data.find(b"\0")
-    if nul >= 0:
-        error = SyntaxError("source code cannot contain null bytes")
-        error.filename, error.lineno = path, _line_of(data, nul)
-        raise error
-    try:
-        encoding = _source_encoding(data)
-    except SyntaxError as error:
-        if "invalid or missing encoding declaration" not in str(error):
-            error.filename = path
-            raise
-        # A byte that is not UTF-8 on line 1 or 2, with no cookie: CPython's own words follow.
-        encoding = "utf-8"
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as bad:
-        line = _line_of(data, bad.start)
-        byte = data[bad.start]
-        if encoding.startswith("utf-8"):
-            message = (
-                f"Non-UTF-8 code starting with '\\x{byte:02x}' in file {path} on line {line}, "
-                "but no encoding declared; see https://peps.python.org/pep-0263/ for details"
-            )
-        else:
-            message = f"encoding problem: {encoding} cannot decode byte 0x{byte:02x}"
-        error = SyntaxError(message)
-        error.filename, error.lineno = path, line
-        raise error from None
 
 
 def _refuse(seal: _Pipe, stage: str, error: BaseException) -> NoReturn:
@@ -355,7 +305,7 @@ def main() -> NoReturn:
     # orders are read: a launcher started ahead of its run (``checks.run.spare``) has it ready.
     from checks.child import confine, rlimits
     from checks.child import seal as sealing
-    from checks.child.where import crash_line
+    from checks.child.where import crash_line, decode
 
     for name in ("ctypes", "resource") if sys.platform == "linux" else ():  # Landlock, limits
         __import__(name)
@@ -396,7 +346,7 @@ def main() -> NoReturn:
         confine.enter(spec, path, report.send)  # the grandchild inherits the confinement
         _run_unjudged(seal, path)
     try:
-        text = _decode(path, data)
+        text = decode(path, data)
     except SyntaxError as error:
         _refuse(seal, "read", error)
     try:

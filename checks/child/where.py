@@ -1,4 +1,5 @@
-"""Where in the student's file an error came from: the innermost line its traceback passes."""
+"""The student's file as CPython reads it (its encoding, its text, its lines), and where in it an
+error came from: the innermost line its traceback passes."""
 
 from __future__ import annotations
 
@@ -36,3 +37,53 @@ def source_lines(text: str) -> list[str]:
     module of the standard library loaded for it (``linecache`` imports ``tokenize`` and ``re``,
     which cost more than a whole run of a small program)."""
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _source_encoding(data: bytes) -> str:
+    """The encoding CPython reads ``data`` with (``tokenize.detect_encoding``'s answer)."""
+    head = b"\n".join(data.split(b"\n", 2)[:2])
+    if not data.startswith(b"\xef\xbb\xbf") and b"coding" not in head:
+        return "utf-8"  # no BOM and no room for a cookie: what detect_encoding would say
+    import io
+    import tokenize
+
+    # CPython ends a line at "\r" too: a cookie on the second of lines ended by "\r" alone counts.
+    head = b"\n".join(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n", 2)[:2])
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(head + b"\n").readline)
+    return encoding
+
+
+def decode(path: str, data: bytes) -> str:
+    """Decode source bytes as CPython's file reader does, or raise ``SyntaxError``."""
+    nul = data.find(b"\0")
+    if nul >= 0:
+        error = SyntaxError("source code cannot contain null bytes")
+        error.filename, error.lineno = path, _line_of(data, nul)
+        raise error
+    try:
+        encoding = _source_encoding(data)
+    except SyntaxError as error:
+        if "invalid or missing encoding declaration" not in str(error):
+            error.filename = path
+            raise
+        # A byte that is not UTF-8 on line 1 or 2, with no cookie: CPython's own words follow.
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as bad:
+        line = _line_of(data, bad.start)
+        byte = data[bad.start]
+        if encoding.startswith("utf-8"):
+            message = (
+                f"Non-UTF-8 code starting with '\\x{byte:02x}' in file {path} on line {line}, "
+                "but no encoding declared; see https://peps.python.org/pep-0263/ for details"
+            )
+        else:
+            message = f"encoding problem: {encoding} cannot decode byte 0x{byte:02x}"
+        error = SyntaxError(message)
+        error.filename, error.lineno = path, line
+        raise error from None
