@@ -7,7 +7,7 @@ holding exactly the files asked about, drawn for each run (``draw_project``): wi
 ``git check-ignore --no-index`` where git is installed, with the ``pathspec`` library where not.
 
 It imports ``expect``, the drawing of values (``checks.judges.drawn``) and the timeout of the
-kit's children (``checks.judges.pyc``), nothing else of the kit.
+kit's children (``checks.judges.clean``), nothing else of the kit.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks.judges import expect
+from checks.judges.clean import CHILD_TIMEOUT
 from checks.judges.drawn import draw_name, draw_seed, replay
-from checks.judges.pyc import CHILD_TIMEOUT
 from checks.run.environment import child_environment
 
 __all__ = [

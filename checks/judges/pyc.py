@@ -3,21 +3,16 @@
 CPython keeps the bytecode of an imported module in ``__pycache__/NAME.TAG.pyc`` beside the
 source. The file opens with a 16-byte header: the magic number of the Python that wrote it,
 flags, then either the source's mtime and size (a timestamp pyc) or a hash of the source (a
-hash-based pyc, PEP 552). This module reads those headers, asks where importlib caches a
-source, and makes the real sample ``.pyc`` files a check judges the student's functions on
-(with ``py_compile``, then changes some of their sources); ``checks.judges.pycache`` runs the
+hash-based pyc, PEP 552). This module reads those headers and makes the real sample ``.pyc``
+files a check judges the student's functions on (with ``py_compile``, as a clean child of the
+running interpreter compiles them: ``checks.judges.clean``, which also says where importlib
+caches a source; then it changes some of their sources); ``checks.judges.pycache`` runs the
 live experiment (``python main.py`` writes no ``.pyc`` for ``main.py``; the ``helper`` it
-imports gets one), once per process. Each in a child of the running interpreter whose
-environment has lost what a shell may set to change the answer (``PYTHONDONTWRITEBYTECODE``,
-``PYTHONPYCACHEPREFIX``, ``SOURCE_DATE_EPOCH``: it gets the short list of
-``checks.run.environment.child_environment``), except the samples' compiling, done in this
-process where that gives the child's answer (``_compiled``: the same headers, sizes and code),
-and where a source is cached, asked of the interpreter's own function with a clean child's
-``sys`` (``cache_from_source``).
+imports gets one), once per process.
 
 The samples (``_PLANS``, ``_STORIES``, ``_change``, ``_foreign``) are in one place here: one of
 each plan every run, their names, order, mtimes, sizes and line endings drawn from a seed
-(``checks.judges.drawn``). This module imports that, ``checks.run.environment`` and the
+(``checks.judges.drawn``). This module imports that, ``checks.judges.clean`` and the
 standard library; the judges of the student's answers (``checks.judges.pycache``) and of the
 ``.gitignore`` (``checks.judges.gitignore``) import it.
 """
@@ -27,32 +22,23 @@ from __future__ import annotations
 import codecs
 import enum
 import hashlib
-import importlib.util
-import json
 import os
-import py_compile
 import random
-import subprocess
-import sys
 import time
-import types
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.util import MAGIC_NUMBER, source_hash
 from pathlib import Path
 
+from checks.judges import clean
 from checks.judges.drawn import draw_name, draw_seed, replay
-from checks.run.environment import child_environment
 
 __all__ = [
-    "CHILD_TIMEOUT",
     "FLAG_CHECK_SOURCE",
     "FLAG_HASH_BASED",
     "HEADER_SIZE",
     "Header",
     "Sample",
     "Samples",
-    "cache_from_source",
     "header_of",
     "make_samples",
     "matches_source",
@@ -67,117 +53,8 @@ FLAG_HASH_BASED = 0b01
 FLAG_CHECK_SOURCE = 0b10
 """Flags bit 1 (hash-based only): the import system checks the hash against the source."""
 
-CHILD_TIMEOUT = 60.0
-"""Seconds the kit's own child processes (py_compile, the experiment, git) may take."""
 _NS = 1_000_000_000
 """Nanoseconds in a second."""
-
-_COMPILE = """\
-import importlib.util, json, py_compile, sys
-out = []
-for source, mode in json.loads(sys.argv[1]):
-    pyc = py_compile.compile(
-        source, doraise=True, invalidation_mode=py_compile.PycInvalidationMode[mode])
-    out.append([pyc, importlib.util.cache_from_source(source)])
-print(json.dumps(out))
-"""
-
-_CACHE_FROM_SOURCE = """\
-import importlib.util, json, sys
-if sys.argv[2]:
-    sys.implementation.cache_tag = sys.argv[2]
-print(json.dumps([importlib.util.cache_from_source(s) for s in json.loads(sys.argv[1])]))
-"""
-
-
-def _python(code: str, *args: str, cwd: Path | None = None) -> str:
-    """Run ``code`` in a clean child of the running interpreter and return what it printed."""
-    done = subprocess.run(
-        [sys.executable, "-E", "-c", code, *args],
-        cwd=cwd,
-        env=child_environment(sys.executable),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=CHILD_TIMEOUT,
-        check=False,
-    )
-    if done.returncode != 0:
-        msg = f"the kit's child Python failed (exit {done.returncode}):\n{done.stderr}"
-        raise RuntimeError(msg)
-    return done.stdout
-
-
-def _compiled(sources: Sequence[tuple[Path, str]]) -> list[list[str]]:
-    """Compile each source with ``py_compile`` as a clean child of the running interpreter would:
-    each ``.pyc``'s path and where ``importlib.util.cache_from_source`` caches the source.
-
-    In this process where it gives the clean child's answer (``_compiles_as_a_child``): about a
-    millisecond, not a Python's start (about 30 ms of CPU, once per submission graded). The
-    optimization level (none) and the invalidation mode (by its name in
-    ``py_compile.PycInvalidationMode``) are given, so neither ``-O`` nor ``SOURCE_DATE_EPOCH``
-    can change them.
-    """
-    if not _compiles_as_a_child():
-        out = _python(_COMPILE, json.dumps([[str(s), mode] for s, mode in sources]))
-        return json.loads(out)
-    compiled: list[list[str]] = []
-    for source, mode in sources:
-        kind = py_compile.PycInvalidationMode[mode]
-        pyc = py_compile.compile(str(source), doraise=True, optimize=0, invalidation_mode=kind)
-        if pyc is None:  # only without doraise
-            msg = f"py_compile wrote no .pyc for {source}"
-            raise RuntimeError(msg)
-        compiled.append([pyc, importlib.util.cache_from_source(str(source), optimization="")])
-    return compiled
-
-
-def _compiles_as_a_child() -> bool:
-    """Whether this process compiles and places a ``.pyc`` as a clean child of its interpreter
-    would, given the optimization level and the mode: no cache prefix (``-X pycache_prefix``,
-    ``PYTHONPYCACHEPREFIX``), and each instruction's columns kept in the code (``-X
-    no_debug_ranges`` and ``PYTHONNODEBUGRANGES`` drop them, 3.11 on)."""
-    if sys.pycache_prefix is not None:
-        return False
-    positions = getattr(compile("x", "<probe>", "eval"), "co_positions", None)
-    return positions is None or list(positions())[-1][2] is not None
-
-
-def cache_from_source(sources: Sequence[Path], *, tag: str | None = None) -> list[Path]:
-    """Where ``importlib.util.cache_from_source`` caches each source in a clean child of the
-    running interpreter: no cache prefix and no optimization, as in a fresh shell; with ``tag``,
-    with ``sys.implementation.cache_tag`` set to it first, as another Python would have it.
-
-    Answered in this process by the interpreter's own function, run with a ``sys`` of those
-    values instead of this process's (no other thread sees a changed tag), where that function
-    reads nothing else of ``sys``; else a clean child is asked (a Python's start: about 30 ms).
-    """
-    cache_tag = sys.implementation.cache_tag if tag is None else tag
-    here = _clean_cache_from_source(cache_tag)
-    try:
-        return [Path(here(str(s))) for s in sources]
-    except (AttributeError, NotImplementedError):  # it read more of sys, or caches nothing:
-        pass  # the child says so
-    out = _python(_CACHE_FROM_SOURCE, json.dumps([str(s) for s in sources]), tag or "")
-    return [Path(p) for p in json.loads(out)]
-
-
-def _clean_cache_from_source(cache_tag: str | None) -> Callable[[str], str]:
-    """``importlib.util.cache_from_source`` as a clean child with ``cache_tag`` runs it."""
-    function = importlib.util.cache_from_source
-    clean = types.SimpleNamespace(
-        implementation=types.SimpleNamespace(cache_tag=cache_tag),
-        flags=types.SimpleNamespace(optimize=0),
-        pycache_prefix=None,
-    )
-    namespace = {**function.__globals__, "sys": clean}
-    copy = types.FunctionType(
-        function.__code__, namespace, function.__name__, function.__defaults__
-    )
-    copy.__kwdefaults__ = function.__kwdefaults__
-    return copy
-
 
 # --- headers -------------------------------------------------------------------------------
 
@@ -449,7 +326,7 @@ def make_samples(folder: Path, *, seed: int | None = None) -> Samples:
         stamp = second * _NS + low + rng.randrange(_NS // 4)
         os.utime(source, ns=(stamp, stamp))
         made.append((source, plan, ending))
-    compiled = _compiled([(s, p.mode.value) for s, p, _ in made])
+    compiled = clean.compiled([(s, p.mode.value) for s, p, _ in made])
     items: list[Sample] = []
     for (source, plan, ending), (pyc, cached_at) in zip(made, compiled, strict=True):
         header = header_of(Path(pyc))

@@ -3,10 +3,11 @@
 ``try_student`` runs the student's ``pycache.py`` and ``answers.py`` in the kit's driver
 (``checks.judges.pycache_driver``) and fails if their code stopped it, changed the sample files
 or did more than read; the ``expect_*`` functions compare what the functions returned with the
-facts measured on the running interpreter (``checks.judges.pyc``: the samples' headers, where
-importlib caches a source, the live experiment), and fail for a beginner.
+facts measured on the running interpreter (``checks.judges.pyc``: the samples' headers;
+``checks.judges.clean``: where importlib caches a source; the live experiment), and fail for a
+beginner.
 
-It imports the facts (``checks.judges.pyc``), the driver's report
+It imports the facts (``checks.judges.pyc``, ``checks.judges.clean``), the driver's report
 (``checks.judges.pycache_driver``), the attempt and ``expect``, nothing above ``judges/``.
 The ``.gitignore`` is judged in ``checks.judges.gitignore``.
 """
@@ -23,7 +24,8 @@ from typing import NoReturn
 
 from checks.judges import expect
 from checks.judges.attempt import Attempt
-from checks.judges.pyc import CHILD_TIMEOUT, Sample, Samples, cache_from_source
+from checks.judges.clean import CHILD_TIMEOUT, cache_from_source
+from checks.judges.pyc import Sample, Samples
 from checks.judges.pycache_driver import Report, Returned, as_dict, drive
 from checks.run.environment import child_environment
 

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checks.judges import pycache
+from checks.judges.clean import cache_from_source
 from checks.judges.gitignore import (
     Judge,
     draw_project,
@@ -36,7 +37,6 @@ from checks.judges.pyc import (
     FLAG_HASH_BASED,
     Header,
     Samples,
-    cache_from_source,
     header_of,
     make_samples,
     matches_source,
@@ -134,7 +134,7 @@ def test_samples_are_real_pycs_where_importlib_says(shell: Path, tmp_path: Path)
 _BOTH_WAYS = """\
 import json, marshal, os, shutil, sys
 from pathlib import Path
-from checks.judges import pyc
+from checks.judges import clean
 
 base = Path(sys.argv[1])
 modes = ["TIMESTAMP", "CHECKED_HASH", "UNCHECKED_HASH"]
@@ -165,9 +165,9 @@ def seen(compiled):
     return rows
 
 
-here = seen(pyc._compiled(sources()))
+here = seen(clean.compiled(sources()))
 asked = [[str(source), mode] for source, mode in sources()]
-child = seen(json.loads(pyc._python(pyc._COMPILE, json.dumps(asked))))
+child = seen(json.loads(clean._python(clean._COMPILE, json.dumps(asked))))
 print(json.dumps([here, child]))
 """
 """Compile the same sources in this process (``_compiled``), then in the clean child: what each
@@ -206,14 +206,14 @@ def test_samples_compiled_here_are_what_a_clean_child_compiles(
 _TAGS_BOTH_WAYS = """\
 import json, sys
 from pathlib import Path
-from checks.judges import pyc
+from checks.judges import clean
 
 base = Path(sys.argv[1])
 sources = [base / name for name in ("a.py", "b.c.py", "d/e.pyw", ".f.py", "g", "h.txt.py")]
 tags = [None, "kit-other-99", "pypy310-pp73", "x.y"]
-here = [[str(p) for p in pyc.cache_from_source(sources, tag=tag)] for tag in tags]
+here = [[str(p) for p in clean.cache_from_source(sources, tag=tag)] for tag in tags]
 asked = json.dumps([str(s) for s in sources])
-child = [json.loads(pyc._python(pyc._CACHE_FROM_SOURCE, asked, tag or "")) for tag in tags]
+child = [json.loads(clean._python(clean._CACHE_FROM_SOURCE, asked, tag or "")) for tag in tags]
 print(json.dumps([here, child]))
 """
 """Ask where each source is cached in this process (``cache_from_source``), then in the clean
