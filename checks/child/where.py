@@ -75,8 +75,8 @@ def decode(path: str, data: bytes) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as bad:
-        line = _line_of(data, bad.start)
-        byte = data[bad.start]
+        line = _line_of(bad.object, bad.start)  # what was decoded: after a BOM, if any
+        byte = bad.object[bad.start]
         if encoding.startswith("utf-8"):
             message = (
                 f"Non-UTF-8 code starting with '\\x{byte:02x}' in file {path} on line {line}, "

@@ -128,6 +128,17 @@ def test_a_crash_shows_the_line_cpython_shows(tmp_path: Path, ending: str, encod
         assert run.source_line == printed[at + 1].strip()
 
 
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"], ids=["lf", "crlf", "cr"])
+def test_a_byte_that_is_not_utf8_is_named_after_a_bom(ending: bytes) -> None:
+    """The byte a file cannot be read at is the file's own, with a BOM before it too (the
+    decoder counts from after the BOM)."""
+    from checks.child.where import decode
+
+    data = b"\xef\xbb\xbfx = 1" + ending + b'y = "\xe9"' + ending
+    with pytest.raises(SyntaxError, match=r"starting with '\\xe9'"):
+        decode("program.py", data)
+
+
 def test_nul_byte_follows_the_interpreter(tmp_path: Path) -> None:
     """A NUL byte is a read-stage error where CPython rejects it (3.11.4+), never a kit opinion."""
     program = tmp_path / "nul.py"
