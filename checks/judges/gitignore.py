@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import atexit
 import functools
+import os
 import random
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -177,26 +179,48 @@ def _ignored(data: bytes, wanted: tuple[str, ...], judge: Judge) -> frozenset[st
     return frozenset(p for p in wanted if p in said)
 
 
-_repositories: dict[str, Path] = {}
+_repositories: dict[str, tuple[Path, list[tuple[str, int, bytes]]]] = {}
+"""Each git's repository home, and all it held once made (``_held``)."""
 _repositories_lock = threading.Lock()
 
 
 def _repository(git: str) -> tuple[list[str], dict[str, str]]:
     """The command and environment of a git that judges a project laid out anywhere
     (``--work-tree``): its repository, made once a process (``git init`` costs as much as the
-    check itself), empty, with no settings of the user's or the system's and no excludes file;
-    made again if something removed it."""
+    check itself), empty, with no settings of the user's or the system's and no excludes file.
+
+    Before each use, the repository's folder must hold exactly what it held once made: a run
+    that could write there (unconfined: ``--sandbox off``, Windows) could leave an
+    ``info/exclude`` or a setting that hides files from every later judgement, and a cleaner of
+    old temporary files could take part of it. Otherwise it is made again, as on first use.
+    """
     with _repositories_lock:
-        home = _repositories.get(git)
-        if home is None or not (home / "repository" / ".git" / "HEAD").is_file():
+        made = _repositories.get(git)
+        if made is None or _held(made[0]) != made[1]:
+            if made is not None:
+                shutil.rmtree(made[0], ignore_errors=True)
             home = Path(tempfile.mkdtemp(prefix="checks-git-"))
             atexit.register(shutil.rmtree, home, ignore_errors=True)
             (home / "empty").touch()
             command, env = _git_in(git, home)
             _git([*command, "init", "-q", "--template=", str(home / "repository")], home, env, "")
-            _repositories[git] = home
+            made = _repositories[git] = (home, _held(home))
+    home = made[0]
     command, env = _git_in(git, home)
     return [*command, f"--git-dir={home / 'repository' / '.git'}"], env
+
+
+def _held(home: Path) -> list[tuple[str, int, bytes]]:
+    """Every entry under ``home``: its path, its mode, and a file's bytes or a link's target."""
+    found: list[tuple[str, int, bytes]] = []
+    for folder, names, files in os.walk(home):  # links are listed, never followed
+        for path in sorted(Path(folder) / name for name in [*names, *files]):
+            mode = path.lstat().st_mode
+            data = path.read_bytes() if stat.S_ISREG(mode) else b""
+            if stat.S_ISLNK(mode):
+                data = str(path.readlink()).encode()
+            found.append((str(path.relative_to(home)), mode, data))
+    return found
 
 
 def _git_in(git: str, home: Path) -> tuple[list[str], dict[str, str]]:

@@ -466,8 +466,9 @@ def test_git_ignores_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
 
 def test_git_judges_in_one_repository_a_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each .gitignore judged by git costs one git process: the repository is made once (and
-    again if something removed it), the project is laid out fresh for each."""
+    """Each .gitignore judged by git costs one git process: the repository is made once, and
+    again if anything in it changed (a file left there, a setting, a part removed); the
+    project is laid out fresh for each."""
     if not HAS_GIT:
         pytest.skip("git is not installed")
     from checks.judges import gitignore
@@ -481,6 +482,7 @@ def test_git_judges_in_one_repository_a_process(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(gitignore, "_git", counted)
     monkeypatch.setattr(gitignore, "_repositories", {}, raising=False)
+    gitignore._ignored.cache_clear()  # the same words are judged once a process
     judge = Judge(git=find_git())
     probes = ["a.pyc", "__pycache__/b.cpython-311.pyc", "main.py", "docs/x.md"]
     with tempfile.TemporaryDirectory() as scratch:
@@ -499,11 +501,29 @@ def test_git_judges_in_one_repository_a_process(monkeypatch: pytest.MonkeyPatch)
             (True, False),
             *[(False, True)] * 4,
         ]
-        for home in gitignore._repositories.values():  # a cleaner took it
-            shutil.rmtree(home)
+
+        def repository() -> Path:
+            (home, _), *_ = gitignore._repositories.values()
+            return home / "repository" / ".git"
+
+        # An unconfined run leaves an excludes file in the repository: it is made again.
+        (repository() / "info").mkdir()
+        (repository() / "info" / "exclude").write_text("*.md\n", encoding="utf-8")
+        path.write_text("# nothing here either\n", encoding="utf-8")  # new words: not memoized
+        assert ignored(path, probes, judge=judge) == set()
+        # A setting that hides files too.
+        with (repository() / "config").open("a", encoding="utf-8") as config:
+            config.write("[core]\n\texcludesFile = /dev/null\n\tignoreCase = true\n")
+        path.write_text("DOCS/\n", encoding="utf-8")
+        assert ignored(path, probes, judge=judge) == set()
+        # A cleaner of old files takes part of it, then all of it.
+        shutil.rmtree(repository() / "refs")
         path.write_text("*.md\n", encoding="utf-8")
         assert ignored(path, probes, judge=judge) == {"docs/x.md"}
-        assert [("init" in c) for c in commands[5:]] == [True, False]
+        shutil.rmtree(repository().parent.parent)
+        path.write_text("docs/\n", encoding="utf-8")
+        assert ignored(path, probes, judge=judge) == {"docs/x.md"}
+        assert [("init" in c) for c in commands[5:]] == [True, False] * 4
 
 
 CORE_ONLY = '''"""Exercise 07 with the core done and going further not started."""
