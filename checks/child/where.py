@@ -72,8 +72,12 @@ def decode(path: str, data: bytes) -> str:
             raise
         # A byte that is not UTF-8 on line 1 or 2, with no cookie: CPython's own words follow.
         encoding = "utf-8"
+    except LookupError as error:  # a codec, but not of text (3.14 on, tokenize tries it)
+        raise SyntaxError(str(error).split(";")[0]) from None  # as CPython words it there
     try:
         return data.decode(encoding)
+    except LookupError:  # a codec, but not of text (rot13, base64, hex): CPython cannot read it
+        raise SyntaxError(f"encoding problem: {encoding}") from None  # its words to 3.13
     except UnicodeDecodeError as bad:
         line = _line_of(bad.object, bad.start)  # what was decoded: after a BOM, if any
         byte = bad.object[bad.start]
