@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -187,10 +188,18 @@ def test_samples_compiled_here_are_what_a_clean_child_compiles(
     Python compiles (``-O``, ``-X no_debug_ranges``; the others come as these do, from the
     environment) or where it caches (``-X pycache_prefix``, under which the child is asked)."""
     prefix = tmp_path / "prefix"
+    here, child = _both_ways(_BOTH_WAYS, flags, prefix, tmp_path / "samples")
+    assert here == child
+    assert not prefix.exists()
+
+
+def _both_ways(script: str, flags: tuple[str, ...], prefix: Path, folder: Path) -> list[Any]:
+    """Run ``script`` on ``folder`` in a Python under ``flags`` (``{prefix}`` filled in): what it
+    found in its own process and what the clean child it asked found, as it printed them."""
     # -B: the kit's own imports leave no bytecode (under the prefix, say); py_compile still writes.
-    command = [sys.executable, "-B", *(f.format(prefix=prefix) for f in flags), "-c", _BOTH_WAYS]
+    command = [sys.executable, "-B", *(f.format(prefix=prefix) for f in flags), "-c", script]
     done = subprocess.run(
-        [*command, str(tmp_path / "samples")],
+        [*command, str(folder)],
         env={"PYTHONPATH": str(KIT), "PATH": os.environ.get("PATH", "")},
         capture_output=True,
         text=True,
@@ -198,9 +207,7 @@ def test_samples_compiled_here_are_what_a_clean_child_compiles(
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    here, child = json.loads(done.stdout)
-    assert here == child
-    assert not prefix.exists()
+    return json.loads(done.stdout)
 
 
 _TAGS_BOTH_WAYS = """\
@@ -231,18 +238,7 @@ def test_caches_found_here_are_where_a_clean_child_finds_them(
     """Where a source is cached, asked in the kit's own process with a tag, is the clean child's
     answer (no cache prefix, no optimization) under the flags that change this process's
     answer: ``-O``, ``-OO``, ``-X pycache_prefix``."""
-    prefix = tmp_path / "prefix"
-    command = [sys.executable, "-B", *(f.format(prefix=prefix) for f in flags), "-c"]
-    done = subprocess.run(
-        [*command, _TAGS_BOTH_WAYS, str(tmp_path)],
-        env={"PYTHONPATH": str(KIT), "PATH": os.environ.get("PATH", "")},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    here, child = json.loads(done.stdout)
+    here, child = _both_ways(_TAGS_BOTH_WAYS, flags, tmp_path / "prefix", tmp_path)
     assert here == child
     assert all("kit-other-99" in path for path in here[1])
 
