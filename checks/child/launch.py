@@ -33,8 +33,8 @@ RECORD = "checks.record"
 """``seal.RECORD``: the audit event a record of the sealed channel is raised with."""
 
 # Every import here is paid on every run of a student file: `ast`, `tokenize` and `typing`
-# are left out (the parse goes through compile() with PyCF_ONLY_AST, and tokenize is imported
-# only for a file that may declare its encoding).
+# are left out (a file that does not compile is parsed again through compile() with
+# PyCF_ONLY_AST, and tokenize is imported only for a file that may declare its encoding).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -122,6 +122,30 @@ def _interpreter_rejects_nul() -> bool:
             check=False,
         )
     return done.returncode != 0 and b"null bytes" in done.stderr
+
+
+class _Unheard:
+    """A stream that takes what is written and keeps nothing."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _refused_by(text: str, path: str) -> str:
+    """Which stage refused a file that does not compile: ``"parse"`` when the parser alone
+    refuses it too, else ``"compile"``. Its warnings were printed by the compile that failed,
+    as ``python FILE`` prints them: this second reading prints none."""
+    shown, sys.stderr = sys.stderr, _Unheard()
+    try:
+        compile(text, path, "exec", flags=PYCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, MemoryError, RecursionError):
+        return "parse"
+    finally:
+        sys.stderr = shown
+    return "compile"
 
 
 def _refuse(seal: _Pipe, stage: str, error: BaseException) -> NoReturn:
@@ -350,15 +374,13 @@ def main() -> NoReturn:
     except SyntaxError as error:
         _refuse(seal, "read", error)
     try:
-        tree = compile(text, path, "exec", flags=PYCF_ONLY_AST, dont_inherit=True)
+        # From the text, as ``python FILE`` compiles it: a syntax tree compiled again meets
+        # limits of its own (a sum of a thousand terms is a RecursionError on 3.10 and 3.11).
+        code = compile(text, path, "exec", dont_inherit=True)
     except (SyntaxError, MemoryError, RecursionError) as error:
-        _refuse(seal, "parse", error)
-    try:
-        code = compile(tree, path, "exec", dont_inherit=True)  # pyright: ignore[reportArgumentType] - an ast.Module
-    except (SyntaxError, MemoryError, RecursionError) as error:
-        _refuse(seal, "compile", error)
+        _refuse(seal, _refused_by(text, path), error)
     source = text  # a crash's line is shown as the file was compiled (a str: no container
-    del tree, text, data  # the program's gc.get_objects() finds holds it)
+    del text, data  # the program's gc.get_objects() finds holds it)
 
     # Sealed: the verdict is out and its pipe closed before a line of the student's runs.
     seal.send(stage="started")

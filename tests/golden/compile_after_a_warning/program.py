@@ -1,0 +1,2 @@
+pattern = "\d+"  # an invalid escape: a warning from 3.12 on, printed once
+return pattern
