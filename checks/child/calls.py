@@ -10,10 +10,10 @@ with the values; no text is evaluated in the student's namespace. What loading a
 print is caught at the file descriptor (``capture.at_fd``). Each answer is one record on the
 sealed channel (``seal``): ``loaded`` first, then one ``answer`` per call, in order.
 
-The line a crashed call stopped on is read through ``linecache`` (and ``tokenize``, which it
-imports only when it first reads a file, and ``re``, which that one imports): all are loaded
-here, before the student's code runs, so that no module of the student's folder named like
-one of them takes their place in the kit's own work.
+The line a crashed call stopped on is taken from the source as it was compiled (``where``),
+never read again from the file: no ``linecache``, ``tokenize`` or ``re`` is loaded for it,
+which a module of the student's folder named like one of them could take the place of, and
+which would cost a trial more than the rest of its run.
 """
 
 from __future__ import annotations
@@ -28,9 +28,6 @@ from checks.child.where import crash_line
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-for _reader in ("linecache", "tokenize"):  # before the seal: see above
-    __import__(_reader)
 
 _audit = sys.audit
 _RECORD = "checks.record"
@@ -48,8 +45,8 @@ def order(text: str) -> tuple[str, tuple[object, ...]]:
     return str(name), tuple(args)
 
 
-def _crashed(error: BaseException, path: str, printed: str) -> dict[str, object]:
-    line, text = crash_line(path, error.__traceback__)
+def _crashed(error: BaseException, path: str, source: str, printed: str) -> dict[str, object]:
+    line, text = crash_line(path, error.__traceback__, source)
     try:
         message = str(error)
     except BaseException:  # noqa: BLE001 - a __str__ of the student's that fails
@@ -64,9 +61,13 @@ def _crashed(error: BaseException, path: str, printed: str) -> dict[str, object]
 
 
 def answer(
-    code: types.CodeType, path: str, calls: Sequence[tuple[str, tuple[object, ...]]]
+    code: types.CodeType,
+    path: str,
+    calls: Sequence[tuple[str, tuple[object, ...]]],
+    source: str,
 ) -> None:
-    """Load the module from ``code``, make each call, and record one answer per call."""
+    """Load the module from ``code`` (compiled from ``source``), make each call, and record one
+    answer per call."""
     name = os.path.splitext(os.path.basename(path))[0]
     module = types.ModuleType(name)
     module.__file__ = path
@@ -77,7 +78,7 @@ def answer(
             exec(code, module.__dict__)
         except BaseException as error:  # noqa: BLE001 - a crash while loading is an answer
             crash = error
-    loaded = {} if crash is None else _crashed(crash, path, printed.text)
+    loaded = {} if crash is None else _crashed(crash, path, source, printed.text)
     _audit(_RECORD, "loaded", loaded)
     # Taken once, before any call: a call that rebinds a name does not change the next.
     found = dict(module.__dict__)
@@ -94,7 +95,7 @@ def answer(
                 crash = error
         said: dict[str, object] = {"call": number}
         if crash is not None:
-            said.update(_crashed(crash, path, printed.text))
+            said.update(_crashed(crash, path, source, printed.text))
         else:
             said.update(value=value, printed=printed.text.splitlines())
         _audit(_RECORD, "answer", said)

@@ -417,7 +417,7 @@ def main() -> NoReturn:
         del hidden  # it names the kit's folders
         _script_path(path, private, helpers=False)
         confine.enter(spec, path, report.send)
-        trials.answer(code, path, asked)
+        trials.answer(code, path, asked, source)
         _audit(RECORD, "end", None)
         _end_quietly()
     _hide_kit(hidden, helpers=helpers)

@@ -102,8 +102,8 @@ STAND_IN = "raise RuntimeError('a student module named {name} ran in the kit')\n
 @pytest.mark.parametrize("name", ["re", "tokenize", "linecache"])
 def test_a_crashed_call_is_told_whatever_modules_lie_beside_it(tmp_path: Path, name: str) -> None:
     """A tried module's call that crashes is answered with its line, even with a ``re.py`` (or a
-    ``tokenize.py``, a ``linecache.py``) in the student's folder: what the kit reads the line with
-    is loaded before the student's code runs, never from that folder."""
+    ``tokenize.py``, a ``linecache.py``) in the student's folder: the kit takes the line from the
+    source it compiled, and imports nothing for it, from that folder or any other."""
     (tmp_path / "student.py").write_text(CRASHES, encoding="utf-8")
     (tmp_path / f"{name}.py").write_text(STAND_IN.format(name=name), encoding="utf-8")
     run = run_file(tmp_path / "student.py", cached=False, calls=[repr(("answer", ()))])
@@ -119,3 +119,21 @@ def test_a_crashed_call_is_told_whatever_modules_lie_beside_it(tmp_path: Path, n
             "source_line": "return 1 / 0",
         }
     ], run.facts
+
+
+LOOKS_AROUND = (
+    "import sys\n"
+    "def answer():\n"
+    "    return [name for name in ('tokenize', 'linecache') if name in sys.modules]\n"
+)
+
+
+def test_a_tried_module_finds_no_reader_the_kit_loaded(tmp_path: Path) -> None:
+    """A trial loads no ``tokenize`` or ``linecache`` of its own (``python FILE`` has neither
+    when a script starts): a tried module's ``import tokenize`` takes a ``tokenize.py`` beside
+    it, as a script's does, and a trial costs no import the student did not ask for."""
+    (tmp_path / "student.py").write_text(LOOKS_AROUND, encoding="utf-8")
+    run = run_file(tmp_path / "student.py", cached=False, calls=[repr(("answer", ()))])
+    assert run.facts_ended and not run.tampered, run.tampered or run.output
+    answered = [value for kind, value in run.facts if kind == "answer"]
+    assert answered == [{"call": 0, "value": "[]", "printed": []}], run.facts
