@@ -134,10 +134,14 @@ class _Unheard:
         pass
 
 
-def _refused_by(text: str, path: str) -> str:
-    """Which stage refused a file that does not compile: ``"parse"`` when the parser alone
-    refuses it too, else ``"compile"``. Its warnings were printed by the compile that failed,
-    as ``python FILE`` prints them: this second reading prints none."""
+def _refused_by(text: str, path: str, error: BaseException) -> str:
+    """Which stage refused a file that does not compile (``error``): ``"compile"`` when the
+    compiler ran out of depth (``during compilation``, in CPython's words; a syntax tree of
+    Python objects meets its own limit sooner, on 3.11 to 3.13), else ``"parse"`` when the parser
+    alone refuses the file too. Its warnings were printed by the compile that failed, as
+    ``python FILE`` prints them: this second reading prints none."""
+    if isinstance(error, RecursionError) and "during compilation" in str(error):
+        return "compile"
     shown, sys.stderr = sys.stderr, _Unheard()
     try:
         compile(text, path, "exec", flags=PYCF_ONLY_AST, dont_inherit=True)
@@ -173,6 +177,7 @@ def _refuse(seal: _Pipe, stage: str, error: BaseException) -> NoReturn:
         sys.__excepthook__(type(error), error.with_traceback(None), None)
     sys.stderr.flush()
     sys.exit(1)
+
 
 
 def _run_unjudged(seal: _Pipe, path: str) -> NoReturn:
@@ -378,7 +383,7 @@ def main() -> NoReturn:
         # limits of its own (a sum of a thousand terms is a RecursionError on 3.10 and 3.11).
         code = compile(text, path, "exec", dont_inherit=True)
     except (SyntaxError, MemoryError, RecursionError) as error:
-        _refuse(seal, _refused_by(text, path), error)
+        _refuse(seal, _refused_by(text, path, error), error)
     source = text  # a crash's line is shown as the file was compiled (a str: no container
     del text, data  # the program's gc.get_objects() finds holds it)
 

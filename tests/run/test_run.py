@@ -100,6 +100,32 @@ def test_a_file_that_does_not_parse_prints_what_cpython_prints(folder: Path) -> 
     assert run.stderr == done.stderr.decode(errors="replace")
 
 
+def test_a_sum_too_deep_for_the_compiler_stops_at_compile(tmp_path: Path) -> None:
+    """A sum of sixty thousand terms parses, and the compiler runs out of depth: CPython says
+    "RecursionError: ... during compilation" with no traceback, and so does the kit, at the
+    compile stage on every version (its own syntax tree of Python objects meets a limit sooner
+    on 3.11 to 3.13, which must not make it a parse error). How deep the stack went (the
+    kB that 3.14 and later print) differs from run to run, so only the stage and words are
+    compared."""
+    program = tmp_path / "program.py"
+    program.write_text("total = 1" + " + 1" * 60_000 + "\nprint(total)\n", encoding="utf-8")
+    run = _run(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-E", str(program)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        cwd=tmp_path,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.splitlines()[-1].startswith("RecursionError: ")
+    assert done.stderr.splitlines()[-1].endswith(" during compilation")
+    assert (run.stage, run.error, run.stdout) == (Stage.COMPILE, "RecursionError", ""), run
+    assert run.stderr.splitlines()[-1].endswith(" during compilation"), run.stderr
+
+
 @pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "latin-1"])
 def test_a_crash_shows_the_line_cpython_shows(tmp_path: Path, ending: str, encoding: str) -> None:
