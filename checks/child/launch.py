@@ -174,10 +174,21 @@ def _refuse(seal: _Pipe, stage: str, error: BaseException) -> NoReturn:
 
         sys.stderr.write("".join(traceback.format_exception_only(type(error), error)))
     else:
+        _as_read_from_the_file(error)
         sys.__excepthook__(type(error), error.with_traceback(None), None)
     sys.stderr.flush()
     sys.exit(1)
 
+
+def _as_read_from_the_file(error: BaseException) -> None:
+    """Make a syntax error of ``compile(text)`` print as one met reading the file does. From
+    3.14 such an error carries the whole source (``_metadata``), and CPython's printer looks
+    for a mistyped keyword on every line of it (``Did you mean 'lambda'?``, with a warning for
+    each try); one raised as ``python FILE`` reads the file carries no source, and the printer
+    tries the error's own line, read from the file."""
+    found = getattr(error, "_metadata", None)
+    if isinstance(found, tuple) and len(found) == 3:  # pyright: ignore[reportUnknownArgumentType]
+        error._metadata = (*found[:2], None)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
 
 
 def _run_unjudged(seal: _Pipe, path: str) -> NoReturn:
