@@ -40,7 +40,10 @@ def source_lines(text: str) -> list[str]:
 
 
 def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+    """The line of the byte at ``offset``, as CPython numbers the file's lines: ``\n``,
+    ``\r\n`` and ``\r`` each end one."""
+    ends = data.count(b"\n", 0, offset) + data.count(b"\r", 0, offset)
+    return ends - data.count(b"\r\n", 0, offset) + 1
 
 
 def _source_encoding(data: bytes) -> str:

@@ -165,6 +165,23 @@ def test_a_byte_that_is_not_utf8_is_named_after_a_bom(ending: bytes) -> None:
         decode("program.py", data)
 
 
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"], ids=["lf", "crlf", "cr"])
+@pytest.mark.parametrize("bad", [b"\xe9", b"\0"], ids=["not_utf8", "nul"])
+def test_a_byte_that_stops_the_read_is_on_cpythons_line(
+    tmp_path: Path, ending: bytes, bad: bytes
+) -> None:
+    """The line of a byte the file cannot be read at counts lines as CPython does, whatever
+    ends them: ``\r`` alone ends a line too (the kit said line 1 for a file of such lines)."""
+    program = tmp_path / "program.py"
+    program.write_bytes(ending.join([b"x = 1", b"y = 2", b"z = '" + bad + b"'", b"print(z)", b""]))
+    run = _run(tmp_path)
+    if run.stage is not Stage.READ:  # a NUL byte on a Python that reads past it (3.11.3-)
+        assert bad == b"\0", run
+        return
+    assert run.line == 3, run
+    assert "line 3" in run.stderr, run.stderr
+
+
 def test_nul_byte_follows_the_interpreter(tmp_path: Path) -> None:
     """A NUL byte is a read-stage error where CPython rejects it (3.11.4+), never a kit opinion."""
     program = tmp_path / "nul.py"
