@@ -46,6 +46,17 @@ def _line_of(data: bytes, offset: int) -> int:
     return ends - data.count(b"\r\n", 0, offset) + 1
 
 
+def _shown_before(data: bytes, offset: int) -> str:
+    """The text of the line that holds ``offset``, up to it, as CPython shows it: decoded by
+    the file's encoding (UTF-8 when that cannot be told), a byte it cannot decode replaced."""
+    start = max(data.rfind(b"\n", 0, offset), data.rfind(b"\r", 0, offset)) + 1
+    try:
+        encoding = _source_encoding(data)
+        return data[start:offset].decode(encoding, "replace")
+    except (SyntaxError, LookupError):
+        return data[start:offset].decode("utf-8", "replace")
+
+
 def _source_encoding(data: bytes) -> str:
     """The encoding CPython reads ``data`` with (``tokenize.detect_encoding``'s answer)."""
     head = b"\n".join(data.split(b"\n", 2)[:2])
@@ -66,6 +77,7 @@ def decode(path: str, data: bytes) -> str:
     if nul >= 0:
         error = SyntaxError("source code cannot contain null bytes")
         error.filename, error.lineno = path, _line_of(data, nul)
+        error.text = _shown_before(data, nul)
         raise error
     try:
         encoding = _source_encoding(data)

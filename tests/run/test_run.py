@@ -182,6 +182,36 @@ def test_a_byte_that_stops_the_read_is_on_cpythons_line(
     assert "line 3" in run.stderr, run.stderr
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"x = 1\nz = 3\0\nprint(z)\n",
+        b"x = 1\r\nz = 'a\0b'\r\n",
+        b"x = 1\ry = 2\rz = 3\0\r",
+        b"\0x = 1\n",
+        b"# -*- coding: latin-1 -*-\nz = '\xe9'\0\n",
+    ],
+    ids=["lf", "crlf_inside_a_string", "cr", "first_byte", "latin1"],
+)
+def test_a_nul_byte_prints_what_cpython_prints(tmp_path: Path, data: bytes) -> None:
+    """A NUL byte stops the read with CPython's own words, to the byte: the line it is on, and
+    that line's text up to it (the kit showed no text)."""
+    program = tmp_path / "program.py"
+    program.write_bytes(data)
+    run = _run(tmp_path)
+    if run.stage is not Stage.READ:
+        pytest.skip("this interpreter reads past a NUL byte (3.11.3 and older)")
+    done = subprocess.run(
+        [sys.executable, "-E", str(program)],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        cwd=tmp_path,
+        timeout=30,
+        check=False,
+    )
+    assert run.stderr == done.stderr.decode(errors="replace")
+
+
 def test_nul_byte_follows_the_interpreter(tmp_path: Path) -> None:
     """A NUL byte is a read-stage error where CPython rejects it (3.11.4+), never a kit opinion."""
     program = tmp_path / "nul.py"
