@@ -40,8 +40,8 @@ def source_lines(text: str) -> list[str]:
 
 
 def _line_of(data: bytes, offset: int) -> int:
-    """The line of the byte at ``offset``, as CPython numbers the file's lines: ``\n``,
-    ``\r\n`` and ``\r`` each end one."""
+    """The line of the byte at ``offset``, as CPython numbers the file's lines: ``\\n``,
+    ``\\r\\n`` and ``\\r`` each end one."""
     ends = data.count(b"\n", 0, offset) + data.count(b"\r", 0, offset)
     return ends - data.count(b"\r\n", 0, offset) + 1
 

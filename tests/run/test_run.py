@@ -171,7 +171,7 @@ def test_a_byte_that_stops_the_read_is_on_cpythons_line(
     tmp_path: Path, ending: bytes, bad: bytes
 ) -> None:
     """The line of a byte the file cannot be read at counts lines as CPython does, whatever
-    ends them: ``\r`` alone ends a line too (the kit said line 1 for a file of such lines)."""
+    ends them: ``\\r`` alone ends a line too (the kit said line 1 for a file of such lines)."""
     program = tmp_path / "program.py"
     program.write_bytes(ending.join([b"x = 1", b"y = 2", b"z = '" + bad + b"'", b"print(z)", b""]))
     run = _run(tmp_path)
