@@ -36,6 +36,22 @@ def _run(folder: Path) -> Run:
     return run_file(folder / "program.py", limits=LIMITS)
 
 
+def _cpython(program: Path) -> subprocess.CompletedProcess[str]:
+    """``python -E FILE`` on ``program``, from its folder and with no input, as a student runs
+    it: its output as the bytes it wrote (no newline translated), a byte that is not UTF-8
+    replaced."""
+    done = subprocess.run(
+        [sys.executable, "-E", str(program)],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        cwd=program.parent,
+        timeout=30,
+        check=False,
+    )
+    out, err = (stream.decode(errors="replace") for stream in (done.stdout, done.stderr))
+    return subprocess.CompletedProcess(done.args, done.returncode, out, err)
+
+
 @pytest.mark.parametrize("folder", _scenarios(), ids=lambda p: p.name)
 def test_golden(folder: Path) -> None:
     """The runner gives each scenario the stage, error, line and output it has on CPython."""
@@ -55,16 +71,7 @@ def test_golden(folder: Path) -> None:
 def test_stage_agrees_with_cpython(folder: Path) -> None:
     """Where the kit says a file never started, `python FILE` prints no traceback, and back."""
     run = _run(folder)
-    done = subprocess.run(
-        [sys.executable, "-E", str(folder / "program.py")],
-        capture_output=True,
-        text=True,
-        errors="replace",
-        stdin=subprocess.DEVNULL,
-        cwd=folder,
-        timeout=30,
-        check=False,
-    )
+    done = _cpython(folder / "program.py")
     started = "Traceback (most recent call last)" in done.stderr or done.returncode != 1
     if run.stage is Stage.OK:
         assert done.returncode == 0
@@ -88,16 +95,9 @@ def test_a_file_that_does_not_parse_prints_what_cpython_prints(folder: Path) -> 
     byte: the interpreter's own words (a tab-indented first line shows no caret on 3.10 to
     3.12, which ``traceback`` draws)."""
     run = _run(folder)
-    done = subprocess.run(
-        [sys.executable, "-E", str(folder / "program.py")],
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        cwd=folder,
-        timeout=30,
-        check=False,
-    )
+    done = _cpython(folder / "program.py")
     assert not run.stage.started
-    assert run.stderr == done.stderr.decode(errors="replace")
+    assert run.stderr == done.stderr
 
 
 def test_a_sum_too_deep_for_the_compiler_stops_at_compile(tmp_path: Path) -> None:
@@ -110,15 +110,7 @@ def test_a_sum_too_deep_for_the_compiler_stops_at_compile(tmp_path: Path) -> Non
     program = tmp_path / "program.py"
     program.write_text("total = 1" + " + 1" * 60_000 + "\nprint(total)\n", encoding="utf-8")
     run = _run(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-E", str(program)],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        cwd=tmp_path,
-        timeout=30,
-        check=False,
-    )
+    done = _cpython(program)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.splitlines()[-1].startswith("RecursionError: ")
     assert done.stderr.splitlines()[-1].endswith(" during compilation")
@@ -137,15 +129,7 @@ def test_a_crash_shows_the_line_cpython_shows(tmp_path: Path, ending: str, encod
     program = tmp_path / "program.py"
     program.write_bytes(ending.join([*lines, ""]).encode(encoding))
     run = run_file(program, limits=LIMITS)
-    done = subprocess.run(
-        [sys.executable, "-E", str(program)],
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        cwd=tmp_path,
-        timeout=30,
-        check=False,
-    )
-    printed = done.stderr.decode(errors="replace").splitlines()
+    printed = _cpython(program).stderr.splitlines()
     at = next(i for i, text in enumerate(printed) if text.startswith(f'  File "{program}", line'))
     assert (run.stage, run.error) == (Stage.RUN, "ZeroDivisionError"), run
     assert run.line == int(printed[at].split(", line ")[1].split(",")[0]) == len(lines)
@@ -201,15 +185,7 @@ def test_a_nul_byte_prints_what_cpython_prints(tmp_path: Path, data: bytes) -> N
     run = _run(tmp_path)
     if run.stage is not Stage.READ:
         pytest.skip("this interpreter reads past a NUL byte (3.11.3 and older)")
-    done = subprocess.run(
-        [sys.executable, "-E", str(program)],
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        cwd=tmp_path,
-        timeout=30,
-        check=False,
-    )
-    assert run.stderr == done.stderr.decode(errors="replace")
+    assert run.stderr == _cpython(program).stderr
 
 
 def test_nul_byte_follows_the_interpreter(tmp_path: Path) -> None:
